@@ -1,0 +1,76 @@
+"""Translate Telegram events into engine events and the engine's outcome into Bot API calls."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram.types import CallbackQuery, Message, Update, User
+
+from hocvuso.bot.telegram.sender import TOAST_LIMIT, Sender
+from hocvuso.learning.engine import Engine
+from hocvuso.learning.events import Command, Event, Person, Press, Text
+
+log = logging.getLogger(__name__)
+PLATFORM = "telegram"
+
+
+def person_of(user: User | None, chat_id: int) -> Person:
+    name = None
+    language = None
+    if user is not None:
+        name = " ".join(p for p in (user.first_name, user.last_name) if p) or None
+        language = user.language_code
+    return Person(PLATFORM, chat_id, name, language)
+
+
+def event_of(message: Message) -> Event:
+    text = (message.text or "").strip()
+    if text.startswith("/"):
+        head, _, args = text[1:].partition(" ")
+        name = head.split("@", 1)[0].lower()
+        return Command(name, args.strip())
+    return Text(text)
+
+
+async def apply(
+    engine: Engine,
+    sender: Sender,
+    update: Update,
+    *,
+    message: Message | None = None,
+    callback: CallbackQuery | None = None,
+    event: Event | None = None,
+) -> None:
+    """Apply one update through the engine and deliver what it produced, exactly once."""
+    bot = sender.bot
+    if callback is not None:
+        chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+        person = person_of(callback.from_user, chat_id)
+        event = event or Press(callback.data or "")
+        source = callback.message.message_id if callback.message else None
+    else:
+        assert message is not None
+        chat_id = message.chat.id
+        person = person_of(message.from_user, chat_id)
+        event = event or event_of(message)
+        source = None
+    key = (bot.id, update.update_id)
+    outcome = await engine.handle(person, event, key)
+    log.info(
+        "update %s: %s learner=%s replies=%d duplicate=%s",
+        update.update_id,
+        type(event).__name__,
+        outcome.learner_id,
+        len(outcome.replies),
+        outcome.duplicate,
+    )
+    if callback is not None:
+        toast = outcome.toast[:TOAST_LIMIT] if outcome.toast else None
+        try:
+            await sender.call(lambda: callback.answer(toast, show_alert=outcome.alert))
+        except Exception:  # an expired query cannot be answered; the replies still go out
+            log.info("callback query %s could not be answered", update.update_id)
+    if outcome.duplicate and not outcome.replies:
+        return
+    if await sender.deliver(chat_id, outcome.replies, source_message_id=source):
+        await engine.mark_delivered(key)

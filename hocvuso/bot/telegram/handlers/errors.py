@@ -1,0 +1,34 @@
+"""The last line of defence: log the failure (no personal data) and tell the person politely."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.types import ErrorEvent
+
+from hocvuso.bot.telegram.sender import Sender
+from hocvuso.i18n import t
+
+router = Router(name="errors")
+log = logging.getLogger(__name__)
+
+
+@router.errors()
+async def on_error(event: ErrorEvent, sender: Sender) -> None:
+    update = event.update
+    log.error(
+        "update %s (%s) failed", update.update_id, update.event_type, exc_info=event.exception
+    )
+    chat = None
+    user = None
+    if update.message:
+        chat, user = update.message.chat.id, update.message.from_user
+    elif update.callback_query and update.callback_query.message:
+        chat, user = update.callback_query.message.chat.id, update.callback_query.from_user
+    if chat is not None:
+        language = "en" if user and user.language_code == "en" else "vi"
+        try:
+            await sender.deliver_text(chat, t(language, "error-generic"))
+        except Exception:
+            log.warning("could not tell the person about the failure of %s", update.update_id)

@@ -1,0 +1,37 @@
+"""Cross-cutting concerns for every incoming event."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+from hocvuso.bot.telegram.sender import Sender
+from hocvuso.i18n import t
+from hocvuso.storage.state import RateLimiter
+
+
+class ThrottleMiddleware(BaseMiddleware):
+    """Protects the service from floods of one person's events (shared through Redis)."""
+
+    def __init__(self, limiter: RateLimiter, sender: Sender) -> None:
+        self.limiter = limiter
+        self.sender = sender
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user = getattr(event, "from_user", None)
+        if user is None or await self.limiter.hit(f"tg:{user.id}"):
+            return await handler(event, data)
+        language = "en" if user.language_code == "en" else "vi"
+        if isinstance(event, CallbackQuery):
+            await event.answer(t(language, "slow-down"), show_alert=True)
+        elif isinstance(event, Message):
+            await self.sender.deliver_text(event.chat.id, t(language, "slow-down"))
+        return None

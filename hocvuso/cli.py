@@ -1,0 +1,113 @@
+"""The ``hocvuso`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from hocvuso.config import Settings, get_settings
+
+app = typer.Typer(
+    name="hocvuso",
+    help="hocvuso: chat-bot learning for the 'Bình dân học vụ số' movement.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="The central store.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+try:  # the content authoring tools
+    from hocvuso.content.cli import app as content_app
+
+    app.add_typer(content_app, name="content", help="Lint, import and count content packs.")
+except ImportError:  # pragma: no cover - only while the tools are being built
+    pass
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply database migrations."""
+    from hocvuso.storage import db
+
+    settings = get_settings()
+    db.upgrade(settings.resolved_database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@app.command()
+def run(
+    webhook: bool = typer.Option(
+        False, "--webhook", help="Webhook mode (needs HOCVUSO_WEBHOOK_URL); default long polling."
+    ),
+) -> None:
+    """Run the Telegram bot."""
+    settings = get_settings()
+    _logging(settings)
+
+    async def main() -> None:
+        from hocvuso import runtime
+        from hocvuso.bot.telegram import app as telegram
+
+        bot = telegram.make_bot(settings)
+        rt = await runtime.start(settings)
+        tg = telegram.build(rt.engine, bot, settings)
+        try:
+            if webhook or settings.webhook_url:
+                if not settings.webhook_url:
+                    raise typer.BadParameter("--webhook needs HOCVUSO_WEBHOOK_URL")
+                await telegram.run_webhook(tg, settings)
+            else:
+                await telegram.run_polling(tg)
+        finally:
+            await bot.session.close()
+            await rt.close()
+
+    asyncio.run(main())
+
+
+@app.command()
+def chat(
+    user: int = typer.Option(1, help="Local learner number (several people can share a machine)."),
+    name: str = typer.Option(None, help="Your name on certificates (default: your login)."),
+) -> None:
+    """Learn in the terminal: the same engine, the embedded database, no Telegram needed."""
+    settings = get_settings()
+    logging.basicConfig(level=logging.WARNING)
+    console = Console()
+
+    async def main() -> None:
+        from hocvuso import runtime
+        from hocvuso.bot.local.chat import LocalChat
+
+        rt = await runtime.start(settings)
+        local = LocalChat(
+            rt.engine,
+            console,
+            Path(settings.data_dir) / "downloads",
+            chat_id=user,
+            name=name or getpass.getuser(),
+            language=settings.language,
+        )
+        try:
+            await local.run(lambda: console.input("[bold]› [/bold]"))
+        finally:
+            await rt.close()
+
+    asyncio.run(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

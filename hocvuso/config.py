@@ -1,0 +1,90 @@
+"""Settings: the only place that reads the environment.
+
+Every setting has the prefix ``HOCVUSO_`` and may also come from a ``.env`` file in the working
+directory. Secrets (the Telegram token, the webhook secret) come only from the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+SUPPORTED_LANGUAGES = ("vi", "en")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOCVUSO_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Field(default=Path("./data"), description="Where the SQLite file lives.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in the data directory."
+    )
+    redis_url: str | None = Field(default=None, description="Optional Redis for scale-out.")
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
+    webhook_url: str | None = Field(default=None, description="Public HTTPS URL: webhook mode.")
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
+    webhook_path: str = "/telegram/webhook"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    language: Literal["vi", "en"] = "vi"
+    content_path: Path | None = Field(default=None, description="Pack directory; default shipped.")
+    consent_version: str = "2026-11"
+    reminder_hour: int = Field(default=19, ge=0, le=23)
+    log_level: str = "INFO"
+    rate_limit: int = Field(default=30, ge=1, description="Events per person per 10 seconds.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _secrets_in_production(self) -> Settings:
+        if self.environment == "production" and self.webhook_url and not self.webhook_secret:
+            raise ValueError("HOCVUSO_WEBHOOK_SECRET is required for a production webhook")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The async SQLAlchemy URL, with the driver filled in."""
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'hocvuso.sqlite3').resolve()}"
+        return async_database_url(url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+
+def async_database_url(url: str) -> str:
+    """Map a plain database URL to the asyncio driver hocvuso uses for it."""
+    if url.startswith("sqlite:"):
+        return "sqlite+aiosqlite:" + url.removeprefix("sqlite:")
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url.removeprefix(prefix)
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,85 @@
+"""The context one event is handled in: the open transaction, the learner, the clock, texts."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hocvuso.config import Settings
+from hocvuso.content.loader import Pack
+from hocvuso.i18n import t
+from hocvuso.learning.events import Person
+from hocvuso.learning.replies import Outcome, Reply
+from hocvuso.storage.models import Learner
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(4)
+
+
+@dataclass
+class Ctx:
+    session: AsyncSession
+    pack: Pack
+    settings: Settings
+    person: Person
+    now: datetime
+    rng: random.Random
+    learner: Learner | None = None
+    outcome: Outcome = field(default_factory=Outcome)
+
+    @property
+    def lang(self) -> str:
+        if self.learner is not None:
+            return self.learner.language
+        code = (self.person.language_code or "").lower()
+        return "en" if code.startswith("en") else self.settings.language
+
+    def t(self, key: str, /, **variables: Any) -> str:
+        return t(self.lang, key, **variables)
+
+    def say(self, text: str, **kwargs: Any) -> None:
+        self.outcome.replies.append(Reply(text, **kwargs))
+
+    def toast(self, text: str, *, alert: bool = False) -> None:
+        self.outcome.toast = text
+        self.outcome.alert = alert
+
+    # --- the learner's place in the conversation -------------------------------------------
+    @property
+    def state(self) -> dict[str, Any]:
+        assert self.learner is not None
+        return self.learner.state
+
+    def set_state(self, **changes: Any) -> dict[str, Any]:
+        """Replace the learner's state (a new dict, so the JSON column sees the change)."""
+        assert self.learner is not None
+        state = {**self.learner.state, **changes}
+        self.learner.state = state
+        return state
+
+    def reset_state(self, step: str, **values: Any) -> dict[str, Any]:
+        assert self.learner is not None
+        self.learner.state = {"step": step, "nonce": new_nonce(), **values}
+        return self.learner.state
+
+    # --- time for the learner ------------------------------------------------------------
+    @property
+    def zone(self) -> ZoneInfo:
+        name = self.learner.timezone if self.learner else self.settings.timezone
+        return ZoneInfo(name)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    def fmt_datetime(self, moment: datetime) -> str:
+        return self.local(moment).strftime("%H:%M %d/%m/%Y")
+
+    def fmt_date(self, moment: datetime) -> str:
+        return self.local(moment).strftime("%d/%m/%Y")

@@ -1,0 +1,304 @@
+"""The learning engine: one entry point for every event from every transport.
+
+``Engine.handle`` applies an event in one database transaction together with the record that
+the update was processed and the replies it produced. A redelivered update is recognised: it is
+not applied again, and if its replies were never confirmed as delivered they are returned again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hocvuso.config import Settings
+from hocvuso.content.loader import Pack
+from hocvuso.learning import account, onboarding, study
+from hocvuso.learning import actions as a
+from hocvuso.learning.context import Ctx
+from hocvuso.learning.events import Command, Event, Person, Press, Text
+from hocvuso.learning.replies import Document, Outcome, Reply
+from hocvuso.storage.models import Learner, LearnerStatus, ProcessedUpdate
+from hocvuso.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+UpdateKey = tuple[int, int]  # (bot id, update id)
+COMMANDS = (
+    "start",
+    "learn",
+    "review",
+    "progress",
+    "settings",
+    "certificate",
+    "mydata",
+    "forget",
+    "help",
+)
+
+
+class KeyedLocks:
+    """One asyncio lock per key, forgetting idle ones (bounded memory)."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._locks: OrderedDict[object, asyncio.Lock] = OrderedDict()
+        self._limit = limit
+
+    @asynccontextmanager
+    async def hold(self, key: object) -> AsyncIterator[None]:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        self._locks.move_to_end(key)
+        async with lock:
+            yield
+        while len(self._locks) > self._limit:
+            oldest, old_lock = next(iter(self._locks.items()))
+            if old_lock.locked():
+                break
+            del self._locks[oldest]
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        pack: Pack,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.pack = pack
+        self.settings = settings
+        self.clock = clock
+        self.rng = rng or random.SystemRandom()
+        # SQLite has one writer: serialise all work. PostgreSQL: one learner at a time here,
+        # and a row lock on the learner across processes.
+        self._single_writer = settings.is_sqlite
+        self._global = asyncio.Lock()
+        self._locks = KeyedLocks()
+
+    @asynccontextmanager
+    async def _serial(self, person: Person) -> AsyncIterator[None]:
+        if self._single_writer:
+            async with self._global:
+                yield
+        else:
+            async with self._locks.hold((person.platform, person.chat_id)):
+                yield
+
+    async def handle(
+        self, person: Person, event: Event, update_key: UpdateKey | None = None
+    ) -> Outcome:
+        async with self._serial(person):
+            try:
+                return await self._handle(person, event, update_key)
+            except IntegrityError:
+                # Another process applied the same update (or created the same learner) first.
+                log.info("concurrent duplicate of update %s", update_key)
+                return Outcome(duplicate=True)
+
+    async def _handle(self, person: Person, event: Event, update_key: UpdateKey | None) -> Outcome:
+        async with self.sessions() as session, session.begin():
+            processed: ProcessedUpdate | None = None
+            if update_key is not None:
+                existing = await session.get(ProcessedUpdate, update_key)
+                if existing is not None:
+                    return await self._replay(session, existing)
+                processed = ProcessedUpdate(
+                    bot_id=update_key[0], update_id=update_key[1], processed_at=self.clock()
+                )
+                session.add(processed)
+                await session.flush()
+            learner = await self._find_learner(session, person)
+            ctx = Ctx(
+                session=session,
+                pack=self.pack,
+                settings=self.settings,
+                person=person,
+                now=self.clock(),
+                rng=self.rng,
+                learner=learner,
+            )
+            await self._dispatch(ctx, event)
+            if ctx.learner is not None and ctx.learner.status != LearnerStatus.ERASED:
+                ctx.learner.last_active_at = ctx.now
+                ctx.outcome.learner_id = ctx.learner.id
+            if processed is not None:
+                processed.learner_id = ctx.outcome.learner_id
+                processed.replies = [reply.to_json() for reply in ctx.outcome.replies]
+            return ctx.outcome
+
+    async def _find_learner(self, session: AsyncSession, person: Person) -> Learner | None:
+        query = select(Learner).where(
+            Learner.platform == person.platform, Learner.chat_id == person.chat_id
+        )
+        if not self._single_writer:
+            query = query.with_for_update()
+        result = await session.exec(query)
+        return result.first()
+
+    async def _replay(self, session: AsyncSession, processed: ProcessedUpdate) -> Outcome:
+        outcome = Outcome(duplicate=True, learner_id=processed.learner_id)
+        if processed.delivered_at is not None:
+            return outcome
+        for data in processed.replies:
+            reply = Reply.from_json(data)
+            if data.get("document_kind") == "mydata" and processed.learner_id is not None:
+                learner = await session.get(Learner, processed.learner_id)
+                if learner is not None and learner.chat_id is not None:
+                    ctx = Ctx(
+                        session,
+                        self.pack,
+                        self.settings,
+                        Person(learner.platform, learner.chat_id),
+                        self.clock(),
+                        self.rng,
+                        learner,
+                    )
+                    await account.send_export(ctx)
+                    reply = ctx.outcome.replies[-1]
+            outcome.replies.append(reply)
+        return outcome
+
+    async def mark_delivered(self, update_key: UpdateKey) -> None:
+        async with self.sessions() as session, session.begin():
+            await session.exec(
+                update(ProcessedUpdate)  # type: ignore[call-overload]
+                .where(
+                    col(ProcessedUpdate.bot_id) == update_key[0],
+                    col(ProcessedUpdate.update_id) == update_key[1],
+                )
+                .values(delivered_at=self.clock(), replies=[])
+            )
+
+    async def mark_blocked(self, platform: str, chat_id: int) -> None:
+        """The person blocked the bot: stop sending to them until they write again."""
+        async with self.sessions() as session, session.begin():
+            await session.exec(
+                update(Learner)  # type: ignore[call-overload]
+                .where(col(Learner.platform) == platform, col(Learner.chat_id) == chat_id)
+                .values(status=LearnerStatus.BLOCKED)
+            )
+
+    # --- routing -----------------------------------------------------------------------
+    async def _dispatch(self, ctx: Ctx, event: Event) -> None:
+        learner = ctx.learner
+        if learner is None:
+            await onboarding.before_consent(ctx, event)
+            return
+        if learner.status == LearnerStatus.BLOCKED:
+            learner.status = LearnerStatus.ACTIVE
+        if isinstance(event, Command):
+            await self._command(ctx, event)
+        elif isinstance(event, Press):
+            await self._press(ctx, event)
+        elif isinstance(event, Text):
+            await self._text(ctx, event)
+
+    async def _command(self, ctx: Ctx, command: Command) -> None:
+        learner = ctx.learner
+        assert learner is not None
+        name = command.name
+        onboarding_step = ctx.state.get("step") in onboarding.ONBOARDING_STEPS
+        if name == "help":
+            ctx.say(ctx.t("help"))
+        elif name == "progress":
+            await account.show_progress(ctx)
+        elif name == "settings":
+            account.show_settings(ctx)
+        elif name == "certificate":
+            await account.show_certificates(ctx)
+        elif name == "mydata":
+            await account.send_export(ctx)
+        elif name == "forget":
+            account.ask_forget(ctx)
+        elif onboarding_step or not ctx.state:
+            if name == "start" and command.args and not learner.unit_code:
+                if onboarding.UNIT_CODE.match(command.args):
+                    learner.unit_code = command.args
+            if not ctx.state:
+                ctx.reset_state("language")
+            onboarding.prompt(ctx)
+        elif name == "start":
+            if command.args and not learner.unit_code and onboarding.UNIT_CODE.match(command.args):
+                learner.unit_code = command.args
+                ctx.say(ctx.t("unit-set", unit=command.args))
+            ctx.say(ctx.t("welcome-back", name=learner.display_name or ""))
+            if not study.resume(ctx):
+                ctx.say(ctx.t("hint-learn"))
+        elif name in {"learn", "review"}:
+            if study.resume(ctx):
+                return
+            if not learner.placement_done:
+                ctx.reset_state("placement_intro", placement_plan=study.placement_plan(ctx))
+                onboarding.prompt(ctx)
+                return
+            await study.start_session(ctx, reviews_only=name == "review")
+        else:
+            ctx.say(ctx.t("unknown-command"))
+
+    async def _press(self, ctx: Ctx, press: Press) -> None:
+        action = a.parse(press.data)
+        if action is None:
+            ctx.toast(ctx.t("press-invalid"), alert=True)
+            return
+        if action.name in {a.CONSENT_YES, a.CONSENT_NO}:
+            ctx.toast(ctx.t("consent-already"))
+            return
+        if action.name in {a.SET_LANGUAGE, a.SET_HOUR, a.SET_ROLE}:
+            await account.on_settings_press(ctx, action)
+            return
+        if action.name == a.FORGET:
+            await account.on_forget(ctx, action)
+            return
+        if action.name not in a.FLOW:
+            ctx.toast(ctx.t("press-invalid"), alert=True)
+            return
+        if action.nonce != ctx.state.get("nonce"):
+            ctx.toast(ctx.t("press-stale"), alert=True)
+            return
+        if ctx.state.get("step") in onboarding.ONBOARDING_STEPS:
+            await onboarding.on_press(ctx, action)
+        else:
+            await study.on_press(ctx, action)
+
+    async def _text(self, ctx: Ctx, event: Text) -> None:
+        step = ctx.state.get("step")
+        if step in onboarding.ONBOARDING_STEPS:
+            await onboarding.on_text(ctx, event)
+            return
+        if step == "question":
+            choice = _typed_choice(event.text, len(ctx.state.get("order") or []))
+            if choice is not None:
+                await study.answer(ctx, a.Action(a.ANSWER, ctx.state["nonce"], str(choice)))
+                return
+            ctx.say(ctx.t("use-buttons"))
+            study.present_question(ctx, reshuffle=False)
+            return
+        ctx.say(ctx.t("hint-learn"))
+
+
+def _typed_choice(text: str, count: int) -> int | None:
+    """A typed answer: "B", "b", "2" or "2." pick the second option."""
+    value = text.strip().rstrip(".)").upper()
+    if len(value) == 1 and value in study.LETTERS[:count]:
+        return study.LETTERS.index(value)
+    if value.isdigit() and 1 <= int(value) <= count:
+        return int(value) - 1
+    return None
+
+
+def document_of(reply: Reply) -> Document | None:
+    return reply.document

@@ -1,0 +1,32 @@
+"""What a person did, as the learning core sees it, whatever the platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Person:
+    platform: str
+    chat_id: int
+    display_name: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # without the slash, lower case
+    args: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Press:
+    data: str
+
+
+Event = Command | Text | Press

@@ -1,0 +1,195 @@
+# Learner-facing texts, English. HTML subset: <b>, <i>. Variables are escaped by hocvuso.i18n.
+
+## Consent (Decree 13/2023/ND-CP)
+consent-text =
+    <b>Welcome to hocvuso – digital skills through chat</b>
+    Part of the “Bình dân học vụ số” digital-literacy movement.
+
+    Before we start, please read and agree to how we process your personal data (Decree 13/2023/ND-CP on personal data protection):
+
+    <b>Purpose:</b> running your course, reminding you to review, recording results and issuing digital-skills certificates.
+    <b>Data kept:</b> your Telegram display name and chat id, role, unit code (if any), language, reminder hour, learning progress, your answers and certificates.
+    <b>Not collected:</b> phone number, ID numbers, any other conversation.
+    <b>Your rights:</b> see and download all your data (/mydata), correct it (/settings), withdraw consent and have your data erased (/forget) at any time.
+    Anonymous aggregates (such as a unit's completion rate) may be kept for reporting.
+
+    Terms version: { $version }
+consent-agree = ✅ I agree
+consent-decline = I do not agree
+consent-declined =
+    We respect your decision. No personal data has been kept.
+    If you change your mind, just type /start.
+consent-first = Please read and press “I agree” before starting.
+consent-thanks = Thank you for agreeing. Let's begin!
+consent-already = You have already agreed.
+
+## Onboarding
+choose-language = Anh/chị muốn học bằng ngôn ngữ nào? / Which language do you prefer?
+language-set = Language: { $language }
+choose-role = What is your role? Your learning path will fit your work.
+role-deputy = National Assembly deputy
+role-civil_servant = Cadre, civil servant or public employee
+role-council = People's Council deputy
+role-other = Other
+role-set = Role: { $role }
+ask-unit =
+    If your unit gave you a joining code, please type it (for example: QH-VPQH).
+    Otherwise press “Skip”.
+unit-skip = Skip
+unit-skipped = Unit code skipped. You can add it later.
+unit-invalid = A unit code has only letters without diacritics, digits and - _ . (2–32 characters). Please type it again or press “Skip”.
+unit-set = Unit code recorded: <b>{ $unit }</b>
+placement-intro =
+    <b>Placement quiz</b> ({ $count } questions, about 3 minutes)
+    It lets you skip what you already know, so you only learn what you still need.
+placement-start = ▶ Take the placement quiz
+placement-skip = Skip, start from the beginning
+placement-started = Placement quiz started.
+placement-skipped = You will start with the first lesson of the level.
+placement-result =
+    <b>Placement result: { $score }/{ $total } correct</b>
+    Areas you already master: { $areas }
+    Your level { $level } path has <b>{ $remaining }</b> lessons left.
+placement-none-mastered = none yet – we will start from the beginning
+
+## Study
+reviews-intro = 🔁 First, let's review <b>{ $count }</b> questions you are about to forget.
+reviews-none = No reviews are due right now. 👍
+reviews-next = Next review: { $when }.
+reviews-done = Review done: { $correct }/{ $total } correct.
+lesson =
+    📘 <b>Lesson { $number }/{ $total }</b> · { $area }
+    <b>{ $title }</b>
+
+    { $body }
+
+    <i>Sources:</i>
+    { $sources }
+lesson-quiz = ✍️ Answer the questions
+lesson-pending = You are on the lesson “{ $title }”. Press the button below to answer its questions.
+question-placement =
+    🧭 <b>Placement · Question { $number }/{ $total }</b>
+    { $question }
+
+    { $options }
+question-lesson =
+    ✍️ <b>Question { $number }/{ $total }</b>
+    { $question }
+
+    { $options }
+question-review =
+    🔁 <b>Review · Question { $number }/{ $total }</b>
+    { $question }
+
+    { $options }
+question-exam =
+    🎓 <b>Exam · Question { $number }/{ $total }</b>
+    { $question }
+
+    { $options }
+answer-right =
+    { $question }
+    Your answer: <b>{ $letter }. { $option }</b>
+    ✅ <b>Correct!</b>
+    💡 { $explanation }
+answer-wrong =
+    { $question }
+    Your answer: <b>{ $letter }. { $option }</b>
+    ❌ <b>Not quite.</b> The right answer: <b>{ $right_letter }. { $right_option }</b>
+    💡 { $explanation }
+answer-recorded =
+    { $question }
+    Your answer: <b>{ $letter }. { $option }</b> – recorded.
+lesson-done =
+    🎉 <b>Lesson complete!</b> { $correct }/{ $total } correct.
+    Level { $level } progress: { $bar } ({ $done }/{ $lessons } lessons)
+continue-or-stop = Continue or take a break? 5–10 minutes a day is enough.
+button-next = ▶ Continue
+button-stop = ⏸ Break, see you later
+button-next-pressed = Let's continue!
+see-you = See you soon! Type /learn any time to continue.
+level-up = ⬆️ You move up to level <b>{ $level }</b>.
+course-complete = 🏆 You have completed the whole course. Congratulations!
+
+## Exam
+exam-intro =
+    🎓 <b>You have finished level { $level }!</b>
+    The exam has { $count } questions; { $needed } correct answers (80%) earn the certificate. Answers are not shown during the exam.
+exam-ready = Ready?
+exam-start = ▶ Start the exam
+exam-later = Later
+exam-started = The exam has started. Good luck!
+exam-cooldown = You can retake the exam from { $when }. Meanwhile, use /review to practise.
+exam-failed =
+    Result: { $correct }/{ $total } correct ({ $needed } needed). Level { $level } is not passed this time.
+    Don't give up! You can retake it from { $when }; practise with /review.
+exam-passed = 🎉 <b>Congratulations! You passed level { $level }</b> with { $correct }/{ $total } correct.
+certificate =
+    🎓 <b>DIGITAL SKILLS CERTIFICATE</b>
+    Level { $number } – { $level }
+    Awarded to: <b>{ $name }</b>
+    Certificate id: <code>{ $code }</code>
+    Date: { $date }
+    Score: { $score }/{ $total }
+certificate-none = You have no certificate yet. { $remaining } lessons to go before the level { $level } exam. Type /learn to continue.
+
+## Progress and settings
+progress =
+    📊 <b>Your progress</b>
+    Current level: <b>{ $level }</b>
+    { $bar } ({ $done }/{ $lessons } lessons)
+    Questions answered: { $answered } ({ $accuracy }% correct)
+    Reviews due: { $due }
+    Study streak: { $streak } days
+    Certificates: { $certificates }
+progress-no-certificate = none yet
+settings =
+    ⚙️ <b>Settings</b>
+    Language: { $language }
+    Reminder hour: { $hour } ({ $timezone })
+    Role: { $role }
+    Unit code: { $unit }
+settings-hour = ⏰ Change reminder hour
+settings-role = 👤 Change role
+settings-choose-hour = Choose when to be reminded (never between 21:00 and 07:00):
+settings-hour-set = Reminder hour set to { $hour }.
+mydata-caption = Here is everything hocvuso keeps about you (JSON file).
+forget-confirm =
+    <b>Erase your personal data?</b>
+    Your name, chat id, review schedule and contact details will be erased for good and you will get no more messages. Only anonymous aggregates stay. This cannot be undone.
+forget-yes = Erase my data
+forget-no = No, keep it
+forget-cancelled = Cancelled. Your data is unchanged.
+forget-done = Your personal data has been erased. Thank you for learning with hocvuso. Type /start to begin again.
+
+## General
+help =
+    <b>hocvuso commands</b>
+    /learn – continue (reviews, new lesson, questions)
+    /review – only the reviews that are due
+    /progress – your progress
+    /certificate – your certificates
+    /settings – language, reminder hour, role
+    /mydata – download all your data
+    /forget – erase your personal data
+    /help – this help
+welcome-back = Welcome back { $name }!
+hint-learn = Type /learn to continue, or /help for the commands.
+unknown-command = There is no such command. Type /help for the commands.
+use-buttons = Please choose with the buttons below (or type the answer's letter).
+press-stale = This button belongs to an old message and no longer works. Nothing was changed.
+press-invalid = Invalid request. Nothing was changed.
+error-generic = Sorry, something went wrong. Your answers are safe; please try again in a few minutes.
+slow-down = You are going a little fast; please wait a moment and try again.
+unsupported-message = hocvuso understands text messages and buttons only. Type /help for the commands.
+
+## Bot command descriptions (Telegram menu)
+cmd-start = Start
+cmd-learn = Continue learning
+cmd-review = Review what is due
+cmd-progress = My progress
+cmd-settings = Settings
+cmd-certificate = My certificates
+cmd-mydata = Download my data
+cmd-forget = Erase my personal data
+cmd-help = Help

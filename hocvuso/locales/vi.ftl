@@ -1,0 +1,195 @@
+# Learner-facing texts, Vietnamese. HTML subset: <b>, <i>. Variables are escaped by hocvuso.i18n.
+
+## Consent (Decree 13/2023/NĐ-CP)
+consent-text =
+    <b>Chào mừng anh/chị đến với hocvuso – học kỹ năng số qua trò chuyện</b>
+    Phục vụ phong trào “Bình dân học vụ số”.
+
+    Trước khi bắt đầu, xin anh/chị đọc và đồng ý với cách chúng tôi xử lý dữ liệu cá nhân (Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân):
+
+    <b>Mục đích:</b> tổ chức việc học, nhắc ôn tập, ghi nhận kết quả và cấp chứng nhận kỹ năng số.
+    <b>Dữ liệu được lưu:</b> tên hiển thị và mã trò chuyện Telegram, vai trò, mã đơn vị (nếu có), ngôn ngữ, giờ nhắc, tiến độ học, các câu trả lời và chứng nhận.
+    <b>Không thu thập:</b> số điện thoại, số định danh, nội dung trò chuyện khác.
+    <b>Quyền của anh/chị:</b> xem và tải toàn bộ dữ liệu (/mydata), sửa thông tin (/settings), rút lại sự đồng ý và yêu cầu xoá dữ liệu (/forget) bất cứ lúc nào.
+    Dữ liệu tổng hợp ẩn danh (ví dụ tỷ lệ hoàn thành của đơn vị) có thể được giữ lại để báo cáo.
+
+    Phiên bản điều khoản: { $version }
+consent-agree = ✅ Tôi đồng ý
+consent-decline = Không đồng ý
+consent-declined =
+    Chúng tôi tôn trọng quyết định của anh/chị. Không có dữ liệu cá nhân nào được lưu lại.
+    Nếu đổi ý, anh/chị chỉ cần gõ /start.
+consent-first = Xin anh/chị đọc và bấm “Tôi đồng ý” trước khi bắt đầu.
+consent-thanks = Cảm ơn anh/chị đã đồng ý. Chúng ta bắt đầu nhé!
+consent-already = Anh/chị đã đồng ý từ trước.
+
+## Onboarding
+choose-language = Anh/chị muốn học bằng ngôn ngữ nào? / Which language do you prefer?
+language-set = Ngôn ngữ: { $language }
+choose-role = Vai trò của anh/chị là gì? Lộ trình học sẽ phù hợp với công việc của anh/chị.
+role-deputy = Đại biểu Quốc hội
+role-civil_servant = Cán bộ, công chức, viên chức
+role-council = Đại biểu HĐND
+role-other = Khác
+role-set = Vai trò: { $role }
+ask-unit =
+    Nếu đơn vị đã cấp mã tham gia, xin anh/chị gõ mã đó (ví dụ: QH-VPQH).
+    Nếu chưa có, bấm “Bỏ qua”.
+unit-skip = Bỏ qua
+unit-skipped = Đã bỏ qua mã đơn vị. Anh/chị có thể nhập sau.
+unit-invalid = Mã đơn vị chỉ gồm chữ không dấu, số và các dấu - _ . (2–32 ký tự). Xin anh/chị gõ lại hoặc bấm “Bỏ qua”.
+unit-set = Đã ghi nhận mã đơn vị: <b>{ $unit }</b>
+placement-intro =
+    <b>Bài kiểm tra xếp lớp</b> ({ $count } câu, khoảng 3 phút)
+    Kết quả giúp bỏ qua những phần anh/chị đã vững, để chỉ học những gì còn thiếu.
+placement-start = ▶ Làm bài xếp lớp
+placement-skip = Bỏ qua, học từ đầu
+placement-started = Bắt đầu bài xếp lớp.
+placement-skipped = Anh/chị sẽ học từ bài đầu tiên của cấp độ.
+placement-result =
+    <b>Kết quả xếp lớp: { $score }/{ $total } câu đúng</b>
+    Lĩnh vực đã vững: { $areas }
+    Lộ trình cấp { $level } của anh/chị còn <b>{ $remaining }</b> bài.
+placement-none-mastered = chưa có – chúng ta sẽ học từ đầu
+
+## Study
+reviews-intro = 🔁 Trước tiên, ôn lại <b>{ $count }</b> câu anh/chị sắp quên.
+reviews-none = Hiện không có câu nào đến hạn ôn tập. 👍
+reviews-next = Lần ôn tiếp theo: { $when }.
+reviews-done = Ôn tập xong: đúng { $correct }/{ $total } câu.
+lesson =
+    📘 <b>Bài { $number }/{ $total }</b> · { $area }
+    <b>{ $title }</b>
+
+    { $body }
+
+    <i>Nguồn:</i>
+    { $sources }
+lesson-quiz = ✍️ Làm câu hỏi
+lesson-pending = Anh/chị đang học bài “{ $title }”. Bấm nút bên dưới để làm câu hỏi.
+question-placement =
+    🧭 <b>Xếp lớp · Câu { $number }/{ $total }</b>
+    { $question }
+
+    { $options }
+question-lesson =
+    ✍️ <b>Câu { $number }/{ $total }</b>
+    { $question }
+
+    { $options }
+question-review =
+    🔁 <b>Ôn tập · Câu { $number }/{ $total }</b>
+    { $question }
+
+    { $options }
+question-exam =
+    🎓 <b>Bài thi · Câu { $number }/{ $total }</b>
+    { $question }
+
+    { $options }
+answer-right =
+    { $question }
+    Anh/chị chọn: <b>{ $letter }. { $option }</b>
+    ✅ <b>Chính xác!</b>
+    💡 { $explanation }
+answer-wrong =
+    { $question }
+    Anh/chị chọn: <b>{ $letter }. { $option }</b>
+    ❌ <b>Chưa đúng.</b> Đáp án đúng: <b>{ $right_letter }. { $right_option }</b>
+    💡 { $explanation }
+answer-recorded =
+    { $question }
+    Anh/chị chọn: <b>{ $letter }. { $option }</b> – đã ghi nhận.
+lesson-done =
+    🎉 <b>Hoàn thành bài!</b> Đúng { $correct }/{ $total } câu.
+    Tiến độ cấp { $level }: { $bar } ({ $done }/{ $lessons } bài)
+continue-or-stop = Anh/chị muốn học tiếp hay nghỉ? Mỗi ngày 5–10 phút là đủ.
+button-next = ▶ Học tiếp
+button-stop = ⏸ Nghỉ, hẹn sau
+button-next-pressed = Học tiếp nào!
+see-you = Hẹn gặp lại anh/chị! Gõ /learn bất cứ lúc nào để học tiếp.
+level-up = ⬆️ Anh/chị chuyển sang cấp <b>{ $level }</b>.
+course-complete = 🏆 Anh/chị đã hoàn thành toàn bộ chương trình. Xin chúc mừng!
+
+## Exam
+exam-intro =
+    🎓 <b>Anh/chị đã học xong cấp { $level }!</b>
+    Bài thi gồm { $count } câu, cần đúng ít nhất { $needed } câu (80%) để nhận chứng nhận. Trong khi thi sẽ không hiện đáp án.
+exam-ready = Anh/chị sẵn sàng chưa?
+exam-start = ▶ Bắt đầu thi
+exam-later = Để sau
+exam-started = Bắt đầu bài thi. Chúc anh/chị thành công!
+exam-cooldown = Anh/chị có thể thi lại từ { $when }. Trong lúc chờ, hãy dùng /review để ôn tập.
+exam-failed =
+    Kết quả: { $correct }/{ $total } câu đúng (cần { $needed }). Lần này chưa đạt cấp { $level }.
+    Đừng nản lòng! Anh/chị có thể thi lại từ { $when }; hãy ôn tập với /review.
+exam-passed = 🎉 <b>Chúc mừng! Anh/chị đã đạt cấp { $level }</b> với { $correct }/{ $total } câu đúng.
+certificate =
+    🎓 <b>CHỨNG NHẬN KỸ NĂNG SỐ</b>
+    Cấp { $number } – { $level }
+    Cấp cho: <b>{ $name }</b>
+    Mã chứng nhận: <code>{ $code }</code>
+    Ngày cấp: { $date }
+    Kết quả: { $score }/{ $total }
+certificate-none = Anh/chị chưa có chứng nhận. Còn { $remaining } bài nữa là đến bài thi cấp { $level }. Gõ /learn để học tiếp.
+
+## Progress and settings
+progress =
+    📊 <b>Tiến độ của anh/chị</b>
+    Cấp hiện tại: <b>{ $level }</b>
+    { $bar } ({ $done }/{ $lessons } bài)
+    Câu đã trả lời: { $answered } (đúng { $accuracy }%)
+    Câu đến hạn ôn: { $due }
+    Chuỗi ngày học: { $streak } ngày
+    Chứng nhận: { $certificates }
+progress-no-certificate = chưa có
+settings =
+    ⚙️ <b>Cài đặt</b>
+    Ngôn ngữ: { $language }
+    Giờ nhắc học: { $hour } ({ $timezone })
+    Vai trò: { $role }
+    Mã đơn vị: { $unit }
+settings-hour = ⏰ Đổi giờ nhắc học
+settings-role = 👤 Đổi vai trò
+settings-choose-hour = Chọn giờ nhận nhắc học (không nhắc từ 21:00 đến 07:00):
+settings-hour-set = Đã đặt giờ nhắc học: { $hour }.
+mydata-caption = Đây là toàn bộ dữ liệu hocvuso lưu về anh/chị (tệp JSON).
+forget-confirm =
+    <b>Xoá dữ liệu cá nhân?</b>
+    Tên, mã trò chuyện, lịch ôn tập và nội dung liên lạc sẽ bị xoá vĩnh viễn; anh/chị sẽ không nhận tin nhắn nào nữa. Chỉ số liệu tổng hợp ẩn danh được giữ lại. Việc này không thể hoàn tác.
+forget-yes = Xoá dữ liệu của tôi
+forget-no = Không, giữ lại
+forget-cancelled = Đã huỷ. Dữ liệu của anh/chị vẫn được giữ nguyên.
+forget-done = Đã xoá dữ liệu cá nhân của anh/chị. Cảm ơn anh/chị đã học cùng hocvuso. Gõ /start nếu muốn bắt đầu lại.
+
+## General
+help =
+    <b>Các lệnh của hocvuso</b>
+    /learn – học tiếp (ôn tập, bài mới, câu hỏi)
+    /review – chỉ ôn các câu đến hạn
+    /progress – xem tiến độ
+    /certificate – xem chứng nhận
+    /settings – ngôn ngữ, giờ nhắc, vai trò
+    /mydata – tải toàn bộ dữ liệu của anh/chị
+    /forget – xoá dữ liệu cá nhân
+    /help – hướng dẫn này
+welcome-back = Chào mừng anh/chị { $name } trở lại!
+hint-learn = Gõ /learn để học tiếp, hoặc /help để xem các lệnh.
+unknown-command = Lệnh này chưa có. Gõ /help để xem các lệnh.
+use-buttons = Xin anh/chị chọn bằng các nút bên dưới (hoặc gõ chữ cái của đáp án).
+press-stale = Nút này thuộc tin nhắn cũ nên không còn hiệu lực. Không có gì thay đổi.
+press-invalid = Yêu cầu không hợp lệ. Không có gì thay đổi.
+error-generic = Xin lỗi, đã có lỗi xảy ra. Câu trả lời của anh/chị không bị mất; xin thử lại sau ít phút.
+slow-down = Anh/chị thao tác hơi nhanh, xin chờ một chút rồi thử lại.
+unsupported-message = hocvuso chỉ hiểu tin nhắn chữ và các nút bấm. Gõ /help để xem các lệnh.
+
+## Bot command descriptions (Telegram menu)
+cmd-start = Bắt đầu
+cmd-learn = Học tiếp
+cmd-review = Ôn tập câu đến hạn
+cmd-progress = Xem tiến độ
+cmd-settings = Cài đặt
+cmd-certificate = Chứng nhận của tôi
+cmd-mydata = Tải dữ liệu của tôi
+cmd-forget = Xoá dữ liệu cá nhân
+cmd-help = Hướng dẫn

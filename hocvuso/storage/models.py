@@ -1,0 +1,172 @@
+"""The central store: SQLModel tables.
+
+Every time is a timezone-aware UTC datetime. Quiz attempts are append-only. Indexes are declared
+for every query the learning loop, the sweeps and the reports run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from hocvuso.storage.types import UTCDateTime, utcnow
+
+
+def _time(*, index: bool = False, nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, index=index, nullable=nullable)
+
+
+class LearnerStatus(StrEnum):
+    ACTIVE = "active"
+    BLOCKED = "blocked"  # the person blocked the bot: we stop sending
+    ERASED = "erased"  # personal data erased on request; anonymous aggregates stay
+
+
+class Learner(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", name="uq_learner_platform_chat"),
+        Index("ix_learner_unit_status", "unit_code", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    display_name: str | None = Field(default=None, max_length=128)
+    role: str | None = Field(default=None, max_length=32)
+    unit_code: str | None = Field(default=None, max_length=64)
+    language: str = Field(default="vi", max_length=8)
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", max_length=64)
+    reminder_hour: int = Field(default=19)
+    consent_at: datetime | None = _time()
+    consent_version: str | None = Field(default=None, max_length=32)
+    status: str = Field(default=LearnerStatus.ACTIVE, max_length=16)
+    level: int = Field(default=1)
+    placement_done: bool = Field(default=False)
+    #: The learner's place in the conversation: step, pending prompt nonce, question queue.
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_active_at: datetime | None = _time()
+    erased_at: datetime | None = _time()
+
+
+class ConsentRefusal(SQLModel, table=True):
+    """A refusal of consent: the only thing kept about someone who declined (no identifier)."""
+
+    __tablename__ = "consent_refusal"
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    consent_version: str = Field(max_length=32)
+    refused_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LessonProgress(SQLModel, table=True):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("learner_id", "lesson_id", name="uq_progress_lesson"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True, ondelete="CASCADE")
+    lesson_id: str = Field(max_length=64)
+    level: int
+    #: started | done | placed_out (the placement showed the learner already knows it)
+    status: str = Field(max_length=16)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    completed_at: datetime | None = _time()
+
+
+class QuizAttempt(SQLModel, table=True):
+    """One answer a learner gave. Append-only: never updated, never deleted while identified."""
+
+    __tablename__ = "quiz_attempt"
+    __table_args__ = (
+        # A prompt (identified by its nonce) is answered at most once: exactly-once in the store.
+        UniqueConstraint("learner_id", "prompt_nonce", name="uq_attempt_prompt"),
+        Index("ix_attempt_learner_time", "learner_id", "answered_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", ondelete="CASCADE")
+    question_id: str = Field(max_length=64)
+    mode: str = Field(max_length=16)  # placement | lesson | review | exam
+    chosen: int
+    correct: bool
+    prompt_nonce: str = Field(max_length=16)
+    lesson_id: str | None = Field(default=None, max_length=64)
+    exam_id: int | None = Field(default=None, foreign_key="exam_attempt.id")
+    answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReviewCard(SQLModel, table=True):
+    """FSRS state of one question for one learner."""
+
+    __tablename__ = "review_card"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "question_id", name="uq_card_question"),
+        Index("ix_card_learner_due", "learner_id", "due"),
+        Index("ix_card_due", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", ondelete="CASCADE")
+    question_id: str = Field(max_length=64)
+    state: int
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime = Field(sa_type=UTCDateTime)
+    last_review: datetime | None = _time()
+    reps: int = Field(default=0)
+    lapses: int = Field(default=0)
+
+
+class ExamAttempt(SQLModel, table=True):
+    """A level exam taken: the level result."""
+
+    __tablename__ = "exam_attempt"
+    __table_args__ = (Index("ix_exam_learner_level", "learner_id", "level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", ondelete="CASCADE")
+    level: int
+    question_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    correct: int = Field(default=0)
+    answered: int = Field(default=0)
+    passed: bool | None = None
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = _time()
+
+
+class Certificate(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("learner_id", "level", name="uq_certificate_level"),
+        Index("ix_certificate_issued", "issued_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    learner_id: int = Field(foreign_key="learner.id", ondelete="CASCADE")
+    level: int
+    exam_id: int = Field(foreign_key="exam_attempt.id", unique=True)
+    score: int
+    total: int
+    issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """A platform update already applied, with the replies it produced.
+
+    Written in the same transaction as the update's effects. A redelivered update is recognised
+    here; if its replies were never confirmed as sent, they are sent again instead of re-applying.
+    """
+
+    __tablename__ = "processed_update"
+    bot_id: int = Field(primary_key=True, sa_type=BigInteger)
+    update_id: int = Field(primary_key=True, sa_type=BigInteger)
+    learner_id: int | None = Field(default=None, index=True)
+    replies: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    processed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    delivered_at: datetime | None = _time()

@@ -1,0 +1,76 @@
+"""Hot state: rate limits. Redis when configured (shared by all processes), in-process otherwise.
+
+Every Redis key is built here (``hocvuso:<purpose>:<id>``) with a TTL; nothing else builds keys.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+from hocvuso.config import Settings
+
+PREFIX = "hocvuso"
+
+
+def key(purpose: str, *parts: object) -> str:
+    return ":".join([PREFIX, purpose, *(str(p) for p in parts)])
+
+
+class RateLimiter(Protocol):
+    async def hit(self, subject: str) -> bool:
+        """Count one event for ``subject``; False when it is over the limit."""
+
+
+class MemoryRateLimiter:
+    """Fixed-window counter in this process (the single-process default)."""
+
+    def __init__(self, limit: int, window: float, max_subjects: int = 100_000) -> None:
+        self.limit = limit
+        self.window = window
+        self._counts: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self._max = max_subjects
+
+    async def hit(self, subject: str) -> bool:
+        bucket = int(time.monotonic() // self.window)
+        old_bucket, count = self._counts.get(subject, (bucket, 0))
+        count = count + 1 if old_bucket == bucket else 1
+        self._counts[subject] = (bucket, count)
+        self._counts.move_to_end(subject)
+        while len(self._counts) > self._max:
+            self._counts.popitem(last=False)
+        return count <= self.limit
+
+
+class RedisRateLimiter:
+    """Fixed-window counter shared by every process through Redis."""
+
+    def __init__(self, redis: Redis, limit: int, window: float) -> None:
+        self.redis = redis
+        self.limit = limit
+        self.window = window
+
+    async def hit(self, subject: str) -> bool:
+        bucket = int(time.time() // self.window)
+        name = key("rate", subject, bucket)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, int(self.window) + 1)
+            count, _ = await pipe.execute()
+        return int(count) <= self.limit
+
+
+#: Window of the per-person limit (``HOCVUSO_RATE_LIMIT`` events in it); beyond that the person
+#: is asked to slow down.
+RATE_WINDOW = 10.0
+
+
+def make_rate_limiter(settings: Settings) -> RateLimiter:
+    if settings.redis_url:
+        return RedisRateLimiter(
+            Redis.from_url(settings.redis_url), settings.rate_limit, RATE_WINDOW
+        )
+    return MemoryRateLimiter(settings.rate_limit, RATE_WINDOW)

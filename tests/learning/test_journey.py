@@ -1,0 +1,107 @@
+"""A learner's whole journey through the engine: consent to certificate."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from hocvuso.storage.models import Certificate, ConsentRefusal, Learner, QuizAttempt
+from tests.factories import Conversation
+
+
+async def count(chat: Conversation, model: type, *where: object) -> int:
+    async with chat.engine.sessions() as session:
+        result = await session.exec(select(func.count()).select_from(model).where(*where))
+        return int(result.one())
+
+
+async def test_anyone_first_sees_the_consent_screen_and_nothing_is_stored(
+    chat: Conversation,
+) -> None:
+    await chat.send("xin chào")
+    assert "Nghị định 13/2023/NĐ-CP" in chat.text
+    assert [b.label for b in chat.buttons()] == ["✅ Tôi đồng ý", "Không đồng ý"]
+    assert await count(chat, Learner) == 0
+
+
+async def test_declining_consent_keeps_only_the_refusal(chat: Conversation) -> None:
+    await chat.send("/start")
+    await chat.press("Không đồng ý")
+    assert "Không có dữ liệu cá nhân nào được lưu" in chat.text
+    assert await count(chat, Learner) == 0
+    assert await count(chat, ConsentRefusal) == 1
+
+
+async def test_learner_goes_from_start_to_level_one_certificate(chat: Conversation) -> None:
+    await chat.onboard(role="Cán bộ")
+    # First lesson is shown right after onboarding.
+    assert "Bài 1/3" in chat.text
+    lessons_seen = 0
+    while "Bắt đầu thi" not in " ".join(b.label for b in chat.buttons()):
+        if "Làm câu hỏi" in " ".join(b.label for b in chat.buttons()):
+            lessons_seen += 1
+            await chat.press("Làm câu hỏi")
+        elif "Học tiếp" in " ".join(b.label for b in chat.buttons()):
+            await chat.press("Học tiếp")
+        else:
+            await chat.answer(correct=True)
+            assert "Chính xác" in chat.text
+    # civil servant path at level 1: t1-s1 (all), t1-i1 (all), t1-i2 (council, civil_servant)
+    assert lessons_seen == 3
+    await chat.press("Bắt đầu thi")
+    for _ in range(5):
+        await chat.answer(correct=True)
+    assert "Chúc mừng" in chat.text
+    assert "CHỨNG NHẬN KỸ NĂNG SỐ" in chat.text
+    assert await count(chat, Certificate) == 1
+    await chat.send("/certificate")
+    assert "Nguyễn Thị Lan" in chat.text
+
+
+async def test_wrong_answer_shows_the_right_one_and_the_explanation(chat: Conversation) -> None:
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    await chat.answer(correct=False)
+    assert "Chưa đúng" in chat.text
+    assert "Giải thích cho câu" in chat.text
+
+
+async def test_a_stale_button_changes_nothing(chat: Conversation) -> None:
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    old_buttons = chat.buttons()
+    await chat.answer(correct=True)
+    before = await count(chat, QuizAttempt)
+    from hocvuso.learning.events import Press
+
+    outcome = await chat.event(Press(old_buttons[0].data))
+    assert outcome.toast is not None and "tin nhắn cũ" in outcome.toast
+    assert outcome.replies == []
+    assert await count(chat, QuizAttempt) == before
+
+
+async def test_a_forged_button_is_refused(chat: Conversation) -> None:
+    from hocvuso.learning.events import Press
+
+    await chat.onboard()
+    outcome = await chat.event(Press("an:deadbeef:0"))
+    assert outcome.toast is not None
+    outcome = await chat.event(Press("<script>"))
+    assert outcome.toast is not None and "không hợp lệ" in outcome.toast
+
+
+async def test_a_redelivered_update_is_applied_once(chat: Conversation) -> None:
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    letter = chat.letter_for(correct=True)
+    data = next(b.data for b in chat.buttons() if b.label == letter)
+    from hocvuso.learning.events import Press
+
+    first = await chat.event(Press(data), update_id=900001)
+    again = await chat.event(Press(data), update_id=900001)
+    assert not first.duplicate and again.duplicate
+    # Not yet confirmed as delivered: the same replies come back to be sent again.
+    assert [r.text for r in again.replies] == [r.text for r in first.replies]
+    await chat.engine.mark_delivered((1, 900001))
+    third = await chat.event(Press(data), update_id=900001)
+    assert third.duplicate and third.replies == []
+    assert await count(chat, QuizAttempt) == 1
