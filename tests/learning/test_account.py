@@ -1,0 +1,110 @@
+"""The learner's rights and settings: export, erasure, language, reminder hour, unit code."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import select
+
+from hocvuso.storage.models import Learner, QuizAttempt, ReviewCard
+from tests.factories import Conversation
+
+
+async def learner(chat: Conversation) -> Learner | None:
+    async with chat.engine.sessions() as session:
+        result = await session.exec(select(Learner))
+        return result.first()
+
+
+async def test_mydata_exports_everything_stored_as_json(chat: Conversation) -> None:
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    await chat.answer(correct=True)
+    await chat.send("/mydata")
+    document = chat.last.replies[0].document
+    assert document is not None and document.filename.endswith(".json")
+    data = json.loads(document.content)
+    assert data["learner"]["display_name"] == "Nguyễn Thị Lan"
+    assert data["learner"]["consent_version"]
+    assert len(data["quiz_attempts"]) == 1
+    assert len(data["review_cards"]) == 1
+    assert data["lesson_progress"][0]["lesson_id"] == "t1-s1"
+
+
+async def test_forget_erases_personal_data_after_confirmation(chat: Conversation) -> None:
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    await chat.answer(correct=True)
+    await chat.send("/forget")
+    await chat.press("Không, giữ lại")
+    assert (await learner(chat)).display_name == "Nguyễn Thị Lan"
+    await chat.send("/forget")
+    await chat.press("Xoá dữ liệu")
+    assert "Đã xoá dữ liệu cá nhân" in chat.text
+    erased = await learner(chat)
+    assert erased is not None
+    assert (erased.display_name, erased.chat_id, erased.status) == (None, None, "erased")
+    async with chat.engine.sessions() as session:
+        assert (await session.exec(select(ReviewCard))).all() == []
+        # the anonymous answer stays for aggregate statistics
+        assert len((await session.exec(select(QuizAttempt))).all()) == 1
+    # The same person writing again starts over at the consent screen.
+    await chat.send("/start")
+    assert "Tôi đồng ý" in " ".join(b.label for b in chat.buttons())
+
+
+async def test_settings_change_language_and_reminder_hour(chat: Conversation) -> None:
+    await chat.onboard()
+    await chat.send("/settings")
+    assert "19:00" in chat.text
+    await chat.press("English")
+    await chat.send("/settings")
+    assert "Settings" in chat.text
+    await chat.press("reminder hour")
+    labels = [b.label for b in chat.buttons()]
+    assert labels[0] == "07:00" and labels[-1] == "20:00"  # never in quiet hours
+    await chat.press("08:00")
+    stored = await learner(chat)
+    assert (stored.language, stored.reminder_hour) == ("en", 8)
+
+
+async def test_english_learner_sees_translated_lessons(chat: Conversation) -> None:
+    chat.language_code = "en"
+    await chat.send("/start")
+    await chat.press("I agree")
+    await chat.press("English")
+    await chat.press("Cadre")
+    await chat.press("Skip")
+    await chat.press("Skip, start")
+    assert "Test lesson one" in chat.text
+
+
+async def test_start_deep_link_carries_the_unit_code_through_consent(chat: Conversation) -> None:
+    await chat.send("/start QH-VPQH")
+    await chat.press("Tôi đồng ý")
+    await chat.press("Tiếng Việt")
+    await chat.press("Đại biểu Quốc hội")
+    assert "Bài kiểm tra xếp lớp" in chat.text  # the unit question is skipped
+    assert (await learner(chat)).unit_code == "QH-VPQH"
+
+
+async def test_bad_unit_code_is_explained_and_can_be_typed_again(chat: Conversation) -> None:
+    await chat.send("/start")
+    await chat.press("Tôi đồng ý")
+    await chat.press("Tiếng Việt")
+    await chat.press("Khác")
+    await chat.send("mã đơn vị có dấu!")
+    assert "Mã đơn vị chỉ gồm" in chat.text
+    await chat.send("HDND-XA-01")
+    assert (await learner(chat)).unit_code == "HDND-XA-01"
+
+
+async def test_progress_shows_the_bar_and_streak(chat: Conversation) -> None:
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    for _ in range(3):
+        await chat.answer(correct=True)
+    await chat.send("/progress")
+    assert "▓▓▓░░░░░░░ 33% (1/3 bài)" in chat.text
+    assert "Chuỗi ngày học: 1 ngày" in chat.text
+    assert "Câu đã trả lời: 3 (đúng 100%)" in chat.text

@@ -1,0 +1,148 @@
+"""Placement, paths by role, reviews, the exam and resuming after a restart."""
+
+from __future__ import annotations
+
+import random
+
+from sqlmodel import select
+
+from hocvuso.learning import course
+from hocvuso.learning.engine import Engine
+from hocvuso.storage.models import Certificate, ExamAttempt, LessonProgress, QuizAttempt
+from tests.factories import Clock, Conversation
+
+
+async def rows(chat: Conversation, model: type) -> list:
+    async with chat.engine.sessions() as session:
+        return list((await session.exec(select(model))).all())
+
+
+async def finish_level(chat: Conversation) -> None:
+    while True:
+        labels = " ".join(b.label for b in chat.buttons())
+        if "Bắt đầu thi" in labels:
+            return
+        if "Làm câu hỏi" in labels:
+            await chat.press("Làm câu hỏi")
+        elif "Học tiếp" in labels:
+            await chat.press("Học tiếp")
+        else:
+            await chat.answer(correct=True)
+
+
+async def test_placement_skips_the_areas_the_learner_already_masters(chat: Conversation) -> None:
+    await chat.onboard(role="Cán bộ", placement=True)
+    # 2 questions per area; answer safety right, info wrong.
+    for _ in range(4):
+        area = chat.pack.questions[chat.current_question_id()].area
+        await chat.answer(correct=area == "safety")
+    assert "Kết quả xếp lớp: 2/4" in chat.text
+    assert "An toàn" in chat.text
+    placed_out = {p.lesson_id for p in await rows(chat, LessonProgress) if p.status == "placed_out"}
+    assert placed_out == {"t1-s1"}
+    assert "t1-i1" in chat.text or "Bài 2/3" in chat.text  # learning starts with what is missing
+
+
+def test_each_role_gets_only_lessons_for_it_or_for_everyone(pack) -> None:
+    for role in ("deputy", "civil_servant", "council", "other"):
+        lessons = course.path(pack, 1, role)
+        assert lessons, role
+        for ref in lessons:
+            assert "all" in ref.lesson.roles or role in ref.lesson.roles
+    assert [r.lesson.id for r in course.path(pack, 1, "deputy")] == ["t1-s1", "t1-s2", "t1-i1"]
+    assert [r.lesson.id for r in course.path(pack, 1, "other")] == ["t1-s1", "t1-i1"]
+
+
+async def test_answers_come_back_for_review_when_due(chat: Conversation, clock: Clock) -> None:
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    for _ in range(3):
+        await chat.answer(correct=False)
+    await chat.press("Nghỉ")
+    await chat.send("/review")
+    assert "Hiện không có câu nào đến hạn" in chat.text
+    clock.advance(days=2)
+    await chat.send("/learn")
+    assert "ôn lại 3 câu" in chat.text
+    assert "Ôn tập · Câu 1/3" in chat.text
+    for _ in range(3):
+        await chat.answer(correct=True)
+    # after the reviews, the next lesson follows in the same session
+    assert "Bài 2/3" in chat.text
+    modes = [a.mode for a in await rows(chat, QuizAttempt)]
+    assert modes == ["lesson"] * 3 + ["review"] * 3
+
+
+async def test_a_failed_exam_can_be_retaken_only_after_the_cool_down(
+    chat: Conversation, clock: Clock
+) -> None:
+    await chat.onboard()
+    await finish_level(chat)
+    await chat.press("Bắt đầu thi")
+    assert "Đáp án đúng" not in chat.text  # no answer is revealed during the exam
+    for _ in range(5):
+        await chat.answer(correct=False)
+        assert "Chưa đúng" not in chat.text
+    assert "Lần này chưa đạt" in chat.text
+    assert await rows(chat, Certificate) == []
+    await chat.send("/learn")
+    assert "có thể thi lại từ" in chat.text
+    clock.advance(hours=25)
+    await chat.send("/learn")
+    await chat.press("Bắt đầu thi")
+    for _ in range(4):
+        await chat.answer(correct=True)
+    await chat.answer(correct=False)  # 4/5 = 80%: passes
+    assert "Chúc mừng" in chat.text
+    exams = await rows(chat, ExamAttempt)
+    assert [(e.correct, e.passed) for e in exams] == [(0, False), (4, True)]
+
+
+async def test_passing_moves_the_learner_to_the_next_level(chat: Conversation) -> None:
+    await chat.onboard()
+    await finish_level(chat)
+    await chat.press("Bắt đầu thi")
+    for _ in range(5):
+        await chat.answer(correct=True)
+    await chat.press("Học tiếp")
+    assert "Trung cấp" in chat.text or "Bài 1/1" in chat.text
+
+
+async def test_a_restart_resumes_the_same_question(
+    chat: Conversation, engine: Engine, clock: Clock
+) -> None:
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    await chat.answer(correct=True)
+    question = chat.current_question_id()
+    # A new engine on the same database: what a process restart looks like.
+    restarted = Engine(
+        engine.sessions, engine.pack, engine.settings, clock=clock, rng=random.Random(1)
+    )
+    again = Conversation(restarted, chat.pack, chat.chat_id, chat.name)
+    await again.send("/learn")
+    assert again.current_question_id() == question
+    assert "Câu 2/3" in again.text
+    # the buttons of the message sent before the restart still answer it
+    await chat.answer(correct=True)
+    assert "Chính xác" in chat.text
+    assert len(await rows(chat, QuizAttempt)) == 2
+
+
+async def test_typed_letter_answers_the_question(chat: Conversation) -> None:
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    await chat.send(chat.letter_for(correct=True).lower())
+    assert "Chính xác" in chat.text
+
+
+async def test_free_text_during_a_question_gets_a_hint_and_changes_nothing(
+    chat: Conversation,
+) -> None:
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    question = chat.current_question_id()
+    await chat.send("tôi không biết")
+    assert "chọn bằng các nút" in chat.text
+    assert chat.current_question_id() == question
+    assert await rows(chat, QuizAttempt) == []
