@@ -154,7 +154,7 @@ async def on_settings_press(ctx: Ctx, action: Action) -> None:
         ctx.toast(ctx.t("press-invalid"), alert=True)
 
 
-# --- export and erasure (Decree 13/2023/NĐ-CP rights) ---------------------------------------
+# --- export and erasure (data subject rights, Law on Personal Data Protection 2025) ---------
 def _rows(items: list[SQLModel], drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     return [
         {k: v for k, v in item.model_dump(mode="json").items() if k not in drop} for item in items

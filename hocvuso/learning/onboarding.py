@@ -1,4 +1,4 @@
-"""Onboarding: consent (Decree 13/2023/NĐ-CP), language, role, unit, then placement."""
+"""Onboarding: consent (Law on Personal Data Protection 2025), language, role, unit, placement."""
 
 from __future__ import annotations
 

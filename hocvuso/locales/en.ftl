@@ -1,11 +1,11 @@
 # Learner-facing texts, English. HTML subset: <b>, <i>. Variables are escaped by hocvuso.i18n.
 
-## Consent (Decree 13/2023/ND-CP)
+## Consent (Law on Personal Data Protection No. 91/2025/QH15)
 consent-text =
     <b>Welcome to hocvuso – digital skills through chat</b>
     Part of the “Bình dân học vụ số” digital-literacy movement.
 
-    Before we start, please read and agree to how we process your personal data (Decree 13/2023/ND-CP on personal data protection):
+    Before we start, please read and agree to how we process your personal data under the Law on Personal Data Protection No. 91/2025/QH15 (which replaced Decree 13/2023/ND-CP on 1 January 2026):
 
     <b>Purpose:</b> running your course, reminding you to review, recording results and issuing digital-skills certificates.
     <b>Data kept:</b> your Telegram display name and chat id, role, unit code (if any), language, reminder hour, learning progress, your answers and certificates.

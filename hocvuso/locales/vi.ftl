@@ -1,11 +1,12 @@
 # Learner-facing texts, Vietnamese. HTML subset: <b>, <i>. Variables are escaped by hocvuso.i18n.
 
-## Consent (Decree 13/2023/NĐ-CP)
+## Consent (Law on Personal Data Protection No. 91/2025/QH15, in force 1/1/2026, which replaced
+## Decree 13/2023/NĐ-CP)
 consent-text =
     <b>Chào mừng anh/chị đến với hocvuso – học kỹ năng số qua trò chuyện</b>
     Phục vụ phong trào “Bình dân học vụ số”.
 
-    Trước khi bắt đầu, xin anh/chị đọc và đồng ý với cách chúng tôi xử lý dữ liệu cá nhân (Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân):
+    Trước khi bắt đầu, xin anh/chị đọc và đồng ý với cách chúng tôi xử lý dữ liệu cá nhân, theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15 (thay thế Nghị định 13/2023/NĐ-CP từ ngày 01/01/2026):
 
     <b>Mục đích:</b> tổ chức việc học, nhắc ôn tập, ghi nhận kết quả và cấp chứng nhận kỹ năng số.
     <b>Dữ liệu được lưu:</b> tên hiển thị và mã trò chuyện Telegram, vai trò, mã đơn vị (nếu có), ngôn ngữ, giờ nhắc, tiến độ học, các câu trả lời và chứng nhận.

@@ -18,7 +18,7 @@ async def test_anyone_first_sees_the_consent_screen_and_nothing_is_stored(
     chat: Conversation,
 ) -> None:
     await chat.send("xin chào")
-    assert "Nghị định 13/2023/NĐ-CP" in chat.text
+    assert "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15" in chat.text
     assert [b.label for b in chat.buttons()] == ["✅ Tôi đồng ý", "Không đồng ý"]
     assert await count(chat, Learner) == 0
 
