@@ -26,6 +26,8 @@ FORGET = "fg"
 # Before a learner exists: consent (no state to hold a nonce yet)
 CONSENT_YES = "cy"
 CONSENT_NO = "cn"
+# Start a study session, like /learn (reminder and campaign buttons; idempotent)
+LEARN = "lr"
 # Settings (idempotent)
 SET_LANGUAGE = "sl"
 SET_HOUR = "sh"

@@ -257,6 +257,9 @@ class Engine:
         if action.name in {a.CONSENT_YES, a.CONSENT_NO}:
             ctx.toast(ctx.t("consent-already"))
             return
+        if action.name == a.LEARN:
+            await self._command(ctx, Command("learn"))
+            return
         if action.name in {a.SET_LANGUAGE, a.SET_HOUR, a.SET_ROLE}:
             await account.on_settings_press(ctx, action)
             return

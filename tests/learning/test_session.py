@@ -146,3 +146,12 @@ async def test_free_text_during_a_question_gets_a_hint_and_changes_nothing(
     assert "chọn bằng các nút" in chat.text
     assert chat.current_question_id() == question
     assert await rows(chat, QuizAttempt) == []
+
+
+async def test_a_reminder_button_starts_the_session_like_learn(chat: Conversation) -> None:
+    from hocvuso.learning.events import Press
+
+    await chat.onboard()
+    await chat.press("Nghỉ") if any("Nghỉ" in b.label for b in chat.buttons()) else None
+    await chat.event(Press("lr::"))
+    assert "Bài 1/3" in chat.text or "Anh/chị đang học bài" in chat.text

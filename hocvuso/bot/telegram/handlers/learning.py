@@ -14,7 +14,7 @@ from hocvuso.learning.engine import Engine
 router = Router(name="learning")
 router.message.filter(F.chat.type == "private")
 
-STUDY_ACTIONS = (a.ANSWER, a.QUIZ, a.NEXT, a.STOP, a.EXAM)
+STUDY_ACTIONS = (a.ANSWER, a.QUIZ, a.NEXT, a.STOP, a.EXAM, a.LEARN)
 
 
 @router.message(Command("learn", "review"))
