@@ -64,13 +64,16 @@ async def apply(
         len(outcome.replies),
         outcome.duplicate,
     )
-    if callback is not None:
+    if outcome.duplicate and not outcome.replies:
+        # Applied and delivered before (its button press was answered then): nothing to do.
+        return
+    if callback is not None and not outcome.duplicate:
+        # A redelivered press may have been answered before the crash, and Telegram refuses a
+        # second answer; an unanswered one just stops spinning on the phone.
         toast = outcome.toast[:TOAST_LIMIT] if outcome.toast else None
         try:
             await sender.call(lambda: callback.answer(toast, show_alert=outcome.alert))
         except Exception:  # an expired query cannot be answered; the replies still go out
             log.info("callback query %s could not be answered", update.update_id)
-    if outcome.duplicate and not outcome.replies:
-        return
     if await sender.deliver(chat_id, outcome.replies, source_message_id=source):
         await engine.mark_delivered(key)
