@@ -193,3 +193,21 @@ async def study_until_exam(learner: Learner, *, max_steps: int = 2000) -> int:
         else:
             raise AssertionError(f"stuck; screen: {learner.screen()}")
     raise AssertionError("too many steps")
+
+
+async def short_session(learner: Learner, lessons: int = 2) -> None:
+    """A newcomer's first 5–10 minutes: onboarding, then a few lessons with their questions."""
+    await learner.onboard(role="Cán bộ, công chức", placement=False)
+    for _ in range(lessons):
+        await learner.press("Làm câu hỏi")
+        while learner.labels() and learner.labels()[0] == "A":
+            await learner.answer(correct=True)
+        await learner.press("Học tiếp")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
+    return ordered[index]
