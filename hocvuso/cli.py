@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from hocvuso.config import Settings, get_settings
+from hocvuso.scheduler.cli import broadcast_app, campaign_app, scheduler_command
 
 app = typer.Typer(
     name="hocvuso",
@@ -20,6 +21,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The central store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+
+app.add_typer(campaign_app, name="campaign")
+app.add_typer(broadcast_app, name="broadcast")
+app.command("scheduler")(scheduler_command)
 
 try:  # the content authoring tools
     from hocvuso.content.cli import app as content_app
@@ -53,17 +58,24 @@ def run(
         False, "--webhook", help="Webhook mode (needs HOCVUSO_WEBHOOK_URL); default long polling."
     ),
 ) -> None:
-    """Run the Telegram bot."""
+    """Run the Telegram bot together with the scheduler (reminders, campaigns, broadcasts)."""
     settings = get_settings()
     _logging(settings)
 
     async def main() -> None:
         from hocvuso import runtime
         from hocvuso.bot.telegram import app as telegram
+        from hocvuso.scheduler.service import SchedulerService, make_api
 
         bot = telegram.make_bot(settings)
         rt = await runtime.start(settings)
         tg = telegram.build(rt.engine, bot, settings)
+        # The scheduler runs with the bot: jobs if this process leads, the delivery queue always.
+        scheduler = SchedulerService(
+            rt.database, settings, rt.pack, api=make_api(settings), bot_id=bot.id
+        )
+        tg.sender.pacer = scheduler.pacer  # interactive replies go first; a 429 pauses bulk
+        await scheduler.start()
         try:
             if webhook or settings.webhook_url:
                 if not settings.webhook_url:
@@ -72,6 +84,7 @@ def run(
             else:
                 await telegram.run_polling(tg)
         finally:
+            await scheduler.stop()
             await bot.session.close()
             await rt.close()
 

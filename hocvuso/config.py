@@ -43,6 +43,22 @@ class Settings(BaseSettings):
     reminder_hour: int = Field(default=19, ge=0, le=23)
     log_level: str = "INFO"
     rate_limit: int = Field(default=30, ge=1, description="Events per person per 10 seconds.")
+    # --- scheduler: reminders, campaigns, broadcasts ---
+    quiet_hours_start: int = Field(default=21, ge=0, le=23, description="No messages from (local).")
+    quiet_hours_end: int = Field(default=7, ge=0, le=23, description="… until this hour (local).")
+    reminder_max_per_day: int = Field(default=1, ge=0, description="Reminders per learner a day.")
+    reminder_nudge_days: int = Field(
+        default=2, ge=1, description="Nothing due: nudge every N days (daily in a campaign peak)."
+    )
+    broadcast_rate: float = Field(default=30.0, gt=0, description="Bot-wide messages/second.")
+    per_chat_rate: float = Field(default=1.0, gt=0, description="Messages/second to one chat.")
+    delivery_max_attempts: int = Field(default=5, ge=1, description="Then the dead letters.")
+    delivery_lease: float = Field(
+        default=30.0, ge=1, description="Seconds a sender holds claimed deliveries."
+    )
+    leader_ttl: float = Field(
+        default=10.0, gt=0, le=20, description="Scheduler leadership lease (seconds)."
+    )
 
     @field_validator("timezone")
     @classmethod

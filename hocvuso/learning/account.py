@@ -15,7 +15,7 @@ from hocvuso.learning import course, study
 from hocvuso.learning.actions import Action
 from hocvuso.learning.context import Ctx, new_nonce
 from hocvuso.learning.onboarding import LANGUAGE_NAMES
-from hocvuso.learning.replies import Document, rows
+from hocvuso.learning.replies import Button, Document, rows
 from hocvuso.storage.models import (
     Certificate,
     ExamAttempt,
@@ -25,6 +25,7 @@ from hocvuso.storage.models import (
     QuizAttempt,
     ReviewCard,
 )
+from hocvuso.storage.scheduling import Delivery
 
 #: Reminders are never sent in quiet hours (21:00-07:00), so only these hours can be chosen.
 REMINDER_HOURS = tuple(range(7, 21))
@@ -42,7 +43,11 @@ async def streak_days(ctx: Ctx) -> int:
         )
     )
     days: set[date] = {ctx.local(moment).date() for moment in result.all()}
-    today = ctx.local(ctx.now).date()
+    return streak_of(days, ctx.local(ctx.now).date())
+
+
+def streak_of(days: set[date], today: date) -> int:
+    """Consecutive days in ``days`` ending ``today`` or, if not studied yet today, yesterday."""
     day = today if today in days else today - timedelta(days=1)
     streak = 0
     while day in days:
@@ -115,20 +120,52 @@ def show_settings(ctx: Ctx) -> None:
     learner = ctx.learner
     assert learner is not None
     other = "en" if learner.language == "vi" else "vi"
+    text = ctx.t(
+        "settings",
+        language=LANGUAGE_NAMES.get(learner.language, learner.language),
+        hour=f"{learner.reminder_hour:02d}:00",
+        role=ctx.t(f"role-{learner.role or 'other'}"),
+        unit=learner.unit_code or "—",
+        timezone=learner.timezone,
+    )
+    paused = learner.reminders_paused_until
+    if paused is not None and paused > ctx.now:
+        last_day = ctx.fmt_date(paused - timedelta(seconds=1))
+        text += "\n" + ctx.t("settings-paused", until=last_day)
     ctx.say(
-        ctx.t(
-            "settings",
-            language=LANGUAGE_NAMES.get(learner.language, learner.language),
-            hour=f"{learner.reminder_hour:02d}:00",
-            role=ctx.t(f"role-{learner.role or 'other'}"),
-            unit=learner.unit_code or "—",
-            timezone=learner.timezone,
-        ),
+        text,
         buttons=(
             (a.button(f"🌐 {LANGUAGE_NAMES[other]}", a.SET_LANGUAGE, "", other),),
             (a.button(ctx.t("settings-hour"), a.SET_HOUR),),
+            (a.button(ctx.t("settings-pause"), a.SET_HOUR, "", PAUSE),),
             (a.button(ctx.t("settings-role"), a.SET_ROLE),),
         ),
+    )
+
+
+# "Tạm nghỉ": reminders are settings of the hour button (``sh::pause`` shows the choices,
+# ``sh::p3`` pauses three days, ``sh::p0`` resumes); the reminder message carries it too.
+PAUSE = "pause"
+PAUSE_DAYS = (1, 3, 7, 14, 30)
+
+
+def pause_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
+    buttons = [a.button(ctx.t("pause-days", days=n), a.SET_HOUR, "", f"p{n}") for n in PAUSE_DAYS]
+    return (*rows(buttons, 3), (a.button(ctx.t("pause-resume"), a.SET_HOUR, "", "p0"),))
+
+
+def pause_reminders(ctx: Ctx, days: int) -> None:
+    """Pause reminders and campaign messages for ``days`` (0: resume now)."""
+    learner = ctx.learner
+    assert learner is not None
+    if days == 0:
+        learner.reminders_paused_until = None
+        ctx.say(ctx.t("pause-resumed"), edit=True)
+        return
+    until = ctx.local(ctx.now).replace(hour=0, minute=0, second=0, microsecond=0)
+    learner.reminders_paused_until = (until + timedelta(days=days + 1)).astimezone(ctx.now.tzinfo)
+    ctx.say(
+        ctx.t("pause-set", days=days, until=ctx.fmt_date(until + timedelta(days=days))), edit=True
     )
 
 
@@ -141,6 +178,15 @@ async def on_settings_press(ctx: Ctx, action: Action) -> None:
     elif action.name == a.SET_HOUR and not action.arg:
         buttons = [a.button(f"{h:02d}:00", a.SET_HOUR, "", str(h)) for h in REMINDER_HOURS]
         ctx.say(ctx.t("settings-choose-hour"), buttons=rows(buttons, 4), edit=True)
+    elif action.name == a.SET_HOUR and action.arg == PAUSE:
+        ctx.say(ctx.t("pause-choose"), buttons=pause_buttons(ctx), edit=True)
+    elif (
+        action.name == a.SET_HOUR
+        and action.arg[:1] == "p"
+        and action.arg[1:].isdigit()
+        and int(action.arg[1:]) in (0, *PAUSE_DAYS)
+    ):
+        pause_reminders(ctx, int(action.arg[1:]))
     elif action.name == a.SET_HOUR and action.arg.isdigit() and int(action.arg) in REMINDER_HOURS:
         learner.reminder_hour = int(action.arg)
         ctx.say(ctx.t("settings-hour-set", hour=f"{learner.reminder_hour:02d}:00"), edit=True)
@@ -225,6 +271,8 @@ async def erase(ctx: Ctx) -> None:
     await session.exec(
         delete(ProcessedUpdate).where(col(ProcessedUpdate.learner_id) == learner.id)  # type: ignore[call-overload]
     )
+    # Queued reminders and campaign messages are messages to the person: they go too.
+    await session.exec(delete(Delivery).where(col(Delivery.learner_id) == learner.id))  # type: ignore[call-overload]
     learner.chat_id = None
     learner.display_name = None
     learner.state = {}

@@ -193,3 +193,35 @@ cmd-certificate = My certificates
 cmd-mydata = Download my data
 cmd-forget = Erase my personal data
 cmd-help = Help
+
+## Reminders and "tạm nghỉ" (scheduler)
+settings-pause = 😴 Pause reminders
+settings-paused = Reminders paused until the end of { $until }
+pause-choose = For how long would you like to pause reminders?
+pause-days = { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }
+pause-resume = 🔔 Resume reminders today
+pause-set = Reminders paused for { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }, until the end of { $until }. You can still type /learn at any time.
+pause-resumed = Reminders are on again. See you at your chosen hour.
+reminder-due =
+    📚 You have <b>{ $due } review { $due ->
+        [one] question
+       *[other] questions
+    } due</b>{ $streak ->
+        [0] {""}
+       *[other] {" "}· { $streak }-day streak
+    }.
+    It only takes a few minutes: review now to remember longer!
+reminder-nudge =
+    { $streak ->
+        [0] 👋 It is your learning time. A short 5-minute lesson today?
+       *[other] 🔥 { $streak } days in a row! Five more minutes today keep your streak going.
+    }
+reminder-learn = ▶️ Learn now
+reminder-pause = 😴 Pause
+campaign-learn = ▶️ Learn now

@@ -194,3 +194,26 @@ cmd-certificate = Chứng nhận của tôi
 cmd-mydata = Tải dữ liệu của tôi
 cmd-forget = Xoá dữ liệu cá nhân
 cmd-help = Hướng dẫn
+
+## Reminders and "tạm nghỉ" (scheduler)
+settings-pause = 😴 Tạm nghỉ nhắc học
+settings-paused = Tạm nghỉ nhắc học đến hết ngày { $until }
+pause-choose = Anh/chị muốn tạm nghỉ nhận nhắc học trong bao lâu?
+pause-days = { $days } ngày
+pause-resume = 🔔 Nhắc học lại từ hôm nay
+pause-set = Đã tạm nghỉ nhắc học { $days } ngày, đến hết ngày { $until }. Anh/chị vẫn có thể gõ /learn để học bất cứ lúc nào.
+pause-resumed = Đã bật lại nhắc học. Hẹn gặp anh/chị vào giờ đã chọn.
+reminder-due =
+    📚 Anh/chị có <b>{ $due } câu ôn tập đến hạn</b>{ $streak ->
+        [0] {""}
+       *[other] {" "}· chuỗi { $streak } ngày
+    }.
+    Chỉ mất vài phút, ôn ngay để nhớ lâu hơn nhé!
+reminder-nudge =
+    { $streak ->
+        [0] 👋 Đã đến giờ học của anh/chị. Một bài ngắn 5 phút hôm nay nhé?
+       *[other] 🔥 Chuỗi { $streak } ngày học liên tiếp! Học thêm 5 phút hôm nay để giữ chuỗi nhé.
+    }
+reminder-learn = ▶️ Học ngay
+reminder-pause = 😴 Tạm nghỉ
+campaign-learn = ▶️ Học ngay

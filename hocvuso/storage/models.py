@@ -51,6 +51,8 @@ class Learner(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_active_at: datetime | None = _time()
     erased_at: datetime | None = _time()
+    #: "Tạm nghỉ": no reminders or campaign messages before this moment.
+    reminders_paused_until: datetime | None = _time()
 
 
 class ConsentRefusal(SQLModel, table=True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -67,24 +67,51 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return parts
 
 
+class Pacing(Protocol):
+    """The bulk sender's pacer (hocvuso.scheduler.pacer): interactive calls count against the
+    bot-wide rate first, and a 429 here pauses bulk sending too."""
+
+    async def note(self) -> None: ...
+
+    async def pause(self, seconds: float) -> None: ...
+
+
 class Sender:
-    def __init__(self, bot: Bot, on_blocked: Callable[[int], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        on_blocked: Callable[[int], Awaitable[None]],
+        pacer: Pacing | None = None,
+    ) -> None:
         self.bot = bot
         self.on_blocked = on_blocked
+        self.pacer = pacer
 
     async def call(self, make: Callable[[], Awaitable[Any]]) -> Any:
         """Call the Bot API, waiting out flood limits and retrying transient failures."""
         for attempt in range(1, MAX_TRIES + 1):
             try:
+                if self.pacer is not None:
+                    await self._pacing(self.pacer.note())
                 return await make()
             except TelegramRetryAfter as exc:
                 log.warning("flood limit: waiting %ss", exc.retry_after)
+                if self.pacer is not None:
+                    await self._pacing(self.pacer.pause(exc.retry_after))
                 await asyncio.sleep(exc.retry_after)
             except (TelegramNetworkError, TelegramServerError):
                 if attempt == MAX_TRIES:
                     raise
                 await asyncio.sleep(min(2**attempt * 0.25, 5))
         raise RuntimeError("unreachable")
+
+    @staticmethod
+    async def _pacing(call: Awaitable[None]) -> None:
+        """Pacing is advice for bulk sending: an unreachable Redis never blocks a reply."""
+        try:
+            await call
+        except Exception:
+            log.warning("pacer unavailable", exc_info=True)
 
     async def deliver(
         self, chat_id: int, replies: list[Reply], *, source_message_id: int | None = None

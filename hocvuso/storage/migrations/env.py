@@ -9,7 +9,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
-from hocvuso.storage import models  # noqa: F401 - registers the tables on SQLModel.metadata
+from hocvuso.storage import (
+    models,  # noqa: F401 - registers the tables on SQLModel.metadata
+    scheduling,  # noqa: F401 - the scheduler's tables
+)
 
 target_metadata = SQLModel.metadata
 

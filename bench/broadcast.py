@@ -1,0 +1,181 @@
+"""Broadcast throughput: against Telegram's cap, and the sender's own ceiling.
+
+1. Capped: the fake Bot API (tests/fakes) enforcing 30 messages/s (bursts of 30) and 1/s per chat,
+   with 429 answers beyond; the delivery worker with the default pacer (30/s).
+   Goal: at least 95% of the cap, 429s under 0.5% of requests.
+2. Ceiling: the same fake without limits, then a minimal server that answers every sendMessage at
+   once (so that the fake's own validation is not what is measured); the worker with the pacer
+   wide open. Goal: at least 2,000 messages/s on one core.
+
+The server runs in a child process (its own core); the worker, the durable queue (PostgreSQL,
+a throw-away database) and the pacer run here, on one core.
+
+    .venv/bin/python bench/broadcast.py [--capped 900] [--ceiling 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiohttp import web
+
+from hocvuso.config import Settings
+from hocvuso.scheduler import broadcasts
+from hocvuso.scheduler.pacer import MemoryPacer
+from hocvuso.scheduler.queue import DeliveryQueue
+from hocvuso.scheduler.service import make_api
+from hocvuso.scheduler.worker import DeliveryWorker
+from hocvuso.storage import db
+from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram
+
+ADMIN = os.environ.get("HOCVUSO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+FIRST_CHAT = 1_000_001
+TEXT = "📣 <b>Thông báo</b>: hạn 31/12/2026 đạt chuẩn kỹ năng số. Bấm <i>Học ngay</i>."
+
+
+def serve_fake(port_queue: multiprocessing.Queue, users: int, rate: float | None) -> None:
+    async def main() -> None:
+        fake = FakeTelegram(global_rate=rate, per_chat_rate=1 if rate else None)
+        for chat in range(FIRST_CHAT, FIRST_CHAT + users):
+            fake.user(chat)
+        await fake.start()
+        port_queue.put(fake.base_url)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def serve_minimal(port_queue: multiprocessing.Queue) -> None:
+    async def handle(request: web.Request) -> web.Response:
+        data = await request.post()
+        chat = int(str(data.get("chat_id", 1)))
+        result = {
+            "message_id": 1,
+            "date": 1_790_000_000,
+            "chat": {"id": chat, "type": "private", "first_name": "H"},
+            "text": "ok",
+        }
+        return web.json_response({"ok": True, "result": result})
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", handle)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        port_queue.put(f"http://127.0.0.1:{port}")
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+async def seed(url: str, learners: int) -> None:
+    connection = await asyncpg.connect(url)
+    consent = datetime(2026, 10, 1, tzinfo=UTC)
+    try:
+        await connection.execute("TRUNCATE learner RESTART IDENTITY CASCADE")
+        await connection.copy_records_to_table(
+            "learner",
+            columns=[
+                "platform", "chat_id", "language", "timezone", "reminder_hour", "consent_at",
+                "status", "level", "placement_done", "state", "created_at",
+            ],
+            records=[
+                ("telegram", FIRST_CHAT + i, "vi", "Asia/Ho_Chi_Minh", 19, consent, "active", 1,
+                 True, json.dumps({}), consent)
+                for i in range(learners)
+            ],
+        )  # fmt: skip
+    finally:
+        await connection.close()
+
+
+async def run(url: str, base_url: str, learners: int, rate: float, label: str) -> None:
+    await seed(url, learners)
+    database = db.make_engine(url)
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=url, telegram_token=DEFAULT_TOKEN, telegram_api_url=base_url, _env_file=None
+    )
+    created = await broadcasts.announce(database, TEXT)
+    api = make_api(settings)
+    pacer = MemoryPacer(rate, per_chat_rate=1 if rate < 1000 else 1e9)
+    worker = DeliveryWorker(
+        DeliveryQueue(database), api, pacer, rate=rate, concurrency=256 if rate >= 1000 else 64
+    )
+    started = time.perf_counter()
+    cpu = time.process_time()
+    stats = await worker.run(asyncio.Event(), until_empty=True)
+    while stats.sent + stats.dead + stats.blocked < created.queued:  # 429s come back later
+        await asyncio.sleep(0.2)
+        more = await worker.run(asyncio.Event(), until_empty=True)
+        for name in ("sent", "dead", "blocked", "flood", "requests"):
+            setattr(stats, name, getattr(stats, name) + getattr(more, name))
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    await api.close()
+    await database.dispose()
+    achieved = stats.sent / elapsed
+    line = (
+        f"{label}: {stats.sent:,} sent in {elapsed:.1f} s = {achieved:,.1f} msg/s; "
+        f"429s {stats.flood} of {stats.requests:,} requests "
+        f"({100 * stats.flood / stats.requests:.2f}%)"
+        f"; sender CPU {100 * cpu / elapsed:.0f}% of one core"
+    )
+    if rate < 1000:
+        line += f"; {100 * achieved / rate:.1f}% of the {rate:.0f}/s cap (goal ≥ 95%, 429s < 0.5%)"
+    else:
+        line += " (goal ≥ 2,000 msg/s)"
+    print(line, flush=True)
+
+
+def start_server(target: object, *args: object) -> tuple[multiprocessing.Process, str]:
+    ports: multiprocessing.Queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=target, args=(ports, *args), daemon=True)  # type: ignore[arg-type]
+    process.start()
+    return process, ports.get(timeout=60)
+
+
+async def main(capped: int, ceiling: int) -> None:
+    name = f"hocvuso_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(ADMIN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        await db.upgrade_async(url)
+        for label, target, args, learners, rate in (
+            ("capped fake (30/s, 1/s per chat)", serve_fake, (capped, 30.0), capped, 30.0),
+            ("uncapped fake", serve_fake, (ceiling, None), ceiling, 1e9),
+            ("minimal server", serve_minimal, (), ceiling, 1e9),
+        ):
+            server, base_url = start_server(target, *args)
+            try:
+                await run(url, base_url, learners, rate, label)
+            finally:
+                server.terminate()
+                server.join()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--capped", type=int, default=900, help="learners for the capped run")
+    parser.add_argument("--ceiling", type=int, default=20_000, help="learners for the ceiling")
+    args = parser.parse_args()
+    asyncio.run(main(args.capped, args.ceiling))

@@ -1,0 +1,113 @@
+"""Organiser announcements: one broadcast row, one delivery per learner in the audience.
+
+The deliveries are queued with one ``INSERT … SELECT`` (keys ``broadcast:<id>:<learner>``), so an
+announcement to 100,000 people is queued in one statement, and queueing it again adds nobody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hocvuso.i18n import t
+from hocvuso.learning import actions as a
+from hocvuso.scheduler import audience as aud
+from hocvuso.scheduler.queue import DeliveryQueue, insert_ignore
+from hocvuso.storage.models import Learner
+from hocvuso.storage.scheduling import Broadcast, BroadcastKind, Delivery, DeliveryKind
+from hocvuso.storage.types import utcnow
+
+L = Learner.__table__  # type: ignore[attr-defined]
+D = Delivery.__table__  # type: ignore[attr-defined]
+B = Broadcast.__table__  # type: ignore[attr-defined]
+PRIORITY = 2
+TEXT_LIMIT = 4096
+
+
+class BroadcastError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Created:
+    broadcast_id: int
+    queued: int
+
+
+async def announce(
+    database: AsyncEngine,
+    text: str,
+    audience: dict[str, Any] | None = None,
+    *,
+    learn_button: bool = True,
+    language: str = "vi",
+) -> Created:
+    """Queue ``text`` (Telegram HTML) for everyone in ``audience``."""
+    if not text.strip() or len(text) > TEXT_LIMIT:
+        raise BroadcastError(f"the text must have 1-{TEXT_LIMIT} characters")
+    audience = aud.validate(audience or {})
+    now = utcnow()
+    buttons = [[[t(language, "reminder-learn"), f"{a.LEARN}::"]]] if learn_button else []
+    async with database.begin() as connection:
+        broadcast_id = (
+            await connection.execute(
+                B.insert()
+                .values(
+                    kind=BroadcastKind.ANNOUNCEMENT,
+                    text=text,
+                    audience=audience,
+                    created_at=now,
+                )
+                .returning(B.c.id)
+            )
+        ).scalar_one()
+        key = literal(f"broadcast:{broadcast_id}:") + cast(L.c.id, String)
+        columns = [
+            "key",
+            "kind",
+            "broadcast_id",
+            "learner_id",
+            "priority",
+            "text",
+            "buttons",
+            "state",
+            "attempts",
+            "not_before",
+            "created_at",
+        ]
+        source = select(
+            key,
+            literal(str(DeliveryKind.ANNOUNCEMENT)),
+            literal(broadcast_id),
+            L.c.id,
+            literal(PRIORITY),
+            literal(text),
+            literal(buttons, D.c.buttons.type),
+            literal("pending"),
+            literal(0),
+            literal(now, D.c.not_before.type),
+            literal(now, D.c.created_at.type),
+        ).where(aud.where(audience))
+        result = await connection.execute(insert_ignore(connection).from_select(columns, source))
+    return Created(int(broadcast_id), int(result.rowcount or 0))
+
+
+async def total(database: AsyncEngine, broadcast_id: int) -> int:
+    async with database.connect() as connection:
+        found = await connection.execute(
+            select(func.count()).where(D.c.broadcast_id == broadcast_id)
+        )
+        return int(found.scalar_one())
+
+
+async def exists(database: AsyncEngine, broadcast_id: int) -> bool:
+    async with database.connect() as connection:
+        found = await connection.execute(select(B.c.id).where(B.c.id == broadcast_id))
+        return found.first() is not None
+
+
+def queue(database: AsyncEngine) -> DeliveryQueue:
+    return DeliveryQueue(database)

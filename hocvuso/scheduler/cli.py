@@ -1,0 +1,346 @@
+"""``hocvuso campaign …``, ``hocvuso broadcast …`` and ``hocvuso scheduler``: parse, call one
+domain function, render."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hocvuso.config import Settings, get_settings
+from hocvuso.scheduler import audience as aud
+from hocvuso.scheduler import broadcasts, campaign_sweep, campaigns
+from hocvuso.scheduler.queue import DeliveryQueue
+from hocvuso.storage.scheduling import FINAL_STATES, CampaignStatus, DeliveryState
+
+campaign_app = typer.Typer(help="Campaigns: drives toward a milestone.", no_args_is_help=True)
+broadcast_app = typer.Typer(help="Announcements to many learners.", no_args_is_help=True)
+console = Console()
+T = TypeVar("T")
+OPEN_STATES = (DeliveryState.PENDING, DeliveryState.CLAIMED, DeliveryState.SENDING)
+
+
+@contextlib.asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    from hocvuso import runtime
+
+    rt = await runtime.start(settings)  # refuses a database that is not migrated
+    try:
+        yield rt.database
+    finally:
+        await rt.close()
+
+
+def _run(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    async def main() -> T:
+        async with _database(get_settings()) as database:
+            return await work(database)
+
+    try:
+        return asyncio.run(main())
+    except (campaign_sweep.CampaignError, broadcasts.BroadcastError, aud.AudienceError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+
+
+# --- campaigns ----------------------------------------------------------------------------------
+@campaign_app.command("create")
+def campaign_create(file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+    """Create a campaign from a YAML file (see examples/campaigns/)."""
+    try:
+        spec = campaigns.load(file)
+    except (ValidationError, ValueError) as exc:
+        console.print(f"[red]{file}: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    campaign_id = _run(lambda database: campaign_sweep.create(database, spec))
+    schedule = spec.schedule()
+    today = date.today()  # noqa: DTZ011 - an organiser's hint only
+    upcoming = [(day, index) for day, index in schedule if day >= today]
+    console.print(f"campaign {campaign_id} [bold]{spec.slug}[/bold]: {spec.name}")
+    console.print(f"milestone {spec.milestone:%d/%m/%Y}, audience {aud.describe(spec.audience)}")
+    if not upcoming:
+        console.print("[yellow]every message of this campaign lies in the past[/yellow]")
+    for day, index in upcoming[:10]:
+        hour = spec.hour_of(spec.messages[index])
+        console.print(f"  {day:%a %d/%m/%Y} {hour:02d}:00  message {index + 1}")
+    if len(upcoming) > 10:
+        console.print(f"  … and {len(upcoming) - 10} more")
+
+
+@campaign_app.command("list")
+def campaign_list() -> None:
+    """Campaigns with their milestone, status and messages sent."""
+    rows = _run(campaign_sweep.listing)
+    table = Table("id", "slug", "name", "milestone", "status", "sent")
+    for row in rows:
+        table.add_row(
+            str(row.id), row.slug, row.name, f"{row.milestone:%d/%m/%Y}", row.status, str(row.sent)
+        )
+    console.print(table)
+
+
+def _set_status(slug: str, status: CampaignStatus) -> None:
+    _run(lambda database: campaign_sweep.set_status(database, slug, status))
+    console.print(f"campaign {slug}: {status}")
+
+
+@campaign_app.command("pause")
+def campaign_pause(slug: str) -> None:
+    """Stop sending a campaign's messages until it is resumed."""
+    _set_status(slug, CampaignStatus.PAUSED)
+
+
+@campaign_app.command("resume")
+def campaign_resume(slug: str) -> None:
+    """Resume a paused campaign (days missed meanwhile are not replayed)."""
+    _set_status(slug, CampaignStatus.ACTIVE)
+
+
+@campaign_app.command("cancel")
+def campaign_cancel(slug: str) -> None:
+    """Cancel a campaign for good; its queued, unsent messages are dropped."""
+    _set_status(slug, CampaignStatus.CANCELLED)
+
+
+# --- broadcasts ---------------------------------------------------------------------------------
+class RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:5.1f} msg/s" if speed else "    … msg/s", style="cyan")
+
+
+async def _follow(
+    database: AsyncEngine,
+    broadcast_id: int,
+    sending: asyncio.Task[Any] | None,
+    stop: asyncio.Event,
+) -> dict[str, int]:
+    queue = DeliveryQueue(database)
+    total = await broadcasts.total(database, broadcast_id)
+    with Progress(
+        TextColumn(f"broadcast {broadcast_id}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("send", total=total)
+        while True:
+            counts = await queue.counts(broadcast_id)
+            done = sum(counts.get(s, 0) for s in FINAL_STATES)
+            progress.update(task, completed=done)
+            if done >= total or stop.is_set() or (sending is not None and sending.done()):
+                return counts
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=0.5)
+
+
+def _show_counts(counts: dict[str, int]) -> None:
+    if not counts:
+        console.print("no deliveries")
+        return
+    table = Table("state", "deliveries")
+    for state in DeliveryState:
+        if counts.get(state):
+            table.add_row(str(state), str(counts[state]))
+    console.print(table)
+
+
+@broadcast_app.command("send")
+def broadcast_send(
+    text: str = typer.Option(..., "--text", help="The message (Telegram HTML: <b>, <i>, <a>)."),
+    audience: list[str] = typer.Option(
+        [], "--audience", help="unit=QH,HN-* | role=deputy | level=1 (repeatable; default all)."
+    ),
+    button: bool = typer.Option(True, help="Add a 'Học ngay' button that starts a session."),
+    queue_only: bool = typer.Option(
+        False, "--queue-only", help="Only queue: a running `hocvuso run`/`scheduler` sends."
+    ),
+) -> None:
+    """Queue an announcement and send it at Telegram's limits, with progress."""
+    settings = get_settings()
+    try:
+        wanted = aud.parse(audience)
+    except aud.AudienceError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+    async def work(database: AsyncEngine) -> None:
+        created = await broadcasts.announce(database, text, wanted, learn_button=button)
+        console.print(
+            f"broadcast {created.broadcast_id}: {created.queued} learners ({aud.describe(wanted)})"
+        )
+        if created.queued:
+            await _deliver(database, settings, created.broadcast_id, send=not queue_only)
+
+    _run(work)
+
+
+@broadcast_app.command("resume")
+def broadcast_resume(broadcast_id: int) -> None:
+    """Go on sending a broadcast (after a stop or a crash): nobody gets it twice."""
+    settings = get_settings()
+
+    async def work(database: AsyncEngine) -> None:
+        if not await broadcasts.exists(database, broadcast_id):
+            raise broadcasts.BroadcastError(f"no broadcast {broadcast_id}")
+        await _deliver(database, settings, broadcast_id, send=True)
+
+    _run(work)
+
+
+async def _deliver(
+    database: AsyncEngine, settings: Settings, broadcast_id: int, *, send: bool
+) -> None:
+    """Send (unless another process does) and follow the progress; SIGTERM stops cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    sending = (
+        asyncio.create_task(_send_until_done(database, settings, broadcast_id, stop))
+        if send
+        else None
+    )
+    try:
+        counts = await _follow(database, broadcast_id, sending, stop)
+    finally:
+        stop.set()
+        if sending is not None:
+            await sending
+    _show_counts(await DeliveryQueue(database).counts(broadcast_id) if sending else counts)
+
+
+async def _send_until_done(
+    database: AsyncEngine, settings: Settings, broadcast_id: int, stop: asyncio.Event
+) -> None:
+    """Send until every delivery of the broadcast is final (retries and the leases of a sender
+    that died included), or until stopped."""
+    from hocvuso.scheduler.service import make_api, make_pacer
+    from hocvuso.scheduler.worker import DeliveryWorker
+
+    api = make_api(settings)
+    queue = DeliveryQueue(database)
+    try:
+        worker = DeliveryWorker(
+            queue,
+            api,
+            make_pacer(settings, api.bot_id),
+            rate=settings.broadcast_rate,
+            max_attempts=settings.delivery_max_attempts,
+            lease=timedelta(seconds=settings.delivery_lease),
+        )
+        while not stop.is_set():
+            await worker.run(stop, until_empty=True)
+            counts = await queue.counts(broadcast_id)
+            if not any(counts.get(s) for s in OPEN_STATES):
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=1.0)
+    finally:
+        await api.close()
+
+
+@broadcast_app.command("status")
+def broadcast_status(broadcast_id: int) -> None:
+    """Deliveries of a broadcast by state."""
+
+    async def work(database: AsyncEngine) -> dict[str, int]:
+        if not await broadcasts.exists(database, broadcast_id):
+            raise broadcasts.BroadcastError(f"no broadcast {broadcast_id}")
+        return await DeliveryQueue(database).counts(broadcast_id)
+
+    _show_counts(_run(work))
+
+
+@broadcast_app.command("dead")
+def broadcast_dead(
+    broadcast_id: int = typer.Argument(None, help="One broadcast; default all deliveries."),
+) -> None:
+    """The dead letters (failed for good) and the unknown ones (sender died mid-call)."""
+    rows = _run(lambda database: DeliveryQueue(database).dead_letters(broadcast_id, limit=200))
+    table = Table("delivery", "key", "learner", "state", "attempts", "last error")
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.key,
+            str(row.learner_id),
+            row.state,
+            str(row.attempts),
+            row.last_error or "",
+        )
+    console.print(table)
+
+
+@broadcast_app.command("requeue")
+def broadcast_requeue(
+    broadcast_id: int = typer.Argument(None, help="One broadcast; default all deliveries."),
+    unknown: bool = typer.Option(
+        False, "--unknown", help="Also resend 'unknown' ones (they may arrive twice)."
+    ),
+) -> None:
+    """Send the dead letters again."""
+    states = [DeliveryState.DEAD, *([DeliveryState.UNKNOWN] if unknown else [])]
+    count = _run(lambda database: DeliveryQueue(database).requeue(broadcast_id, states))
+    console.print(f"{count} deliveries queued again")
+
+
+# --- the service --------------------------------------------------------------------------------
+def scheduler_command() -> None:
+    """Run the scheduler alone (reminders, campaigns, the delivery queue)."""
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+    async def main() -> None:
+        from hocvuso import runtime
+        from hocvuso.scheduler.service import SchedulerService, make_api
+
+        rt = await runtime.start(settings)
+        api = make_api(settings) if settings.telegram_token else None
+        if api is None:
+            logging.getLogger(__name__).warning(
+                "HOCVUSO_TELEGRAM_TOKEN is not set: messages are queued, not sent"
+            )
+        service = SchedulerService(
+            rt.database, settings, rt.pack, api=api, bot_id=api.bot_id if api else "bot"
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await service.start()
+        try:
+            await stop.wait()
+        finally:
+            await service.stop()
+            await rt.close()
+
+    asyncio.run(main())

@@ -1,0 +1,206 @@
+"""The scheduler service: APScheduler jobs run by the leader, the delivery worker everywhere.
+
+APScheduler 3 (``AsyncIOScheduler``) keeps its jobs in the central database
+(``SQLAlchemyJobStore``, table ``apscheduler_jobs``), with deterministic job ids (replaced, never
+duplicated, at start), ``coalesce=True`` and a misfire grace time, so runs missed while everything
+was down collapse into one. Only the leader's scheduler runs; the others stay paused and check
+leadership every third of its TTL. Jobs are plain functions of "now" (``deliver_due_reminders``,
+``deliver_due_campaign_messages``): the job store holds only a reference and a name.
+
+Every process with a bot also runs a delivery worker: senders share the queue (``SKIP LOCKED``)
+and the pacer (Redis), so more processes never means more than the bot's rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hocvuso.config import Settings
+from hocvuso.content.loader import Pack
+from hocvuso.scheduler.botapi import BotApiClient, BulkApi
+from hocvuso.scheduler.campaign_sweep import deliver_due_campaign_messages
+from hocvuso.scheduler.leader import Leadership, make_leadership
+from hocvuso.scheduler.pacer import MemoryPacer, Pacer, RedisPacer
+from hocvuso.scheduler.queue import DeliveryQueue
+from hocvuso.scheduler.reminders import deliver_due_reminders
+from hocvuso.scheduler.worker import DeliveryWorker
+from hocvuso.storage.scheduling import JOBS_TABLE
+from hocvuso.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS = 60
+MISFIRE_GRACE = 30
+
+#: The running service, for the job functions (a persistent job store keeps references, not
+#: objects). One per process.
+_current: SchedulerService | None = None
+
+
+def sync_database_url(url: str) -> str:
+    """APScheduler's job store is synchronous: the same database through a blocking driver."""
+    for prefix, replacement in (
+        ("sqlite+aiosqlite:", "sqlite:"),
+        ("postgresql+asyncpg:", "postgresql+psycopg:"),
+    ):
+        if url.startswith(prefix):
+            return replacement + url.removeprefix(prefix)
+    return url
+
+
+async def run_job(name: str) -> None:
+    """Entry point of every stored job: look the service up and call the domain function."""
+    service = _current
+    if service is None:
+        log.warning("job %s fired with no scheduler service running", name)
+        return
+    await service.run_job(name)
+
+
+def make_api(settings: Settings) -> BotApiClient:
+    """The bulk sender's Bot API client, at the configured API URL."""
+    if settings.telegram_token is None:
+        raise SystemExit("HOCVUSO_TELEGRAM_TOKEN is not set: nothing can be sent.")
+    return BotApiClient(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+
+
+def make_pacer(settings: Settings, bot_id: int | str) -> Pacer:
+    if settings.redis_url:
+        return RedisPacer(
+            Redis.from_url(settings.redis_url),
+            bot_id,
+            settings.broadcast_rate,
+            settings.per_chat_rate,
+        )
+    return MemoryPacer(settings.broadcast_rate, settings.per_chat_rate)
+
+
+class SchedulerService:
+    def __init__(
+        self,
+        database: AsyncEngine,
+        settings: Settings,
+        pack: Pack | None,
+        *,
+        api: BulkApi | None = None,
+        bot_id: int | str = "bot",
+        pacer: Pacer | None = None,
+        leadership: Leadership | None = None,
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.pack = pack
+        self.api = api
+        self.pacer = pacer or make_pacer(settings, bot_id)
+        self.leadership = leadership or make_leadership(settings, database)
+        self.leader = False
+        self.scheduler = AsyncIOScheduler(
+            jobstores={
+                "default": SQLAlchemyJobStore(
+                    url=sync_database_url(database.url.render_as_string(hide_password=False)),
+                    tablename=JOBS_TABLE,
+                )
+            },
+            job_defaults={
+                "coalesce": True,
+                "misfire_grace_time": MISFIRE_GRACE,
+                "max_instances": 1,
+            },
+            timezone="UTC",
+        )
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def run_job(self, name: str) -> None:
+        now = utcnow()
+        if name == "reminders":
+            queued = await deliver_due_reminders(self.database, self.settings, now)
+        elif name == "campaigns":
+            queued = await deliver_due_campaign_messages(
+                self.database, self.settings, self.pack, now
+            )
+        else:
+            log.warning("unknown job %s", name)
+            return
+        if queued:
+            log.info("job %s queued %d messages", name, queued)
+
+    def _add_jobs(self) -> None:
+        for name in ("reminders", "campaigns"):
+            self.scheduler.add_job(
+                run_job,
+                "interval",
+                seconds=SWEEP_SECONDS,
+                args=[name],
+                id=f"sweep:{name}",
+                name=f"sweep {name}",
+                replace_existing=True,
+                next_run_time=utcnow(),
+            )
+
+    async def start(self) -> None:
+        global _current
+        _current = self
+        self._tasks.append(asyncio.create_task(self._lead()))
+        if self.api is not None:
+            worker = DeliveryWorker(
+                DeliveryQueue(self.database),
+                self.api,
+                self.pacer,
+                rate=self.settings.broadcast_rate,
+                max_attempts=self.settings.delivery_max_attempts,
+                lease=timedelta(seconds=self.settings.delivery_lease),
+            )
+            self._tasks.append(asyncio.create_task(self._send(worker)))
+
+    async def _send(self, worker: DeliveryWorker) -> None:
+        while not self._stop.is_set():
+            try:
+                await worker.run(self._stop)
+            except Exception:
+                log.exception("delivery worker failed; restarting in 5 s")
+                await asyncio.sleep(5)
+
+    async def _lead(self) -> None:
+        interval = self.settings.leader_ttl / 3
+        while not self._stop.is_set():
+            try:
+                leader = await self.leadership.acquire()
+            except Exception:
+                log.exception("leadership check failed")
+                leader = False
+            if leader and not self.leader:
+                log.info("leader: this process now runs the scheduled jobs")
+                if self.scheduler.running:
+                    self.scheduler.resume()
+                else:
+                    self.scheduler.start()
+                self._add_jobs()
+            elif not leader and self.leader:
+                log.warning("leadership lost: pausing the scheduled jobs")
+                self.scheduler.pause()
+            self.leader = leader
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=interval)
+
+    async def stop(self) -> None:
+        global _current
+        self._stop.set()
+        for task in self._tasks:
+            with contextlib.suppress(Exception):
+                await task
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.leader:
+            with contextlib.suppress(Exception):
+                await self.leadership.release()
+        if self.api is not None:
+            await self.api.close()
+        _current = None

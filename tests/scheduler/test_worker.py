@@ -1,0 +1,145 @@
+"""The delivery worker: exactly once, 429 pauses and retries, 403 marks blocked, transient failures
+back off and end in the dead letters, and a sender that died neither skips nor repeats."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hocvuso.scheduler import broadcasts
+from hocvuso.scheduler.botapi import ApiAnswer
+from hocvuso.scheduler.pacer import MemoryPacer
+from hocvuso.scheduler.queue import DeliveryQueue
+from hocvuso.scheduler.worker import DeliveryWorker
+from tests.factories import Clock
+from tests.scheduler.conftest import LEARNER, add_learner, deliveries
+
+FLOOD = ApiAnswer(False, 429, "Too Many Requests: retry after 1", retry_after=1)
+BLOCKED = ApiAnswer(False, 403, "Forbidden: bot was blocked by the user")
+BAD_GATEWAY = ApiAnswer(False, 502, "Bad Gateway")
+
+
+class StubBot:
+    """Records sendMessage calls; answers the errors queued for a chat first."""
+
+    def __init__(self) -> None:
+        self.sent: Counter[int] = Counter()
+        self.errors: dict[int, list[ApiAnswer | Exception]] = defaultdict(list)
+
+    async def send_message(self, chat_id: int, text: str, buttons: Any) -> ApiAnswer:
+        if self.errors[chat_id]:
+            error = self.errors[chat_id].pop(0)
+            if isinstance(error, Exception):
+                raise error
+            return error
+        self.sent[chat_id] += 1
+        return ApiAnswer(True)
+
+    async def close(self) -> None:
+        return None
+
+
+def worker(database: AsyncEngine, bot: StubBot, clock: Clock | None = None) -> DeliveryWorker:
+    kwargs: dict[str, Any] = {"clock": clock} if clock else {}
+    queue = DeliveryQueue(database, **kwargs)
+    return DeliveryWorker(
+        queue, bot, MemoryPacer(rate=10_000, per_chat_rate=10_000), rate=200, **kwargs
+    )  # type: ignore[arg-type]
+
+
+async def chats_of(database: AsyncEngine) -> dict[int, int]:
+    async with database.connect() as connection:
+        rows = await connection.execute(select(LEARNER.c.id, LEARNER.c.chat_id))
+        return {row.id: row.chat_id for row in rows}
+
+
+async def test_an_announcement_reaches_everyone_in_the_audience_exactly_once(
+    database: AsyncEngine,
+) -> None:
+    for _ in range(50):
+        await add_learner(database, unit_code="HN-01")
+    await add_learner(database, unit_code="HCM-01")
+    await add_learner(database, unit_code="HN-01", status="blocked")
+    created = await broadcasts.announce(database, "Thông báo", {"units": ["HN-*"]})
+    assert created.queued == 50
+    bot = StubBot()
+    stats = await worker(database, bot).run(asyncio.Event(), until_empty=True)
+    assert stats.sent == 50 and set(bot.sent.values()) == {1}
+    assert await DeliveryQueue(database).counts(created.broadcast_id) == {"sent": 50}
+
+
+async def test_a_429_pauses_the_bot_and_the_message_goes_out_once_later(
+    database: AsyncEngine,
+) -> None:
+    learner = await add_learner(database)
+    chat = (await chats_of(database))[learner]
+    await broadcasts.announce(database, "Thông báo")
+    bot = StubBot()
+    bot.errors[chat].append(FLOOD)
+    w = worker(database, bot)
+    stats = await w.run(asyncio.Event(), until_empty=True)
+    assert stats.flood == 1
+    await asyncio.sleep(1.1)
+    await w.run(asyncio.Event(), until_empty=True)
+    assert bot.sent[chat] == 1
+    [delivery] = await deliveries(database)
+    assert delivery.state == "sent"
+
+
+async def test_a_403_marks_the_learner_blocked(database: AsyncEngine) -> None:
+    learner = await add_learner(database)
+    chat = (await chats_of(database))[learner]
+    await broadcasts.announce(database, "Thông báo")
+    bot = StubBot()
+    bot.errors[chat].append(BLOCKED)
+    await worker(database, bot).run(asyncio.Event(), until_empty=True)
+    [delivery] = await deliveries(database)
+    assert delivery.state == "blocked"
+    async with database.connect() as connection:
+        status = await connection.scalar(select(LEARNER.c.status).where(LEARNER.c.id == learner))
+    assert status == "blocked"
+
+
+async def test_transient_failures_back_off_then_land_in_the_dead_letters(
+    database: AsyncEngine,
+) -> None:
+    learner = await add_learner(database)
+    chat = (await chats_of(database))[learner]
+    await broadcasts.announce(database, "Thông báo")
+    bot = StubBot()
+    bot.errors[chat] = [BAD_GATEWAY, ConnectionResetError("reset"), *[BAD_GATEWAY] * 8]
+    clock = Clock(datetime.now(UTC))
+    w = worker(database, bot, clock)
+    for _ in range(5):
+        await w.run(asyncio.Event(), until_empty=True)
+        clock.advance(minutes=20)
+    [delivery] = await deliveries(database)
+    assert (delivery.state, delivery.attempts) == ("dead", 5)
+    assert "Bad Gateway" in delivery.last_error
+    assert [d.id for d in await DeliveryQueue(database).dead_letters()] == [delivery.id]
+    # The organiser can send the dead letters again.
+    assert await DeliveryQueue(database).requeue(None, ["dead"]) == 1
+
+
+async def test_after_a_sender_died_unsent_claims_go_out_and_maybe_sent_ones_are_not_repeated(
+    database: AsyncEngine,
+) -> None:
+    for _ in range(10):
+        await add_learner(database)
+    await broadcasts.announce(database, "Thông báo")
+    clock = Clock(datetime.now(UTC))
+    dead = DeliveryQueue(database, clock=clock)
+    claimed = await dead.claim(10, timedelta(seconds=30))
+    await dead.mark_sending(claimed[:3])  # it died during these three calls
+    clock.advance(seconds=31)
+
+    bot = StubBot()
+    await worker(database, bot, clock).run(asyncio.Event(), until_empty=True)
+    assert sum(bot.sent.values()) == 7
+    counts = await DeliveryQueue(database).counts()
+    assert counts == {"sent": 7, "unknown": 3}
