@@ -137,21 +137,20 @@ def show_settings(ctx: Ctx) -> None:
         buttons=(
             (a.button(f"🌐 {LANGUAGE_NAMES[other]}", a.SET_LANGUAGE, "", other),),
             (a.button(ctx.t("settings-hour"), a.SET_HOUR),),
-            (a.button(ctx.t("settings-pause"), a.SET_HOUR, "", PAUSE),),
+            (a.button(ctx.t("settings-pause"), a.SET_PAUSE),),
             (a.button(ctx.t("settings-role"), a.SET_ROLE),),
         ),
     )
 
 
-# "Tạm nghỉ": reminders are settings of the hour button (``sh::pause`` shows the choices,
-# ``sh::p3`` pauses three days, ``sh::p0`` resumes); the reminder message carries it too.
-PAUSE = "pause"
+# "Tạm nghỉ": ``sp::`` shows the choices, ``sp::3`` pauses three days, ``sp::0`` resumes;
+# the reminder message carries the first one too.
 PAUSE_DAYS = (1, 3, 7, 14, 30)
 
 
 def pause_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
-    buttons = [a.button(ctx.t("pause-days", days=n), a.SET_HOUR, "", f"p{n}") for n in PAUSE_DAYS]
-    return (*rows(buttons, 3), (a.button(ctx.t("pause-resume"), a.SET_HOUR, "", "p0"),))
+    buttons = [a.button(ctx.t("pause-days", days=n), a.SET_PAUSE, "", str(n)) for n in PAUSE_DAYS]
+    return (*rows(buttons, 3), (a.button(ctx.t("pause-resume"), a.SET_PAUSE, "", "0"),))
 
 
 def pause_reminders(ctx: Ctx, days: int) -> None:
@@ -178,15 +177,12 @@ async def on_settings_press(ctx: Ctx, action: Action) -> None:
     elif action.name == a.SET_HOUR and not action.arg:
         buttons = [a.button(f"{h:02d}:00", a.SET_HOUR, "", str(h)) for h in REMINDER_HOURS]
         ctx.say(ctx.t("settings-choose-hour"), buttons=rows(buttons, 4), edit=True)
-    elif action.name == a.SET_HOUR and action.arg == PAUSE:
+    elif action.name == a.SET_PAUSE and not action.arg:
         ctx.say(ctx.t("pause-choose"), buttons=pause_buttons(ctx), edit=True)
     elif (
-        action.name == a.SET_HOUR
-        and action.arg[:1] == "p"
-        and action.arg[1:].isdigit()
-        and int(action.arg[1:]) in (0, *PAUSE_DAYS)
+        action.name == a.SET_PAUSE and action.arg.isdigit() and int(action.arg) in (0, *PAUSE_DAYS)
     ):
-        pause_reminders(ctx, int(action.arg[1:]))
+        pause_reminders(ctx, int(action.arg))
     elif action.name == a.SET_HOUR and action.arg.isdigit() and int(action.arg) in REMINDER_HOURS:
         learner.reminder_hour = int(action.arg)
         ctx.say(ctx.t("settings-hour-set", hour=f"{learner.reminder_hour:02d}:00"), edit=True)

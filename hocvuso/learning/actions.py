@@ -32,6 +32,7 @@ LEARN = "lr"
 SET_LANGUAGE = "sl"
 SET_HOUR = "sh"
 SET_ROLE = "sr"
+SET_PAUSE = "sp"  # "tạm nghỉ": pause reminders ("sp::" shows the choices, "sp::3" pauses 3 days)
 
 FLOW = {LANGUAGE, ROLE, UNIT_SKIP, PLACEMENT, ANSWER, QUIZ, NEXT, STOP, EXAM, FORGET}
 _PART = re.compile(r"^[A-Za-z0-9_.\-]*$")

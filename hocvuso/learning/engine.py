@@ -260,7 +260,7 @@ class Engine:
         if action.name == a.LEARN:
             await self._command(ctx, Command("learn"))
             return
-        if action.name in {a.SET_LANGUAGE, a.SET_HOUR, a.SET_ROLE}:
+        if action.name in {a.SET_LANGUAGE, a.SET_HOUR, a.SET_ROLE, a.SET_PAUSE}:
             await account.on_settings_press(ctx, action)
             return
         if action.name == a.FORGET:

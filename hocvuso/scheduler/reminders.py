@@ -171,7 +171,7 @@ def reminder_text(language: str, due: int, streak: int) -> str:
 def reminder_buttons(language: str) -> list[list[list[str]]]:
     return [
         [[t(language, "reminder-learn"), f"{a.LEARN}::"]],
-        [[t(language, "reminder-pause"), f"{a.SET_HOUR}::{account.PAUSE}"]],
+        [[t(language, "reminder-pause"), f"{a.SET_PAUSE}::"]],
     ]
 
 

@@ -35,7 +35,7 @@ async def test_pausing_for_three_days_lasts_until_the_end_of_the_third_local_day
 
 async def test_the_reminders_pause_button_works_and_can_be_undone(chat: Conversation) -> None:
     await chat.onboard()
-    await chat.event(Press("sh::pause"))  # the button on a reminder
+    await chat.event(Press("sp::"))  # the button on a reminder
     await chat.press("Nhắc học lại")
     assert "Đã bật lại nhắc học" in chat.text
     assert (await stored_learner(chat)).reminders_paused_until is None

@@ -34,7 +34,7 @@ async def test_a_reminder_is_queued_from_the_chosen_local_hour_with_a_learn_butt
     assert reminder.kind == "reminder" and reminder.day == "2026-11-23"
     assert "2 câu ôn tập đến hạn" in plain(reminder.text)
     assert reminder.buttons[0][0][1] == "lr::"  # starts a session like /learn
-    assert reminder.buttons[1][0][1] == "sh::pause"  # "tạm nghỉ"
+    assert reminder.buttons[1][0][1] == "sp::"  # "tạm nghỉ"
 
 
 async def test_at_most_one_reminder_a_local_day_however_often_the_sweep_runs(

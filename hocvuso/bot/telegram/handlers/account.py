@@ -14,7 +14,7 @@ from hocvuso.learning.engine import Engine
 router = Router(name="account")
 router.message.filter(F.chat.type == "private")
 
-ACCOUNT_ACTIONS = (a.SET_LANGUAGE, a.SET_HOUR, a.SET_ROLE, a.FORGET)
+ACCOUNT_ACTIONS = (a.SET_LANGUAGE, a.SET_HOUR, a.SET_ROLE, a.SET_PAUSE, a.FORGET)
 
 
 @router.message(Command("progress", "settings", "certificate", "mydata", "forget", "help"))
