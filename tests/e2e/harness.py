@@ -44,7 +44,9 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
 
-    async def start(self) -> None:
+    async def start(self, ready_method: str = "deleteWebhook") -> None:
+        """Start and wait until it is ready: long polling begins with deleteWebhook, webhook
+        mode ends its start with setWebhook."""
         self.starts += 1
         log = self.log_path.open("ab")
         self.process = await asyncio.create_subprocess_exec(
@@ -58,10 +60,9 @@ class BotProcess:
             stderr=log,
         )
         log.close()
-        ready = len(self.fake.calls_to("deleteWebhook"))
-        # Ready when it starts long polling (which begins with deleteWebhook).
+        ready = len(self.fake.calls_to(ready_method))
         await self.fake.wait_until(
-            lambda: len(self.fake.calls_to("deleteWebhook")) > ready or self._died(), timeout=60
+            lambda: len(self.fake.calls_to(ready_method)) > ready or self._died(), timeout=60
         )
         if self._died():
             raise AssertionError(f"the bot exited at start:\n{self.log()}")
