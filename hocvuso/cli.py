@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from hocvuso.config import Settings, get_settings
+from hocvuso.organising.cli import audit_command, report_command, roles_app, units_app
 from hocvuso.scheduler.cli import broadcast_app, campaign_app, scheduler_command
 
 app = typer.Typer(
@@ -25,6 +26,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(broadcast_app, name="broadcast")
 app.command("scheduler")(scheduler_command)
+app.add_typer(units_app, name="units")
+app.add_typer(roles_app, name="roles")
+app.command("report")(report_command)
+app.command("audit")(audit_command)
 
 try:  # the content authoring tools
     from hocvuso.content.cli import app as content_app

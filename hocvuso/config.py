@@ -6,6 +6,7 @@ directory. Secrets (the Telegram token, the webhook secret) come only from the e
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -55,6 +56,15 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(default=5, ge=1, description="Then the dead letters.")
     delivery_lease: float = Field(
         default=30.0, ge=1, description="Seconds a sender holds claimed deliveries."
+    )
+    # --- organisers and mentors ---
+    bot_username: str | None = Field(
+        default=None, description="The bot's @name, for invite links t.me/<name>?start=…"
+    )
+    target_level: int = Field(default=1, ge=1, le=4, description="Reports: level to certify.")
+    target_percent: int = Field(default=100, ge=1, le=100, description="Reports: % to certify.")
+    target_deadline: date = Field(
+        default=date(2026, 12, 31), description="Reports: when the target is due."
     )
     leader_ttl: float = Field(
         default=10.0, gt=0, le=20, description="Scheduler leadership lease (seconds)."

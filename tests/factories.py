@@ -5,12 +5,18 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.content.loader import Pack
 from hocvuso.learning.engine import Engine
 from hocvuso.learning.events import Command, Event, Person, Press, Text
 from hocvuso.learning.replies import Button, Outcome, Reply
+from hocvuso.organising import units
+from hocvuso.organising.units import UnitSpec
+from hocvuso.storage.organising import Unit
 
 _update_ids = itertools.count(1)
 TAGS = re.compile(r"<[^>]+>")
@@ -117,3 +123,18 @@ class Conversation:
         await self.press(role)
         await self.press("Bỏ qua")
         await self.press("Làm bài xếp lớp" if placement else "Bỏ qua, học từ đầu")
+
+
+async def add_units(
+    sessions: async_sessionmaker[AsyncSession], *specs: tuple[str, str, str | None]
+) -> dict[str, Unit]:
+    """Import ``(code, name, parent code)`` units; returns them by code (with invite codes)."""
+    async with sessions() as session, session.begin():
+        await units.import_units(
+            session,
+            [UnitSpec(code, name, parent) for code, name, parent in specs],
+            actor_id=None,
+            via="cli",
+            now=datetime(2026, 11, 1, tzinfo=UTC),
+        )
+        return {u.code: u for u in await units.listing(session)}

@@ -16,6 +16,7 @@ from hocvuso.learning.actions import Action
 from hocvuso.learning.context import Ctx, new_nonce
 from hocvuso.learning.onboarding import LANGUAGE_NAMES
 from hocvuso.learning.replies import Button, Document, rows
+from hocvuso.organising import mentoring
 from hocvuso.storage.models import (
     Certificate,
     ExamAttempt,
@@ -269,6 +270,8 @@ async def erase(ctx: Ctx) -> None:
     )
     # Queued reminders and campaign messages are messages to the person: they go too.
     await session.exec(delete(Delivery).where(col(Delivery.learner_id) == learner.id))  # type: ignore[call-overload]
+    # Mentor links, nudges and preferences go; roles are revoked.
+    await mentoring.forget(session, learner.id, ctx.now)
     learner.chat_id = None
     learner.display_name = None
     learner.state = {}

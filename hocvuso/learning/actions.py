@@ -33,7 +33,28 @@ SET_LANGUAGE = "sl"
 SET_HOUR = "sh"
 SET_ROLE = "sr"
 SET_PAUSE = "sp"  # "tạm nghỉ": pause reminders ("sp::" shows the choices, "sp::3" pauses 3 days)
+# Organisers and mentors (hocvuso.learning.staff): the compose flow carries the nonce kept
+# in ``state["staff"]``; the others are checked against the presser's rights and are idempotent
+# or limited (a nudge pressed twice is refused by the 72-hour limit).
+BROADCAST = "bc"  # bc:<nonce>:send | bc:<nonce>:cancel
+BROADCAST_STATUS = "bs"  # bs::<broadcast id>: refresh the progress message
+NUDGE = "nd"  # nd::<mentee id>: choose a templated or a custom nudge
+NUDGE_SEND = "ns"  # ns::<mentee id>: send the templated nudge
+NUDGE_CUSTOM = "nc"  # nc::<mentee id>: write a custom one (next message)
+MENTEE_REPLY = "mr"  # mr::<nudge id>: the mentee answers their mentor (next message)
+MUTE = "mu"  # mu::1 mutes nudges, mu::0 allows them again
+LEADERBOARD = "lb"  # lb::1 shows my name on the leaderboard, lb::0 hides it
 
+STAFF = {
+    BROADCAST,
+    BROADCAST_STATUS,
+    NUDGE,
+    NUDGE_SEND,
+    NUDGE_CUSTOM,
+    MENTEE_REPLY,
+    MUTE,
+    LEADERBOARD,
+}
 FLOW = {LANGUAGE, ROLE, UNIT_SKIP, PLACEMENT, ANSWER, QUIZ, NEXT, STOP, EXAM, FORGET}
 _PART = re.compile(r"^[A-Za-z0-9_.\-]*$")
 

@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
-from hocvuso.learning import account, onboarding, study
+from hocvuso.learning import account, onboarding, staff, study
 from hocvuso.learning import actions as a
 from hocvuso.learning.context import Ctx
 from hocvuso.learning.events import Command, Event, Person, Press, Text
@@ -224,17 +224,17 @@ class Engine:
             await account.send_export(ctx)
         elif name == "forget":
             account.ask_forget(ctx)
+        elif name in staff.COMMANDS:  # organisers and mentors (hocvuso.learning.staff)
+            await staff.on_command(ctx, command)
         elif onboarding_step or not ctx.state:
-            if name == "start" and command.args and not learner.unit_code:
-                if onboarding.UNIT_CODE.match(command.args):
-                    learner.unit_code = command.args
+            if name == "start" and command.args:
+                await onboarding.apply_payload(ctx, command.args, announce=False)
             if not ctx.state:
                 ctx.reset_state("language")
             onboarding.prompt(ctx)
         elif name == "start":
-            if command.args and not learner.unit_code and onboarding.UNIT_CODE.match(command.args):
-                learner.unit_code = command.args
-                ctx.say(ctx.t("unit-set", unit=command.args))
+            if command.args:
+                await onboarding.apply_payload(ctx, command.args, announce=True)
             ctx.say(ctx.t("welcome-back", name=learner.display_name or ""))
             if not study.resume(ctx):
                 ctx.say(ctx.t("hint-learn"))
@@ -266,6 +266,9 @@ class Engine:
         if action.name == a.FORGET:
             await account.on_forget(ctx, action)
             return
+        if action.name in a.STAFF:  # organisers, mentors, nudges (hocvuso.learning.staff)
+            await staff.on_press(ctx, action)
+            return
         if action.name not in a.FLOW:
             ctx.toast(ctx.t("press-invalid"), alert=True)
             return
@@ -281,6 +284,8 @@ class Engine:
         step = ctx.state.get("step")
         if step in onboarding.ONBOARDING_STEPS:
             await onboarding.on_text(ctx, event)
+            return
+        if ctx.state.get("staff") and await staff.on_text(ctx, event):
             return
         if step == "question":
             choice = _typed_choice(event.text, len(ctx.state.get("order") or []))

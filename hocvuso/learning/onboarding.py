@@ -8,12 +8,14 @@ from sqlmodel import select
 
 from hocvuso.content.schema import ROLES
 from hocvuso.learning import actions as a
-from hocvuso.learning import study
+from hocvuso.learning import staff, study
 from hocvuso.learning.actions import Action
 from hocvuso.learning.context import Ctx, new_nonce
 from hocvuso.learning.events import Command, Event, Press, Text
 from hocvuso.learning.replies import rows
+from hocvuso.organising import invites, units
 from hocvuso.storage.models import ConsentRefusal, Learner, LearnerStatus
+from hocvuso.storage.organising import Unit
 
 UNIT_CODE = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
 START_PAYLOAD = re.compile(r"^[A-Za-z0-9_\-]{1,60}$")
@@ -65,7 +67,6 @@ async def agree(ctx: Ctx, payload: str) -> None:
         consent_at=ctx.now,
         consent_version=ctx.settings.consent_version,
         status=LearnerStatus.ACTIVE,
-        unit_code=payload if UNIT_CODE.match(payload or "") else None,
         created_at=ctx.now,
     )
     ctx.session.add(learner)
@@ -73,7 +74,36 @@ async def agree(ctx: Ctx, payload: str) -> None:
     ctx.learner = learner
     ctx.say(ctx.t("consent-thanks"), edit=True)
     ctx.reset_state("language")
+    if payload:
+        await apply_payload(ctx, payload, announce=False)
     prompt(ctx)
+
+
+# --- joining a unit, or accepting an invitation, by deep link or typed code --------------------
+async def apply_payload(ctx: Ctx, payload: str, *, announce: bool) -> None:
+    """``/start <payload>``: a role invitation, a mentor's link, or a unit invite code."""
+    learner = ctx.learner
+    assert learner is not None
+    if not START_PAYLOAD.match(payload):
+        return
+    kind, value = invites.payload_kind(payload)
+    if kind != "unit":
+        await staff.on_start_payload(ctx, kind, value)
+        return
+    if learner.unit_code:
+        return
+    unit = await units.by_invite(ctx.session, value)
+    if unit is not None:
+        join_unit(ctx, unit, announce=announce)
+    elif announce:
+        ctx.say(ctx.t("unit-unknown"))
+
+
+def join_unit(ctx: Ctx, unit: Unit, *, announce: bool = True) -> None:
+    assert ctx.learner is not None
+    ctx.learner.unit_code = unit.code
+    if announce:
+        ctx.say(ctx.t("unit-joined", unit=unit.name, code=unit.code))
 
 
 # --- after consent ---------------------------------------------------------------------------
@@ -155,9 +185,11 @@ async def on_text(ctx: Ctx, event: Text) -> None:
         if not UNIT_CODE.match(code):
             ctx.say(ctx.t("unit-invalid"))
             return
-        assert ctx.learner is not None
-        ctx.learner.unit_code = code
-        ctx.say(ctx.t("unit-set", unit=code))
+        unit = await units.by_invite(ctx.session, code)
+        if unit is None:
+            ctx.say(ctx.t("unit-unknown"))
+            return
+        join_unit(ctx, unit)
         _advance(ctx, "placement_intro")
         return
     ctx.say(ctx.t("use-buttons"))

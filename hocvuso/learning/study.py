@@ -15,6 +15,7 @@ from hocvuso.learning import course, srs
 from hocvuso.learning.actions import Action
 from hocvuso.learning.context import Ctx, new_nonce
 from hocvuso.learning.replies import Button, rows
+from hocvuso.organising import mentoring
 from hocvuso.storage.models import (
     Certificate,
     ExamAttempt,
@@ -512,6 +513,8 @@ async def _finish_exam(ctx: Ctx) -> None:
             issued_at=ctx.now,
         )
         ctx.session.add(certificate)
+        # The learner's mentors are told (queued with this transaction).
+        await mentoring.on_certificate(ctx.session, ctx.settings, learner, exam.level, ctx.now)
     ctx.say(ctx.t("exam-passed", correct=exam.correct, total=total, level=level_title))
     ctx.say(render_certificate(ctx, certificate))
     ctx.reset_state("idle")

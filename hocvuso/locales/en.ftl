@@ -33,7 +33,7 @@ role-council = People's Council deputy
 role-other = Other
 role-set = Role: { $role }
 ask-unit =
-    If your unit gave you a joining code, please type it (for example: QH-VPQH).
+    If your unit gave you a joining code, please type it (for example: K7XQ2M9PLT).
     Otherwise press “Skip”.
 unit-skip = Skip
 unit-skipped = Unit code skipped. You can add it later.
@@ -225,3 +225,137 @@ reminder-nudge =
 reminder-learn = ▶️ Learn now
 reminder-pause = 😴 Pause
 campaign-learn = ▶️ Learn now
+
+## Units, organisers and mentors
+unit-unknown = No unit has this joining code. Please check the code your unit gave you (for example: K7XQ2M9PLT) or press “Skip”.
+unit-joined = You have joined the unit: <b>{ $unit }</b> ({ $code }).
+unit-not-found = There is no unit with the code { $code }.
+units-file-type = File { $name }: only .csv, .yaml or .yml files are accepted.
+units-file-columns = A units file needs the columns (or fields) code, name and, optionally, parent.
+units-bad-code = Row { $row }: the unit code “{ $code }” is not valid (2–32 characters: unaccented letters, digits, - _ .).
+units-bad-name = Row { $row }: unit { $code } has no name (or a name longer than 300 characters).
+units-duplicate = Row { $row }: the unit code { $code } appears twice.
+units-unknown-parent = Row { $row }: unit { $code } belongs to the parent unit { $parent }, which was not found.
+units-cycle = Unit { $code } is part of a parent–child loop.
+forbidden-report = Sorry, only the unit's organisers can see reports.
+forbidden-broadcast = Sorry, only the unit's organisers can send announcements.
+forbidden-invite-mentor = Sorry, only the unit's organisers can invite mentors.
+forbidden-link-mentee = Sorry, only the unit's organisers can pair mentors with learners.
+forbidden-grant = Sorry, only administrators can grant or revoke roles.
+forbidden-audit = Sorry, only administrators can read the audit log.
+forbidden-mentees = This is for mentors ("hạt nhân lan tỏa").
+forbidden-nudge = Nudges are for mentors ("hạt nhân lan tỏa").
+forbidden-unit = You have no rights over the unit { $code } (or it does not exist).
+forbidden-learner = This person is outside the units you are responsible for.
+forbidden-mentee = This person is not one of your mentees.
+forbidden-reply = You can no longer reply through this message.
+learner-not-found = This learner was not found.
+organiser-needs-unit = The organiser role must be tied to a unit.
+mentor-needs-certificate = A mentor needs the level { $level } digital-skills certificate first.
+invite-invalid = This invitation is not valid or has been used already.
+invite-expired = This invitation has expired. Please ask for a new one.
+invite-bad-hours = An invitation must be valid for 1 hour to 30 days.
+mentor-self = You cannot mentor yourself.
+mentor-not-mentor = This person is not a mentor yet.
+mentor-code-invalid = This mentor's link is no longer valid.
+mentee-linked = You are now connected with your mentor <b>{ $mentor }</b>, who will support you and may remind you to study.
+role-granted-mentor = 🌱 You are now a <b>mentor ("hạt nhân lan tỏa")</b> of { $unit }. Type /mentees to see your learners, /mentor_link for your invitation link.
+role-granted-organiser = 🏛 You are now an <b>organiser</b> of { $unit }. Type /report for the report, /broadcast to send an announcement, /invite_mentor to invite mentors.
+role-granted-admin = 🔑 You are now an <b>administrator</b> of the system.
+
+## Reports
+report-title =
+    📊 <b>Report: { $unit }</b> – { $date }
+    Target: { $percent }% certified at level { $level } by { $deadline }
+report-all-units = All units
+report-total = Total
+report-row =
+    <b>{ $name }</b> ({ $code })
+    Joined: { $joined } · active in 7 days: { $active }
+    Certified: { $certified }
+    { $percent } of the target · forecast: { $forecast }
+report-more = … and { $count } more units: please use “hocvuso report” for the Excel export.
+report-col-code = Unit code
+report-col-name = Unit name
+report-col-joined = Learners joined
+report-col-active-7d = Active in the last 7 days
+report-col-certified-level-1 = Certified level 1
+report-col-certified-level-2 = Certified level 2
+report-col-certified-level-3 = Certified level 3
+report-col-certified-level-4 = Certified level 4
+report-col-certified-percent = Certified (%)
+report-col-percent-of-target = Of the target (%)
+report-col-forecast = Forecast
+forecast-reached = target reached
+forecast-on-track = on track, expected { $when }
+forecast-late = too late (expected { $when })
+forecast-no-activity = too late (nobody certified in the last 4 weeks)
+
+## Broadcasts by organisers
+broadcast-compose = 📣 Please type the announcement for the learners of <b>{ $unit }</b>. You will see a preview of your next message before it is sent.
+broadcast-too-long = The announcement needs 1 to { $limit } characters. Please type it again.
+broadcast-preview =
+    <b>Preview</b> of the announcement to { $count } learners of { $unit }:
+
+    { $text }
+
+    Type it again to change it.
+broadcast-send = ✅ Send
+broadcast-cancel = ✖️ Cancel
+broadcast-cancelled = Announcement cancelled. Nothing was sent.
+broadcast-queued = 📣 The announcement is being sent to { $count } learners.
+broadcast-refresh = 🔄 Refresh progress
+broadcast-progress = 📣 Sent { $sent }/{ $total } · waiting { $waiting } · not delivered { $failed } (at { $time })
+
+## Mentors and nudges
+mentees-none = You have no mentees yet. Send this link to colleagues so they can choose you as their mentor: { $link }
+mentees-title = 👥 <b>Your mentees ({ $count })</b> – those who need help first:
+mentee-line = • <b>{ $name }</b>: { $standing } · level { $level }: { $done }/{ $lessons } lessons · last active: { $last }
+mentees-invite = Invite more mentees: { $link }
+standing-not-started = not started
+standing-inactive = inactive for 7 days or more
+standing-behind = behind the pace needed
+standing-on-track = on track
+standing-certified = certified ✅
+nudge-button = 🔔 Nudge { $name }
+nudge-choose = How would you like to nudge { $name }?
+nudge-template-button = 📨 Send the standard reminder
+nudge-custom-button = ✍️ Write my own
+nudge-write = Please type your message to { $name } (at most { $limit } characters).
+nudge-sent = Your reminder was sent to { $name }. Thank you for your support!
+nudge-template =
+    👋 Hello { $name }! Your mentor <b>{ $mentor }</b> invites you to spend 5 minutes today on your digital skills.
+    If you need help, you can reply right here.
+nudge-custom =
+    💬 A message from your mentor <b>{ $mentor }</b>:
+    { $text }
+nudge-reply-button = ✉️ Reply to my mentor
+nudge-mute-button = 🔕 No more reminders
+nudge-unmute-button = 🔔 Allow reminders again
+nudges-muted = Reminders from your mentor are off. You can turn them on again at any time.
+nudges-unmuted = Reminders from your mentor are on again.
+nudge-muted = { $name } has turned reminders off. Please respect this choice.
+nudge-too-soon = { $name } was reminded in the last { $hours } hours. Please wait a little so as not to disturb them.
+nudge-daily-limit = You have sent { $limit } reminders in the last 24 hours, the maximum. Please continue tomorrow.
+nudge-bad-length = The message needs 1 to { $limit } characters. Please type it again.
+reply-write = Please type your reply to your mentor (at most { $limit } characters).
+reply-sent = Your reply was passed on to { $name }.
+reply-unreachable = Your mentor cannot be reached right now. Please try again later.
+nudge-reply =
+    ✉️ <b>{ $name }</b> replied to your reminder:
+    { $text }
+mentee-certified = 🎓 Your mentee <b>{ $name }</b> has just earned the level { $level } digital-skills certificate. Thank you for your support!
+mentor-link = Your link for colleagues to choose you as their mentor: { $link }
+mentor-invite =
+    🌱 Invitation to become a <b>mentor ("hạt nhân lan tỏa")</b> of { $unit }, single use, valid until { $until }:
+    { $link }
+    The person needs the level 1 certificate.
+
+## Leaderboard
+leaderboard-title = 🏆 <b>Leaderboard</b>: share certified at level { $level } by unit
+leaderboard-people = Certified in your unit (who agreed to be named): { $names }
+leaderboard-show = 🙋 Show my name once certified
+leaderboard-hide = 🙈 Do not show my name
+leaderboard-shown = Your name will be shown once you are certified.
+leaderboard-hidden = Your name will not be shown.
+leaderboard-no-unit = You have not joined a unit yet. Please use the link or joining code your unit gave you.

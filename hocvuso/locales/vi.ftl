@@ -34,7 +34,7 @@ role-council = Đại biểu HĐND
 role-other = Khác
 role-set = Vai trò: { $role }
 ask-unit =
-    Nếu đơn vị đã cấp mã tham gia, xin anh/chị gõ mã đó (ví dụ: QH-VPQH).
+    Nếu đơn vị đã cấp mã tham gia, xin anh/chị gõ mã đó (ví dụ: K7XQ2M9PLT).
     Nếu chưa có, bấm “Bỏ qua”.
 unit-skip = Bỏ qua
 unit-skipped = Đã bỏ qua mã đơn vị. Anh/chị có thể nhập sau.
@@ -217,3 +217,137 @@ reminder-nudge =
 reminder-learn = ▶️ Học ngay
 reminder-pause = 😴 Tạm nghỉ
 campaign-learn = ▶️ Học ngay
+
+## Units, organisers and mentors
+unit-unknown = Không tìm thấy đơn vị có mã tham gia này. Xin anh/chị kiểm tra lại mã do đơn vị cấp (phân biệt chữ và số, ví dụ: K7XQ2M9PLT) hoặc bấm “Bỏ qua”.
+unit-joined = Anh/chị đã tham gia đơn vị: <b>{ $unit }</b> ({ $code }).
+unit-not-found = Không có đơn vị mã { $code }.
+units-file-type = Tệp { $name }: chỉ nhận tệp .csv, .yaml hoặc .yml.
+units-file-columns = Tệp đơn vị cần các cột (hoặc trường) code, name và parent (không bắt buộc).
+units-bad-code = Dòng { $row }: mã đơn vị “{ $code }” không hợp lệ (2–32 ký tự: chữ không dấu, số, - _ .).
+units-bad-name = Dòng { $row }: đơn vị { $code } chưa có tên (hoặc tên dài quá 300 ký tự).
+units-duplicate = Dòng { $row }: mã đơn vị { $code } bị lặp.
+units-unknown-parent = Dòng { $row }: đơn vị { $code } thuộc đơn vị cha { $parent } nhưng không tìm thấy đơn vị này.
+units-cycle = Đơn vị { $code } nằm trong một vòng lặp cha–con.
+forbidden-report = Xin lỗi, chỉ người tổ chức của đơn vị mới xem được báo cáo.
+forbidden-broadcast = Xin lỗi, chỉ người tổ chức của đơn vị mới gửi được thông báo.
+forbidden-invite-mentor = Xin lỗi, chỉ người tổ chức của đơn vị mới mời được người hướng dẫn.
+forbidden-link-mentee = Xin lỗi, chỉ người tổ chức của đơn vị mới ghép được người hướng dẫn với học viên.
+forbidden-grant = Xin lỗi, chỉ quản trị viên mới cấp hoặc thu hồi được vai trò.
+forbidden-audit = Xin lỗi, chỉ quản trị viên mới xem được nhật ký thao tác.
+forbidden-mentees = Chức năng này dành cho người hướng dẫn (hạt nhân lan tỏa).
+forbidden-nudge = Chức năng nhắc nhở dành cho người hướng dẫn (hạt nhân lan tỏa).
+forbidden-unit = Anh/chị không có quyền với đơn vị { $code } (hoặc đơn vị này không tồn tại).
+forbidden-learner = Người này không thuộc phạm vi đơn vị anh/chị phụ trách.
+forbidden-mentee = Người này không phải học viên anh/chị hướng dẫn.
+forbidden-reply = Không thể trả lời qua tin nhắn này nữa.
+learner-not-found = Không tìm thấy học viên này.
+organiser-needs-unit = Vai trò người tổ chức cần gắn với một đơn vị.
+mentor-needs-certificate = Người hướng dẫn cần có chứng nhận kỹ năng số cấp { $level } trước.
+invite-invalid = Lời mời này không hợp lệ hoặc đã được sử dụng.
+invite-expired = Lời mời này đã hết hạn. Xin anh/chị đề nghị người mời gửi lời mời mới.
+invite-bad-hours = Thời hạn lời mời phải từ 1 giờ đến 30 ngày.
+mentor-self = Anh/chị không thể tự hướng dẫn chính mình.
+mentor-not-mentor = Người này chưa là người hướng dẫn.
+mentor-code-invalid = Đường dẫn của người hướng dẫn không còn hiệu lực.
+mentee-linked = Anh/chị đã được kết nối với người hướng dẫn <b>{ $mentor }</b>. Người hướng dẫn sẽ đồng hành và có thể nhắc anh/chị học.
+role-granted-mentor = 🌱 Anh/chị đã trở thành <b>người hướng dẫn (hạt nhân lan tỏa)</b> của { $unit }. Gõ /mentees để xem học viên, /mentor_link để lấy đường dẫn mời học viên.
+role-granted-organiser = 🏛 Anh/chị đã trở thành <b>người tổ chức</b> của { $unit }. Gõ /report để xem báo cáo, /broadcast để gửi thông báo, /invite_mentor để mời người hướng dẫn.
+role-granted-admin = 🔑 Anh/chị đã trở thành <b>quản trị viên</b> của hệ thống.
+
+## Reports
+report-title =
+    📊 <b>Báo cáo: { $unit }</b> – ngày { $date }
+    Mục tiêu: { $percent }% đạt chuẩn cấp { $level } trước { $deadline }
+report-all-units = Toàn hệ thống
+report-total = Tổng cộng
+report-row =
+    <b>{ $name }</b> ({ $code })
+    Tham gia: { $joined } · hoạt động 7 ngày: { $active }
+    Đạt chuẩn: { $certified }
+    Đạt { $percent } mục tiêu · dự báo: { $forecast }
+report-more = … và { $count } đơn vị khác: xin dùng lệnh “hocvuso report” để xuất Excel.
+report-col-code = Mã đơn vị
+report-col-name = Tên đơn vị
+report-col-joined = Số người tham gia
+report-col-active-7d = Hoạt động 7 ngày qua
+report-col-certified-level-1 = Đạt chuẩn cấp 1
+report-col-certified-level-2 = Đạt chuẩn cấp 2
+report-col-certified-level-3 = Đạt chuẩn cấp 3
+report-col-certified-level-4 = Đạt chuẩn cấp 4
+report-col-certified-percent = Tỷ lệ đạt chuẩn (%)
+report-col-percent-of-target = Đạt so với mục tiêu (%)
+report-col-forecast = Dự báo
+forecast-reached = đã đạt mục tiêu
+forecast-on-track = kịp, dự kiến ngày { $when }
+forecast-late = không kịp (dự kiến ngày { $when })
+forecast-no-activity = không kịp (chưa có người đạt chuẩn trong 4 tuần qua)
+
+## Broadcasts by organisers
+broadcast-compose = 📣 Anh/chị gõ nội dung thông báo gửi tới học viên của <b>{ $unit }</b>. Tin tiếp theo của anh/chị sẽ được xem trước khi gửi.
+broadcast-too-long = Nội dung thông báo cần từ 1 đến { $limit } ký tự. Xin anh/chị gõ lại.
+broadcast-preview =
+    <b>Xem trước thông báo</b> gửi tới { $count } học viên của { $unit }:
+
+    { $text }
+
+    Gõ lại nếu muốn sửa nội dung.
+broadcast-send = ✅ Gửi
+broadcast-cancel = ✖️ Huỷ
+broadcast-cancelled = Đã huỷ thông báo. Không có tin nào được gửi.
+broadcast-queued = 📣 Thông báo đang được gửi tới { $count } học viên.
+broadcast-refresh = 🔄 Cập nhật tiến độ
+broadcast-progress = 📣 Đã gửi { $sent }/{ $total } · đang chờ { $waiting } · không gửi được { $failed } (lúc { $time })
+
+## Mentors and nudges
+mentees-none = Anh/chị chưa có học viên nào. Gửi đường dẫn này cho đồng nghiệp để họ nhận anh/chị làm người hướng dẫn: { $link }
+mentees-title = 👥 <b>Học viên của anh/chị ({ $count })</b> – người cần giúp đỡ được xếp trước:
+mentee-line = • <b>{ $name }</b>: { $standing } · cấp { $level }: { $done }/{ $lessons } bài · hoạt động lần cuối: { $last }
+mentees-invite = Mời thêm học viên: { $link }
+standing-not-started = chưa bắt đầu
+standing-inactive = không hoạt động từ 7 ngày
+standing-behind = chậm so với tiến độ cần thiết
+standing-on-track = đúng tiến độ
+standing-certified = đã đạt chuẩn ✅
+nudge-button = 🔔 Nhắc nhở { $name }
+nudge-choose = Anh/chị muốn nhắc { $name } thế nào?
+nudge-template-button = 📨 Gửi lời nhắc mẫu
+nudge-custom-button = ✍️ Tự viết lời nhắc
+nudge-write = Anh/chị gõ lời nhắc gửi { $name } (tối đa { $limit } ký tự).
+nudge-sent = Đã gửi lời nhắc tới { $name }. Cảm ơn anh/chị đã đồng hành!
+nudge-template =
+    👋 Chào anh/chị { $name }! Người hướng dẫn <b>{ $mentor }</b> nhắc anh/chị dành 5 phút hôm nay để học tiếp kỹ năng số.
+    Nếu cần giúp đỡ, anh/chị có thể trả lời ngay tại đây.
+nudge-custom =
+    💬 Lời nhắn từ người hướng dẫn <b>{ $mentor }</b>:
+    { $text }
+nudge-reply-button = ✉️ Trả lời người hướng dẫn
+nudge-mute-button = 🔕 Không nhận lời nhắc
+nudge-unmute-button = 🔔 Nhận lời nhắc trở lại
+nudges-muted = Đã tắt lời nhắc từ người hướng dẫn. Anh/chị có thể bật lại bất cứ lúc nào.
+nudges-unmuted = Đã bật lại lời nhắc từ người hướng dẫn.
+nudge-muted = { $name } đã tắt nhận lời nhắc. Xin anh/chị tôn trọng lựa chọn này.
+nudge-too-soon = { $name } đã được nhắc trong { $hours } giờ qua. Xin anh/chị chờ thêm để không làm phiền.
+nudge-daily-limit = Anh/chị đã gửi { $limit } lời nhắc trong 24 giờ qua, đây là mức tối đa. Xin anh/chị tiếp tục vào ngày mai.
+nudge-bad-length = Tin nhắn cần từ 1 đến { $limit } ký tự. Xin anh/chị gõ lại.
+reply-write = Anh/chị gõ câu trả lời gửi người hướng dẫn (tối đa { $limit } ký tự).
+reply-sent = Đã chuyển câu trả lời của anh/chị tới { $name }.
+reply-unreachable = Hiện không thể gửi tin tới người hướng dẫn. Xin anh/chị thử lại sau.
+nudge-reply =
+    ✉️ <b>{ $name }</b> trả lời lời nhắc của anh/chị:
+    { $text }
+mentee-certified = 🎓 Học viên <b>{ $name }</b> của anh/chị vừa đạt chứng nhận kỹ năng số cấp { $level }. Cảm ơn anh/chị đã đồng hành!
+mentor-link = Đường dẫn mời đồng nghiệp nhận anh/chị làm người hướng dẫn: { $link }
+mentor-invite =
+    🌱 Lời mời làm <b>người hướng dẫn (hạt nhân lan tỏa)</b> của { $unit }, dùng một lần, hiệu lực đến { $until }:
+    { $link }
+    Người nhận cần có chứng nhận cấp 1.
+
+## Leaderboard
+leaderboard-title = 🏆 <b>Bảng thi đua</b>: tỷ lệ đạt chuẩn cấp { $level } theo đơn vị
+leaderboard-people = Đã đạt chuẩn trong đơn vị (người đồng ý hiện tên): { $names }
+leaderboard-show = 🙋 Hiện tên tôi khi đã đạt chuẩn
+leaderboard-hide = 🙈 Không hiện tên tôi
+leaderboard-shown = Tên của anh/chị sẽ được hiện khi đã đạt chuẩn.
+leaderboard-hidden = Tên của anh/chị sẽ không được hiện.
+leaderboard-no-unit = Anh/chị chưa tham gia đơn vị nào. Hãy dùng đường dẫn hoặc mã tham gia do đơn vị cấp.

@@ -2,10 +2,12 @@
 
 An audience is a small dict, stored as JSON with the broadcast or campaign::
 
-    {"units": ["QH", "HN-*"], "roles": ["deputy"], "levels": [1, 2]}
+    {"units": ["QH", "HN-*"], "trees": ["QH"], "roles": ["deputy"], "levels": [1, 2]}
 
 Lists are OR-ed inside, AND-ed together; empty or missing means "any". A unit ending in ``*`` is
-a prefix. Only people who can be reached are ever included: active, with a chat, with consent.
+a prefix; ``trees`` are unit codes of the unit tree, each standing for the unit and every unit
+below it (an organiser's scope). Only people who can be reached are ever included: active, with
+a chat, with consent.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from hocvuso.content.schema import ROLES
 from hocvuso.storage.models import Learner, LearnerStatus
+from hocvuso.storage.organising import Unit
 
 L = Learner.__table__  # type: ignore[attr-defined]
-KEYS = ("units", "roles", "levels")
+U = Unit.__table__  # type: ignore[attr-defined]
+KEYS = ("units", "trees", "roles", "levels")
 
 
 class AudienceError(ValueError):
@@ -33,7 +37,9 @@ def parse(items: Iterable[str]) -> dict[str, list[Any]]:
         name, sep, values = item.partition("=")
         name = name.strip().lower().rstrip("s") + "s"
         if not sep or name not in KEYS or not values.strip():
-            raise AudienceError(f"audience must look like unit=…, role=… or level=…: {item!r}")
+            raise AudienceError(
+                f"audience must look like unit=…, tree=…, role=… or level=…: {item!r}"
+            )
         parts = [v.strip() for v in values.split(",") if v.strip()]
         if name == "levels":
             if not all(p.isdigit() for p in parts):
@@ -72,11 +78,23 @@ def where(audience: dict[str, Any]) -> ColumnElement[bool]:
         options = [L.c.unit_code.in_(exact)] if exact else []
         options += [L.c.unit_code.startswith(p, autoescape=True) for p in prefixes]
         conditions.append(or_(*options))
+    if audience.get("trees"):
+        conditions.append(L.c.unit_code.in_(_tree_codes(audience["trees"])))
     if audience.get("roles"):
         conditions.append(L.c.role.in_(audience["roles"]))
     if audience.get("levels"):
         conditions.append(L.c.level.in_(audience["levels"]))
     return and_(true(), *conditions)
+
+
+def _tree_codes(codes: list[str]) -> Any:
+    """The codes of every unit in the subtrees of ``codes`` (unknown codes reach nobody)."""
+    root = U.alias("root")
+    return (
+        select(U.c.code)
+        .select_from(U.join(root, U.c.path.startswith(root.c.path)))
+        .where(root.c.code.in_(codes))
+    )
 
 
 def describe(audience: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, cast, func, literal, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hocvuso.i18n import t
 from hocvuso.learning import actions as a
@@ -46,53 +46,74 @@ async def announce(
     language: str = "vi",
 ) -> Created:
     """Queue ``text`` (Telegram HTML) for everyone in ``audience``."""
+    async with database.begin() as connection:
+        return await announce_on(
+            connection, text, audience, learn_button=learn_button, language=language
+        )
+
+
+async def announce_on(
+    connection: AsyncConnection,
+    text: str,
+    audience: dict[str, Any] | None = None,
+    *,
+    learn_button: bool = True,
+    language: str = "vi",
+) -> Created:
+    """:func:`announce` inside the caller's transaction (an organiser's /broadcast in chat)."""
     if not text.strip() or len(text) > TEXT_LIMIT:
         raise BroadcastError(f"the text must have 1-{TEXT_LIMIT} characters")
     audience = aud.validate(audience or {})
     now = utcnow()
     buttons = [[[t(language, "reminder-learn"), f"{a.LEARN}::"]]] if learn_button else []
-    async with database.begin() as connection:
-        broadcast_id = (
-            await connection.execute(
-                B.insert()
-                .values(
-                    kind=BroadcastKind.ANNOUNCEMENT,
-                    text=text,
-                    audience=audience,
-                    created_at=now,
-                )
-                .returning(B.c.id)
+    broadcast_id = (
+        await connection.execute(
+            B.insert()
+            .values(
+                kind=BroadcastKind.ANNOUNCEMENT,
+                text=text,
+                audience=audience,
+                created_at=now,
             )
-        ).scalar_one()
-        key = literal(f"broadcast:{broadcast_id}:") + cast(L.c.id, String)
-        columns = [
-            "key",
-            "kind",
-            "broadcast_id",
-            "learner_id",
-            "priority",
-            "text",
-            "buttons",
-            "state",
-            "attempts",
-            "not_before",
-            "created_at",
-        ]
-        source = select(
-            key,
-            literal(str(DeliveryKind.ANNOUNCEMENT)),
-            literal(broadcast_id),
-            L.c.id,
-            literal(PRIORITY),
-            literal(text),
-            literal(buttons, D.c.buttons.type),
-            literal("pending"),
-            literal(0),
-            literal(now, D.c.not_before.type),
-            literal(now, D.c.created_at.type),
-        ).where(aud.where(audience))
-        result = await connection.execute(insert_ignore(connection).from_select(columns, source))
+            .returning(B.c.id)
+        )
+    ).scalar_one()
+    key = literal(f"broadcast:{broadcast_id}:") + cast(L.c.id, String)
+    columns = [
+        "key",
+        "kind",
+        "broadcast_id",
+        "learner_id",
+        "priority",
+        "text",
+        "buttons",
+        "state",
+        "attempts",
+        "not_before",
+        "created_at",
+    ]
+    source = select(
+        key,
+        literal(str(DeliveryKind.ANNOUNCEMENT)),
+        literal(broadcast_id),
+        L.c.id,
+        literal(PRIORITY),
+        literal(text),
+        literal(buttons, D.c.buttons.type),
+        literal("pending"),
+        literal(0),
+        literal(now, D.c.not_before.type),
+        literal(now, D.c.created_at.type),
+    ).where(aud.where(audience))
+    result = await connection.execute(insert_ignore(connection).from_select(columns, source))
     return Created(int(broadcast_id), int(result.rowcount or 0))
+
+
+async def audience_size(connection: AsyncConnection, audience: dict[str, Any]) -> int:
+    found = await connection.execute(
+        select(func.count()).select_from(L).where(aud.where(aud.validate(audience)))
+    )
+    return int(found.scalar_one())
 
 
 async def total(database: AsyncEngine, broadcast_id: int) -> int:

@@ -82,6 +82,8 @@ class DeliveryKind(StrEnum):
     REMINDER = "reminder"
     CAMPAIGN = "campaign"
     ANNOUNCEMENT = "announcement"
+    NUDGE = "nudge"  # a mentor's "nhắc nhở" to a mentee
+    MENTOR = "mentor"  # to a mentor: a mentee's reply, a mentee's new certificate
 
 
 class DeliveryState(StrEnum):

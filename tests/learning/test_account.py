@@ -7,7 +7,7 @@ import json
 from sqlmodel import select
 
 from hocvuso.storage.models import Learner, QuizAttempt, ReviewCard
-from tests.factories import Conversation
+from tests.factories import Conversation, add_units
 
 
 async def learner(chat: Conversation) -> Learner | None:
@@ -80,7 +80,8 @@ async def test_english_learner_sees_translated_lessons(chat: Conversation) -> No
 
 
 async def test_start_deep_link_carries_the_unit_code_through_consent(chat: Conversation) -> None:
-    await chat.send("/start QH-VPQH")
+    found = await add_units(chat.engine.sessions, ("QH-VPQH", "Văn phòng Quốc hội", None))
+    await chat.send(f"/start {found['QH-VPQH'].invite_code}")
     await chat.press("Tôi đồng ý")
     await chat.press("Tiếng Việt")
     await chat.press("Đại biểu Quốc hội")
@@ -95,7 +96,13 @@ async def test_bad_unit_code_is_explained_and_can_be_typed_again(chat: Conversat
     await chat.press("Khác")
     await chat.send("mã đơn vị có dấu!")
     assert "Mã đơn vị chỉ gồm" in chat.text
+    # Well formed but no unit has it: refused, the learner stays at the unit question.
     await chat.send("HDND-XA-01")
+    assert "Không tìm thấy đơn vị" in chat.text
+    assert (await learner(chat)).unit_code is None
+    found = await add_units(chat.engine.sessions, ("HDND-XA-01", "HĐND xã Một", None))
+    await chat.send(found["HDND-XA-01"].invite_code.lower())  # typed codes ignore case
+    assert "Anh/chị đã tham gia đơn vị: HĐND xã Một" in chat.text
     assert (await learner(chat)).unit_code == "HDND-XA-01"
 
 

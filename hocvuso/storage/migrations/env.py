@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 
 from hocvuso.storage import (
     models,  # noqa: F401 - registers the tables on SQLModel.metadata
+    organising,  # noqa: F401 - units, roles, audit log, mentors
     scheduling,  # noqa: F401 - the scheduler's tables
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from hocvuso.bot.telegram.handlers import account, errors, fallback, learning, onboarding
+from hocvuso.bot.telegram.handlers import account, errors, fallback, learning, onboarding, staff
 
 
 def routers() -> list[Router]:
@@ -13,5 +13,6 @@ def routers() -> list[Router]:
         onboarding.router,
         learning.router,
         account.router,
+        staff.router,  # organisers and mentors
         fallback.router,  # catch-all: must stay last
     ]

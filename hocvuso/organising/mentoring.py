@@ -1,0 +1,408 @@
+"""Peer mentors ("hạt nhân lan tỏa"): mentee links, who is behind, nudges and their limits,
+the mentee's reply path, mute, and the notice to the mentor when a mentee is certified.
+
+A mentor sees only their own mentees and only what they need: name, progress, last active day —
+never answers.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import and_, delete, func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hocvuso.config import Settings
+from hocvuso.content.loader import Pack
+from hocvuso.i18n import t
+from hocvuso.learning import actions as a
+from hocvuso.learning import course
+from hocvuso.organising import audit, outbox
+from hocvuso.organising.errors import Forbidden, Invalid, LimitReached
+from hocvuso.organising.forecast import Target
+from hocvuso.organising.permissions import Action, Actor, access_learner, access_mentee
+from hocvuso.storage.models import Certificate, Learner, LessonProgress
+from hocvuso.storage.organising import (
+    LearnerPreference,
+    MentorCode,
+    MentorLink,
+    Nudge,
+    Role,
+    RoleGrant,
+)
+from hocvuso.storage.scheduling import DeliveryKind
+
+MENTEE_GAP = timedelta(hours=72)  # one nudge per mentee per 72 hours (from any mentor)
+MENTOR_DAILY = 20  # nudges per mentor in 24 hours
+CUSTOM_LIMIT = 500  # characters of a custom nudge or a reply
+INACTIVE = timedelta(days=7)
+
+
+class Standing(StrEnum):
+    NOT_STARTED = "not_started"
+    INACTIVE = "inactive"
+    BEHIND = "behind"
+    ON_TRACK = "on_track"
+    CERTIFIED = "certified"
+
+
+#: /mentees lists those who need help first.
+ORDER = [Standing.NOT_STARTED, Standing.INACTIVE, Standing.BEHIND, Standing.ON_TRACK]
+ORDER.append(Standing.CERTIFIED)
+
+
+@dataclass(frozen=True)
+class Mentee:
+    id: int
+    name: str
+    level: int
+    done: int
+    lessons: int
+    certified_level: int
+    last_active_at: datetime | None
+    standing: Standing
+
+
+# --- links --------------------------------------------------------------------------------------
+async def is_mentor(session: AsyncSession, learner_id: int) -> bool:
+    found = await session.exec(
+        select(func.count())
+        .select_from(RoleGrant)
+        .where(
+            RoleGrant.learner_id == learner_id,
+            RoleGrant.role == Role.MENTOR,
+            col(RoleGrant.revoked_at).is_(None),
+        )
+    )
+    return bool(found.one())
+
+
+async def mentor_code(session: AsyncSession, mentor_id: int, now: datetime) -> str:
+    """The mentor's reusable invite code for mentees (created on first use)."""
+    existing = await session.get(MentorCode, mentor_id)
+    if existing is not None:
+        return existing.code
+    code = secrets.token_urlsafe(12)
+    session.add(MentorCode(mentor_id=mentor_id, code=code, created_at=now))
+    await session.flush()
+    return code
+
+
+async def do_link(
+    session: AsyncSession, mentor_id: int, mentee_id: int, *, by: int | None, now: datetime
+) -> bool:
+    """Link a mentee to a mentor (idempotent); False if they were linked already."""
+    if mentor_id == mentee_id:
+        raise Invalid("mentor-self")
+    if not await is_mentor(session, mentor_id):
+        raise Invalid("mentor-not-mentor")
+    existing = await session.exec(
+        select(MentorLink).where(
+            MentorLink.mentor_id == mentor_id, MentorLink.mentee_id == mentee_id
+        )
+    )
+    if existing.first() is not None:
+        return False
+    session.add(MentorLink(mentor_id=mentor_id, mentee_id=mentee_id, created_by=by, created_at=now))
+    await session.flush()
+    return True
+
+
+async def do_link_by_code(
+    session: AsyncSession, mentee: Learner, code: str, now: datetime
+) -> Learner:
+    """The mentee opened a mentor's invite link: returns the mentor."""
+    found = (await session.exec(select(MentorCode).where(MentorCode.code == code))).first()
+    mentor = await session.get(Learner, found.mentor_id) if found else None
+    if mentor is None or mentor.chat_id is None:
+        raise Invalid("mentor-code-invalid")
+    assert mentee.id is not None and mentor.id is not None
+    await do_link(session, mentor.id, mentee.id, by=mentee.id, now=now)
+    return mentor
+
+
+async def do_link_by_organiser(
+    session: AsyncSession, actor: Actor, mentor_id: int, mentee_id: int, now: datetime
+) -> bool:
+    """An organiser pairs two people of their subtree (admins: anyone)."""
+    await access_learner(session, actor, Action.LINK_MENTEE, mentor_id)
+    await access_learner(session, actor, Action.LINK_MENTEE, mentee_id)
+    linked = await do_link(session, mentor_id, mentee_id, by=actor.learner_id, now=now)
+    await audit.record(
+        session,
+        actor.learner_id,
+        actor.via,
+        "mentor.link",
+        None,
+        now,
+        mentor=mentor_id,
+        mentee=mentee_id,
+    )
+    return linked
+
+
+# --- who is behind ------------------------------------------------------------------------------
+def standing(
+    *,
+    now: datetime,
+    joined_at: datetime,
+    last_active_at: datetime | None,
+    started: bool,
+    certified: bool,
+    ratio: float,
+    deadline: datetime,
+) -> Standing:
+    if certified:
+        return Standing.CERTIFIED
+    if not started:
+        return Standing.NOT_STARTED
+    if last_active_at is None or now - last_active_at >= INACTIVE:
+        return Standing.INACTIVE
+    span = (deadline - joined_at).total_seconds()
+    expected = 1.0 if span <= 0 else min(1.0, (now - joined_at).total_seconds() / span)
+    return Standing.BEHIND if ratio < expected else Standing.ON_TRACK
+
+
+async def mentees(
+    session: AsyncSession, actor: Actor, pack: Pack, target: Target, now: datetime
+) -> list[Mentee]:
+    """The actor's own mentees, those who need help first (one query for all of them)."""
+    if Role.MENTOR not in actor.roles:
+        raise Forbidden("forbidden-mentees")
+    mine = select(MentorLink.mentee_id).where(MentorLink.mentor_id == actor.learner_id)
+    done = (
+        select(LessonProgress.learner_id, LessonProgress.level, func.count().label("done"))
+        .where(
+            col(LessonProgress.status).in_(("done", "placed_out")),
+            col(LessonProgress.learner_id).in_(mine),
+        )
+        .group_by(col(LessonProgress.learner_id), col(LessonProgress.level))
+        .subquery()
+    )
+    started = select(func.count()).where(LessonProgress.learner_id == Learner.id)
+    best = select(func.max(Certificate.level)).where(Certificate.learner_id == Learner.id)
+    result = await session.exec(
+        select(
+            Learner,
+            func.coalesce(done.c.done, 0),
+            started.scalar_subquery(),
+            best.scalar_subquery(),
+        )
+        .join(MentorLink, col(MentorLink.mentee_id) == Learner.id)
+        .join(
+            done,
+            and_(done.c.learner_id == Learner.id, done.c.level == Learner.level),
+            isouter=True,
+        )
+        .where(MentorLink.mentor_id == actor.learner_id, col(Learner.chat_id).is_not(None))
+    )
+    deadline = datetime.combine(target.deadline, datetime.max.time(), now.tzinfo)
+    found = []
+    for learner, finished, progress_rows, top in result.all():
+        lessons = len(course.path(pack, learner.level, learner.role or "other"))
+        certified_level = int(top or 0)
+        reached = certified_level >= target.level
+        ratio = 1.0 if learner.level > target.level else (finished / lessons if lessons else 1.0)
+        found.append(
+            Mentee(
+                id=learner.id,
+                name=learner.display_name or "—",
+                level=learner.level,
+                done=min(int(finished), lessons),
+                lessons=lessons,
+                certified_level=certified_level,
+                last_active_at=learner.last_active_at,
+                standing=standing(
+                    now=now,
+                    joined_at=learner.created_at,
+                    last_active_at=learner.last_active_at,
+                    started=bool(progress_rows) or certified_level > 0,
+                    certified=reached,
+                    ratio=ratio,
+                    deadline=deadline,
+                ),
+            )
+        )
+    found.sort(key=lambda m: (ORDER.index(m.standing), m.name))
+    return found
+
+
+# --- nudges -------------------------------------------------------------------------------------
+async def preference(session: AsyncSession, learner_id: int) -> LearnerPreference:
+    existing = await session.get(LearnerPreference, learner_id)
+    return existing or LearnerPreference(learner_id=learner_id)
+
+
+async def check_nudge(
+    session: AsyncSession, actor: Actor, mentee_id: int, now: datetime
+) -> Learner:
+    """The mentee, if a nudge may go to them now; otherwise a :class:`LimitReached`."""
+    mentee = await access_mentee(session, actor, mentee_id)
+    if (await preference(session, mentee_id)).nudges_muted:
+        raise LimitReached("nudge-muted", name=mentee.display_name or "—")
+    last = await session.exec(
+        select(func.max(Nudge.sent_at)).where(
+            Nudge.mentee_id == mentee_id, Nudge.sent_at > now - MENTEE_GAP
+        )
+    )
+    previous = last.one()
+    if previous is not None:
+        raise LimitReached("nudge-too-soon", name=mentee.display_name or "—", hours=72)
+    today = await session.exec(
+        select(func.count())
+        .select_from(Nudge)
+        .where(Nudge.mentor_id == actor.learner_id, Nudge.sent_at > now - timedelta(hours=24))
+    )
+    if today.one() >= MENTOR_DAILY:
+        raise LimitReached("nudge-daily-limit", limit=MENTOR_DAILY)
+    return mentee
+
+
+async def do_nudge(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    mentor: Learner,
+    mentee_id: int,
+    custom: str | None,
+    now: datetime,
+) -> Learner:
+    """Send a friendly templated nudge, or a short custom one, naming the mentor."""
+    if custom is not None and not 1 <= len(custom.strip()) <= CUSTOM_LIMIT:
+        raise Invalid("nudge-bad-length", limit=CUSTOM_LIMIT)
+    mentee = await check_nudge(session, actor, mentee_id, now)
+    nudge = Nudge(mentor_id=mentor.id, mentee_id=mentee_id, custom=custom is not None, sent_at=now)
+    session.add(nudge)
+    await session.flush()
+    lang = mentee.language
+    mentor_name = mentor.display_name or "—"
+    if custom is None:
+        text = t(lang, "nudge-template", mentor=mentor_name, name=mentee.display_name or "")
+    else:
+        text = t(lang, "nudge-custom", mentor=mentor_name, text=custom.strip())
+    buttons = [
+        [[t(lang, "reminder-learn"), f"{a.LEARN}::"]],
+        [[t(lang, "nudge-reply-button"), f"{a.MENTEE_REPLY}::{nudge.id}"]],
+        [[t(lang, "nudge-mute-button"), f"{a.MUTE}::1"]],
+    ]
+    await outbox.queue_message(
+        session,
+        settings,
+        mentee,
+        key=f"nudge:{nudge.id}",
+        kind=DeliveryKind.NUDGE,
+        text=text,
+        buttons=buttons,
+        now=now,
+    )
+    return mentee
+
+
+async def set_muted(session: AsyncSession, learner_id: int, muted: bool, now: datetime) -> None:
+    pref = await preference(session, learner_id)
+    pref.nudges_muted = muted
+    pref.updated_at = now
+    session.add(pref)
+    await session.flush()
+
+
+async def set_leaderboard(
+    session: AsyncSession, learner_id: int, shown: bool, now: datetime
+) -> None:
+    pref = await preference(session, learner_id)
+    pref.leaderboard_opt_in = shown
+    pref.updated_at = now
+    session.add(pref)
+    await session.flush()
+
+
+# --- the reply path -----------------------------------------------------------------------------
+async def check_reply(session: AsyncSession, mentee: Learner, nudge_id: int) -> Learner:
+    """The mentor a mentee may answer through this nudge (their own, still linked)."""
+    nudge = await session.get(Nudge, nudge_id)
+    if nudge is None or nudge.mentee_id != mentee.id:
+        raise Forbidden("forbidden-reply")
+    link = await session.exec(
+        select(MentorLink).where(
+            MentorLink.mentor_id == nudge.mentor_id, MentorLink.mentee_id == mentee.id
+        )
+    )
+    mentor = await session.get(Learner, nudge.mentor_id)
+    if link.first() is None or mentor is None:
+        raise Forbidden("forbidden-reply")
+    return mentor
+
+
+async def do_reply(
+    session: AsyncSession,
+    settings: Settings,
+    mentee: Learner,
+    nudge_id: int,
+    text: str,
+    now: datetime,
+) -> Learner:
+    """Forward the mentee's answer to the mentor who nudged them."""
+    if not 1 <= len(text.strip()) <= CUSTOM_LIMIT:
+        raise Invalid("nudge-bad-length", limit=CUSTOM_LIMIT)
+    mentor = await check_reply(session, mentee, nudge_id)
+    delivered = await outbox.queue_message(
+        session,
+        settings,
+        mentor,
+        key=f"reply:{nudge_id}:{secrets.token_hex(6)}",
+        kind=DeliveryKind.MENTOR,
+        text=t(mentor.language, "nudge-reply", name=mentee.display_name or "—", text=text.strip()),
+        now=now,
+    )
+    if not delivered:
+        raise Invalid("reply-unreachable")
+    return mentor
+
+
+# --- certificates -------------------------------------------------------------------------------
+async def on_certificate(
+    session: AsyncSession, settings: Settings, learner: Learner, level: int, now: datetime
+) -> int:
+    """Tell each of the learner's mentors; returns how many were told."""
+    result = await session.exec(
+        select(Learner)
+        .join(MentorLink, col(MentorLink.mentor_id) == Learner.id)
+        .where(MentorLink.mentee_id == learner.id)
+    )
+    told = 0
+    for mentor in result.all():
+        told += await outbox.queue_message(
+            session,
+            settings,
+            mentor,
+            key=f"certified:{learner.id}:{level}:{mentor.id}",
+            kind=DeliveryKind.MENTOR,
+            text=t(
+                mentor.language, "mentee-certified", name=learner.display_name or "—", level=level
+            ),
+            now=now,
+        )
+    return told
+
+
+# --- erasure ------------------------------------------------------------------------------------
+async def forget(session: AsyncSession, learner_id: int, now: datetime) -> None:
+    """/forget: links, nudges, codes and preferences go; roles are revoked."""
+    for model, column in (
+        (MentorLink, MentorLink.mentor_id),
+        (MentorLink, MentorLink.mentee_id),
+        (Nudge, Nudge.mentor_id),
+        (Nudge, Nudge.mentee_id),
+        (MentorCode, MentorCode.mentor_id),
+        (LearnerPreference, LearnerPreference.learner_id),
+    ):
+        await session.exec(delete(model).where(col(column) == learner_id))  # type: ignore[call-overload]
+    await session.exec(
+        update(RoleGrant)  # type: ignore[call-overload]
+        .where(col(RoleGrant.learner_id) == learner_id, col(RoleGrant.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )

@@ -1,0 +1,176 @@
+"""Unit reports against the target: one set-based query per report, whatever the unit count.
+
+For a unit (or the whole tree), one row per sub-unit — each counting its whole subtree — plus a
+row for the people directly in the unit itself: learners joined, active in the last 7 days,
+certified per level, % of the target and the forecast date at the current pace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hocvuso.organising.forecast import Forecast, Target, forecast
+from hocvuso.storage.models import Certificate, Learner
+from hocvuso.storage.organising import Unit
+
+U = Unit.__table__  # type: ignore[attr-defined]
+L = Learner.__table__  # type: ignore[attr-defined]
+C = Certificate.__table__  # type: ignore[attr-defined]
+LEVELS = (1, 2, 3, 4)
+ACTIVE_DAYS = 7
+REPORT_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    name: str
+    joined: int
+    active: int
+    #: Learners certified at levels 1, 2, 3 and 4.
+    certified: tuple[int, ...]
+    #: Certified at the target level in the last ``target.pace_days`` days (the pace).
+    recent: int
+    target: Target
+    forecast: Forecast
+
+    @property
+    def at_target(self) -> int:
+        return self.certified[self.target.level - 1]
+
+    @property
+    def needed(self) -> int:
+        return self.target.needed(self.joined)
+
+    @property
+    def certified_percent(self) -> float | None:
+        return round(100 * self.at_target / self.joined, 1) if self.joined else None
+
+    @property
+    def percent_of_target(self) -> float | None:
+        """Certified at the target level as a share of the number the target asks for."""
+        return round(100 * self.at_target / self.needed, 1) if self.needed else None
+
+
+@dataclass(frozen=True)
+class Report:
+    unit_code: str | None  # None: the whole tree
+    unit_name: str | None
+    today: date
+    target: Target
+    rows: tuple[Row, ...]
+    total: Row
+
+
+def _buckets(root: Unit | None, bucket: Any, member: Any) -> tuple[ColumnElement[bool], Any]:
+    """Which units are rows, and which units' learners each row counts."""
+    if root is None:
+        return bucket.c.parent_id.is_(None), member.c.path.startswith(bucket.c.path)
+    is_root = bucket.c.id == root.id
+    rows = or_(bucket.c.parent_id == root.id, is_root)
+    members = or_(
+        and_(~is_root, member.c.path.startswith(bucket.c.path)),
+        and_(is_root, member.c.id == root.id),
+    )
+    return rows, members
+
+
+def report_query(root: Unit | None, target: Target, now: datetime) -> Select[Any]:
+    bucket, member, row_unit = U.alias("bucket"), U.alias("member"), U.alias("row_unit")
+    bucket_rows, belongs = _buckets(root, bucket, member)
+    members = (
+        select(bucket.c.id.label("bucket_id"), member.c.code.label("unit_code"))
+        .select_from(bucket.join(member, belongs))
+        .where(bucket_rows)
+        .subquery("members")
+    )
+    pace_since = now - timedelta(days=target.pace_days)
+    certs = (
+        select(
+            C.c.learner_id,
+            *(func.max(case((C.c.level == n, 1), else_=0)).label(f"l{n}") for n in LEVELS),
+            func.max(
+                case((and_(C.c.level == target.level, C.c.issued_at >= pace_since), 1), else_=0)
+            ).label("recent"),
+        )
+        .group_by(C.c.learner_id)
+        .subquery("certs")
+    )
+    active_since = now - timedelta(days=ACTIVE_DAYS)
+    stats = (
+        select(
+            members.c.bucket_id,
+            func.count(L.c.id).label("joined"),
+            func.sum(case((L.c.last_active_at >= active_since, 1), else_=0)).label("active"),
+            *(func.sum(func.coalesce(certs.c[f"l{n}"], 0)).label(f"l{n}") for n in LEVELS),
+            func.sum(func.coalesce(certs.c.recent, 0)).label("recent"),
+        )
+        .select_from(
+            members.join(L, L.c.unit_code == members.c.unit_code).outerjoin(
+                certs, certs.c.learner_id == L.c.id
+            )
+        )
+        .group_by(members.c.bucket_id)
+        .subquery("stats")
+    )
+    row_filter, _ = _buckets(root, row_unit, member)
+    first = case((row_unit.c.id == root.id, 0), else_=1) if root is not None else 1
+    return (
+        select(
+            row_unit.c.code,
+            row_unit.c.name,
+            *(
+                func.coalesce(stats.c[name], 0).label(name)
+                for name in ("joined", "active", *(f"l{n}" for n in LEVELS), "recent")
+            ),
+        )
+        .select_from(row_unit.outerjoin(stats, stats.c.bucket_id == row_unit.c.id))
+        .where(row_filter)
+        .order_by(first, row_unit.c.code)
+    )
+
+
+def _row(code: str, name: str, figures: dict[str, int], target: Target, today: date) -> Row:
+    certified = tuple(int(figures[f"l{n}"]) for n in LEVELS)
+    joined, recent = int(figures["joined"]), int(figures["recent"])
+    return Row(
+        code=code,
+        name=name,
+        joined=joined,
+        active=int(figures["active"]),
+        certified=certified,
+        recent=recent,
+        target=target,
+        forecast=forecast(joined, certified[target.level - 1], recent, target, today),
+    )
+
+
+async def unit_report(
+    session: AsyncSession, root: Unit | None, target: Target, now: datetime
+) -> Report:
+    connection = await session.connection()
+    result = await connection.execute(report_query(root, target, now))
+    today = now.astimezone(REPORT_ZONE).date()
+    names = ("joined", "active", *(f"l{n}" for n in LEVELS), "recent")
+    rows = []
+    totals = dict.fromkeys(names, 0)
+    for record in result.mappings():
+        figures = {name: int(record[name]) for name in names}
+        rows.append(_row(record["code"], record["name"], figures, target, today))
+        for name in names:
+            totals[name] += figures[name]
+    total = _row(root.code if root else "*", "Tổng cộng", totals, target, today)
+    return Report(
+        root.code if root else None,
+        root.name if root else None,
+        today,
+        target,
+        tuple(rows),
+        total,
+    )
