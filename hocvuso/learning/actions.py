@@ -44,6 +44,8 @@ NUDGE_CUSTOM = "nc"  # nc::<mentee id>: write a custom one (next message)
 MENTEE_REPLY = "mr"  # mr::<nudge id>: the mentee answers their mentor (next message)
 MUTE = "mu"  # mu::1 mutes nudges, mu::0 allows them again
 LEADERBOARD = "lb"  # lb::1 shows my name on the leaderboard, lb::0 hides it
+MENTOR_INVITE = "mi"  # mi::<learner id>: an organiser invites a suggested mentor
+ACCEPT_ROLE = "ra"  # ra::<invite token>: the invitee accepts a personal role invitation
 
 STAFF = {
     BROADCAST,
@@ -54,6 +56,8 @@ STAFF = {
     MENTEE_REPLY,
     MUTE,
     LEADERBOARD,
+    MENTOR_INVITE,
+    ACCEPT_ROLE,
 }
 FLOW = {LANGUAGE, ROLE, UNIT_SKIP, PLACEMENT, ANSWER, QUIZ, NEXT, STOP, EXAM, FORGET}
 _PART = re.compile(r"^[A-Za-z0-9_.\-]*$")

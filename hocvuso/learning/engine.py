@@ -42,6 +42,7 @@ COMMANDS = (
     "certificate",
     "mydata",
     "forget",
+    "leaderboard",
     "help",
 )
 
@@ -212,8 +213,11 @@ class Engine:
         assert learner is not None
         name = command.name
         onboarding_step = ctx.state.get("step") in onboarding.ONBOARDING_STEPS
+        if ctx.state.get("staff") and name != "help":
+            staff.abandon(ctx)  # a command leaves a draft, a nudge or a reply being written
         if name == "help":
             ctx.say(ctx.t("help"))
+            await staff.show_help(ctx)
         elif name == "progress":
             await account.show_progress(ctx)
         elif name == "settings":
@@ -228,13 +232,13 @@ class Engine:
             await staff.on_command(ctx, command)
         elif onboarding_step or not ctx.state:
             if name == "start" and command.args:
-                await onboarding.apply_payload(ctx, command.args, announce=False)
+                await onboarding.apply_payload(ctx, command.args, onboarding=True)
             if not ctx.state:
                 ctx.reset_state("language")
             onboarding.prompt(ctx)
         elif name == "start":
             if command.args:
-                await onboarding.apply_payload(ctx, command.args, announce=True)
+                await onboarding.apply_payload(ctx, command.args, onboarding=False)
             ctx.say(ctx.t("welcome-back", name=learner.display_name or ""))
             if not study.resume(ctx):
                 ctx.say(ctx.t("hint-learn"))

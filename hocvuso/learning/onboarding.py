@@ -75,13 +75,17 @@ async def agree(ctx: Ctx, payload: str) -> None:
     ctx.say(ctx.t("consent-thanks"), edit=True)
     ctx.reset_state("language")
     if payload:
-        await apply_payload(ctx, payload, announce=False)
+        await apply_payload(ctx, payload, onboarding=True)
     prompt(ctx)
 
 
 # --- joining a unit, or accepting an invitation, by deep link or typed code --------------------
-async def apply_payload(ctx: Ctx, payload: str, *, announce: bool) -> None:
-    """``/start <payload>``: a role invitation, a mentor's link, or a unit invite code."""
+async def apply_payload(ctx: Ctx, payload: str, *, onboarding: bool) -> None:
+    """``/start <payload>``: a role invitation, a mentor's link, or a unit invite code.
+
+    During onboarding an unknown unit code is not mentioned (the unit question comes next);
+    afterwards it is, and a known code of another unit moves the learner there.
+    """
     learner = ctx.learner
     assert learner is not None
     if not START_PAYLOAD.match(payload):
@@ -90,13 +94,18 @@ async def apply_payload(ctx: Ctx, payload: str, *, announce: bool) -> None:
     if kind != "unit":
         await staff.on_start_payload(ctx, kind, value)
         return
-    if learner.unit_code:
-        return
     unit = await units.by_invite(ctx.session, value)
-    if unit is not None:
-        join_unit(ctx, unit, announce=announce)
-    elif announce:
-        ctx.say(ctx.t("unit-unknown"))
+    if unit is None:
+        if not onboarding:
+            ctx.say(ctx.t("unit-unknown-link"))
+    elif learner.unit_code == unit.code:
+        if not onboarding:
+            ctx.say(ctx.t("unit-already", unit=unit.name))
+    elif learner.unit_code:
+        learner.unit_code = unit.code
+        ctx.say(ctx.t("unit-moved", unit=unit.name, code=unit.code))
+    else:
+        join_unit(ctx, unit)
 
 
 def join_unit(ctx: Ctx, unit: Unit, *, announce: bool = True) -> None:

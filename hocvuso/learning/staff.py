@@ -21,7 +21,7 @@ from hocvuso.learning.actions import Action
 from hocvuso.learning.context import Ctx, new_nonce
 from hocvuso.learning.events import Command, Text
 from hocvuso.learning.replies import rows
-from hocvuso.organising import audit, exports, invites, mentoring, reports, units
+from hocvuso.organising import audit, candidates, exports, invites, mentoring, reports, units
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import Forbidden, StaffError
 from hocvuso.organising.forecast import Target
@@ -30,7 +30,15 @@ from hocvuso.storage.models import Certificate, Learner
 from hocvuso.storage.organising import LearnerPreference, Role, Unit
 from hocvuso.storage.scheduling import Broadcast, Delivery, DeliveryState
 
-COMMANDS = ("report", "broadcast", "mentees", "invite_mentor", "mentor_link", "leaderboard")
+COMMANDS = (
+    "report",
+    "broadcast",
+    "mentees",
+    "invite_mentor",
+    "mentor_candidates",
+    "mentor_link",
+    "leaderboard",
+)
 D = Delivery.__table__  # type: ignore[attr-defined]
 REPORT_ROWS = 40  # more sub-units than this: the rest are in the CLI export
 MENTEE_BUTTONS = 10
@@ -60,6 +68,7 @@ async def on_command(ctx: Ctx, command: Command) -> None:
             "broadcast": start_broadcast,
             "mentees": show_mentees,
             "invite_mentor": invite_mentor,
+            "mentor_candidates": show_candidates,
             "mentor_link": show_mentor_link,
             "leaderboard": show_leaderboard,
         }[command.name]
@@ -81,6 +90,16 @@ async def on_press(ctx: Ctx, action: Action) -> None:
             await mentoring.check_reply(ctx.session, _me(ctx), int(action.arg))
             _staff(ctx, mode="reply", nudge=int(action.arg))
             ctx.say(ctx.t("reply-write", limit=mentoring.CUSTOM_LIMIT))
+        elif action.name == a.MENTOR_INVITE and action.arg.isdigit():
+            candidate = await candidates.do_invite(
+                ctx.session, ctx.settings, actor, _me(ctx), int(action.arg), ctx.now
+            )
+            ctx.toast(ctx.t("mentor-invitation-sent", name=candidate.display_name or "—"))
+        elif action.name == a.ACCEPT_ROLE and action.arg:
+            grant, unit = await candidates.do_accept(
+                ctx.session, ctx.settings, _me(ctx), action.arg, ctx.now
+            )
+            ctx.say(ctx.t(f"role-granted-{grant.role}", unit=unit.name if unit else "—"))
         elif action.name == a.MUTE and action.arg in {"0", "1"}:
             await _mute(ctx, action.arg == "1")
         elif action.name == a.LEADERBOARD and action.arg in {"0", "1"}:
@@ -141,6 +160,24 @@ async def on_start_payload(ctx: Ctx, kind: str, value: str) -> None:
         ctx.say(exc.message(ctx.lang))
 
 
+def abandon(ctx: Ctx) -> None:
+    """Drop pending staff input (the person moved on with a command), saying so."""
+    pending = ctx.state.get("staff") or {}
+    _staff(ctx)
+    key = {"compose": "broadcast-abandoned", "nudge": "nudge-abandoned", "reply": "reply-abandoned"}
+    if pending.get("mode") in key:
+        ctx.say(ctx.t(key[pending["mode"]]))
+
+
+async def show_help(ctx: Ctx) -> None:
+    """/help: the commands of the roles the person holds (nothing more for a learner)."""
+    held = (await _actor(ctx)).roles
+    if Role.MENTOR in held:
+        ctx.say(ctx.t("help-mentor"))
+    if held & {Role.ORGANISER, Role.ADMIN}:
+        ctx.say(ctx.t("help-organiser"))
+
+
 def _me(ctx: Ctx) -> Learner:
     assert ctx.learner is not None and ctx.learner.id is not None
     return ctx.learner
@@ -176,6 +213,9 @@ async def show_report(ctx: Ctx, actor: perm.Actor, code: str) -> None:
     if len(report.rows) > REPORT_ROWS:
         parts.append(ctx.t("report-more", count=len(report.rows) - REPORT_ROWS))
     parts.append(render_row(ctx, report.total, ctx.t("report-total")))
+    suggested = await candidates.count(ctx.session, unit)
+    if suggested:
+        parts.append(ctx.t("report-candidates", count=suggested))
     ctx.say(Markup("\n\n".join(parts)))
 
 
@@ -240,7 +280,11 @@ async def _broadcast_press(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
     unit = await _scope_unit(ctx, actor, pending.get("unit"))
     connection = await ctx.session.connection()
     created = await broadcasts.announce_on(
-        connection, html.escape(pending["text"], quote=False), _audience(unit), language=ctx.lang
+        connection,
+        html.escape(pending["text"], quote=False),
+        _audience(unit),
+        language=ctx.lang,
+        requested_by=actor.learner_id,
     )
     await audit.record(
         ctx.session,
@@ -386,6 +430,30 @@ async def invite_mentor(ctx: Ctx, actor: perm.Actor, code: str) -> None:
             until=ctx.fmt_datetime(invite.expires_at),
         )
     )
+
+
+async def show_candidates(ctx: Ctx, actor: perm.Actor, code: str) -> None:
+    """Certified learners of the subtree who are not mentors yet, each with an invite button."""
+    unit = await perm.access_unit(ctx.session, actor, perm.Action.INVITE_MENTOR, code or None)
+    found = await candidates.listing(ctx.session, actor, unit)
+    if not found:
+        ctx.say(ctx.t("mentor-candidates-none"))
+        return
+    lines = [ctx.t("mentor-candidates-title", count=await candidates.count(ctx.session, unit))]
+    lines += [
+        ctx.t(
+            "mentor-candidate-line",
+            name=c.name,
+            unit=c.unit_name,
+            date=ctx.fmt_date(c.certified_at),
+        )
+        for c in found
+    ]
+    buttons = [
+        a.button(ctx.t("mentor-invite-button", name=c.name[:24]), a.MENTOR_INVITE, "", str(c.id))
+        for c in found
+    ]
+    ctx.say(Markup("\n".join(lines)), buttons=rows(buttons, 1))
 
 
 # --- /leaderboard: completion % per unit, names only of those who opted in ----------------------

@@ -172,6 +172,7 @@ help =
     /settings – language, reminder hour, role
     /mydata – download all your data
     /forget – erase your personal data
+    /leaderboard – how the units compare
     /help – this help
 welcome-back = Welcome back { $name }!
 hint-learn = Type /learn to continue, or /help for the commands.
@@ -192,6 +193,7 @@ cmd-settings = Settings
 cmd-certificate = My certificates
 cmd-mydata = Download my data
 cmd-forget = Erase my personal data
+cmd-leaderboard = How the units compare
 cmd-help = Help
 
 ## Reminders and "tạm nghỉ" (scheduler)
@@ -228,11 +230,14 @@ campaign-learn = ▶️ Learn now
 
 ## Units, organisers and mentors
 unit-unknown = No unit has this joining code. Please check the code your unit gave you (for example: K7XQ2M9PLT) or press “Skip”.
+unit-unknown-link = This unit link is no longer valid (its code may have been changed). Please ask your unit for a new link.
+unit-already = You already belong to <b>{ $unit }</b>.
+unit-moved = You have moved to <b>{ $unit }</b> ({ $code }). Your progress and certificates are kept.
 unit-joined = You have joined the unit: <b>{ $unit }</b> ({ $code }).
 unit-not-found = There is no unit with the code { $code }.
 units-file-type = File { $name }: only .csv, .yaml or .yml files are accepted.
 units-file-columns = A units file needs the columns (or fields) code, name and, optionally, parent.
-units-bad-code = Row { $row }: the unit code “{ $code }” is not valid (2–32 characters: unaccented letters, digits, - _ .).
+units-bad-code = Row { $row }: the unit code “{ $code }” is not valid (1–32 characters: unaccented letters, digits, - _ .).
 units-bad-name = Row { $row }: unit { $code } has no name (or a name longer than 300 characters).
 units-duplicate = Row { $row }: the unit code { $code } appears twice.
 units-unknown-parent = Row { $row }: unit { $code } belongs to the parent unit { $parent }, which was not found.
@@ -303,7 +308,12 @@ broadcast-preview =
 broadcast-send = ✅ Send
 broadcast-cancel = ✖️ Cancel
 broadcast-cancelled = Announcement cancelled. Nothing was sent.
-broadcast-queued = 📣 The announcement is being sent to { $count } learners.
+broadcast-queued = 📣 The announcement is being sent to { $count } learners. You will be told at 25%, 50%, 75% and when it is done.
+broadcast-abandoned = The unsent announcement draft was discarded; nothing was sent. Type /broadcast to start again.
+nudge-abandoned = The nudge you were writing was discarded; nothing was sent.
+reply-abandoned = The reply to your mentor you were writing was discarded; nothing was sent.
+broadcast-step = 📣 Your announcement is { $percent }% through: { $sent }/{ $total } people.
+broadcast-done = ✅ Your announcement is done: { $sent }/{ $total } people received it; { $failed } could not be reached (blocked the bot or a sending error).
 broadcast-refresh = 🔄 Refresh progress
 broadcast-progress = 📣 Sent { $sent }/{ $total } · waiting { $waiting } · not delivered { $failed } (at { $time })
 
@@ -359,3 +369,28 @@ leaderboard-hide = 🙈 Do not show my name
 leaderboard-shown = Your name will be shown once you are certified.
 leaderboard-hidden = Your name will not be shown.
 leaderboard-no-unit = You have not joined a unit yet. Please use the link or joining code your unit gave you.
+
+## Suggested mentors
+report-candidates = 💡 { $count } people hold a level 1 certificate but are not mentors yet. Type /mentor_candidates to invite them to become peer mentors.
+mentor-candidates-none = Nobody in your unit holds a level 1 certificate without being a mentor already.
+mentor-candidates-title = 🌱 <b>Suggested mentors ({ $count })</b>: level 1 certificate, not a mentor yet. The most recently certified come first.
+mentor-candidate-line = • <b>{ $name }</b> – { $unit } · certified on { $date }
+mentor-invite-button = 🌱 Invite { $name }
+mentor-invitation-sent = Invitation sent to { $name }.
+mentor-invitation =
+    🌱 Organiser <b>{ $organiser }</b> invites you to become a <b>peer mentor</b> of { $unit }: help colleagues learn and encourage those falling behind, so that "no one is left behind".
+    A mentor sees only the name, progress and last active day of their own mentees, never their answers. The invitation is valid until { $until }; if you are not ready, simply ignore this message.
+mentor-invitation-accept = 🌱 I agree to be a mentor
+mentor-invitation-accepted = 🌱 <b>{ $name }</b> has agreed to be a mentor of { $unit }. Thank you!
+
+## Help for mentors and organisers
+help-mentor =
+    <b>Peer mentors</b>
+    /mentees – your mentees, those who need help first, nudge buttons
+    /mentor_link – a link for colleagues to take you as their mentor
+help-organiser =
+    <b>Organisers</b>
+    /report [unit code] – figures per unit against the target, with a forecast
+    /broadcast [unit code] – compose, preview and send an announcement
+    /mentor_candidates – certified colleagues to invite as mentors
+    /invite_mentor [unit code] – a one-time link inviting someone to be a mentor

@@ -173,6 +173,7 @@ help =
     /settings – ngôn ngữ, giờ nhắc, vai trò
     /mydata – tải toàn bộ dữ liệu của anh/chị
     /forget – xoá dữ liệu cá nhân
+    /leaderboard – bảng thi đua giữa các đơn vị
     /help – hướng dẫn này
 welcome-back = Chào mừng anh/chị { $name } trở lại!
 hint-learn = Gõ /learn để học tiếp, hoặc /help để xem các lệnh.
@@ -193,6 +194,7 @@ cmd-settings = Cài đặt
 cmd-certificate = Chứng nhận của tôi
 cmd-mydata = Tải dữ liệu của tôi
 cmd-forget = Xoá dữ liệu cá nhân
+cmd-leaderboard = Bảng thi đua đơn vị
 cmd-help = Hướng dẫn
 
 ## Reminders and "tạm nghỉ" (scheduler)
@@ -220,11 +222,14 @@ campaign-learn = ▶️ Học ngay
 
 ## Units, organisers and mentors
 unit-unknown = Không tìm thấy đơn vị có mã tham gia này. Xin anh/chị kiểm tra lại mã do đơn vị cấp (phân biệt chữ và số, ví dụ: K7XQ2M9PLT) hoặc bấm “Bỏ qua”.
+unit-unknown-link = Đường dẫn tham gia đơn vị này không còn hiệu lực (có thể mã đã được đổi). Xin anh/chị đề nghị đơn vị gửi lại đường dẫn mới.
+unit-already = Anh/chị đã thuộc đơn vị <b>{ $unit }</b>.
+unit-moved = Anh/chị đã chuyển sang đơn vị <b>{ $unit }</b> ({ $code }). Kết quả học tập và chứng nhận của anh/chị được giữ nguyên.
 unit-joined = Anh/chị đã tham gia đơn vị: <b>{ $unit }</b> ({ $code }).
 unit-not-found = Không có đơn vị mã { $code }.
 units-file-type = Tệp { $name }: chỉ nhận tệp .csv, .yaml hoặc .yml.
 units-file-columns = Tệp đơn vị cần các cột (hoặc trường) code, name và parent (không bắt buộc).
-units-bad-code = Dòng { $row }: mã đơn vị “{ $code }” không hợp lệ (2–32 ký tự: chữ không dấu, số, - _ .).
+units-bad-code = Dòng { $row }: mã đơn vị “{ $code }” không hợp lệ (1–32 ký tự: chữ không dấu, số, - _ .).
 units-bad-name = Dòng { $row }: đơn vị { $code } chưa có tên (hoặc tên dài quá 300 ký tự).
 units-duplicate = Dòng { $row }: mã đơn vị { $code } bị lặp.
 units-unknown-parent = Dòng { $row }: đơn vị { $code } thuộc đơn vị cha { $parent } nhưng không tìm thấy đơn vị này.
@@ -295,7 +300,12 @@ broadcast-preview =
 broadcast-send = ✅ Gửi
 broadcast-cancel = ✖️ Huỷ
 broadcast-cancelled = Đã huỷ thông báo. Không có tin nào được gửi.
-broadcast-queued = 📣 Thông báo đang được gửi tới { $count } học viên.
+broadcast-queued = 📣 Thông báo đang được gửi tới { $count } học viên. Anh/chị sẽ được báo khi gửi được 25%, 50%, 75% và khi gửi xong.
+broadcast-abandoned = Bản nháp thông báo chưa gửi đã được huỷ; không có tin nào được gửi. Gõ /broadcast để soạn lại.
+nudge-abandoned = Lời nhắc đang viết dở đã được huỷ; chưa có tin nào được gửi.
+reply-abandoned = Câu trả lời đang viết dở cho người hướng dẫn đã được huỷ; chưa có tin nào được gửi.
+broadcast-step = 📣 Thông báo của anh/chị đã gửi được { $percent }%: { $sent }/{ $total } người.
+broadcast-done = ✅ Đã gửi xong thông báo: { $sent }/{ $total } người đã nhận; { $failed } người không nhận được (đã chặn bot hoặc lỗi gửi).
 broadcast-refresh = 🔄 Cập nhật tiến độ
 broadcast-progress = 📣 Đã gửi { $sent }/{ $total } · đang chờ { $waiting } · không gửi được { $failed } (lúc { $time })
 
@@ -351,3 +361,28 @@ leaderboard-hide = 🙈 Không hiện tên tôi
 leaderboard-shown = Tên của anh/chị sẽ được hiện khi đã đạt chuẩn.
 leaderboard-hidden = Tên của anh/chị sẽ không được hiện.
 leaderboard-no-unit = Anh/chị chưa tham gia đơn vị nào. Hãy dùng đường dẫn hoặc mã tham gia do đơn vị cấp.
+
+## Suggested mentors
+report-candidates = 💡 { $count } người đã có chứng nhận cấp 1 nhưng chưa là người hướng dẫn. Gõ /mentor_candidates để mời họ làm hạt nhân lan tỏa.
+mentor-candidates-none = Hiện chưa có người nào đã đạt chứng nhận cấp 1 mà chưa là người hướng dẫn trong đơn vị của anh/chị.
+mentor-candidates-title = 🌱 <b>Gợi ý người hướng dẫn ({ $count })</b>: đã có chứng nhận cấp 1, chưa là người hướng dẫn. Người mới đạt chuẩn được xếp trước.
+mentor-candidate-line = • <b>{ $name }</b> – { $unit } · đạt chuẩn ngày { $date }
+mentor-invite-button = 🌱 Mời { $name }
+mentor-invitation-sent = Đã gửi lời mời tới { $name }.
+mentor-invitation =
+    🌱 Người tổ chức <b>{ $organiser }</b> mời anh/chị trở thành <b>người hướng dẫn (hạt nhân lan tỏa)</b> của { $unit }: giúp đồng nghiệp cùng học, nhắc nhở người còn chậm, để "không ai bị bỏ lại phía sau".
+    Người hướng dẫn chỉ thấy tên, tiến độ và ngày học gần nhất của học viên mình, không thấy câu trả lời. Lời mời có hiệu lực đến { $until }; nếu chưa sẵn sàng, anh/chị chỉ cần bỏ qua tin nhắn này.
+mentor-invitation-accept = 🌱 Tôi đồng ý làm người hướng dẫn
+mentor-invitation-accepted = 🌱 <b>{ $name }</b> đã nhận lời làm người hướng dẫn của { $unit }. Cảm ơn anh/chị!
+
+## Help for mentors and organisers
+help-mentor =
+    <b>Người hướng dẫn (hạt nhân lan tỏa)</b>
+    /mentees – học viên của anh/chị, người cần giúp được xếp trước, nút nhắc nhở
+    /mentor_link – đường dẫn mời đồng nghiệp nhận anh/chị làm người hướng dẫn
+help-organiser =
+    <b>Người tổ chức</b>
+    /report [mã đơn vị] – báo cáo theo đơn vị so với mục tiêu, có dự báo
+    /broadcast [mã đơn vị] – soạn, xem trước và gửi thông báo
+    /mentor_candidates – gợi ý người đã đạt chuẩn để mời làm người hướng dẫn
+    /invite_mentor [mã đơn vị] – đường dẫn mời làm người hướng dẫn (dùng một lần)

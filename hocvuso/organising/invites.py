@@ -43,6 +43,8 @@ async def create_role_invite(
     unit: Unit | None,
     now: datetime,
     hours: int = DEFAULT_HOURS,
+    *,
+    invitee_id: int | None = None,
 ) -> RoleInvite:
     """Organisers may invite mentors in their subtree; only admins invite to other roles."""
     if role == Role.MENTOR and not actor.is_admin:
@@ -60,6 +62,7 @@ async def create_role_invite(
         role=role,
         unit_id=unit.id if unit else None,
         created_by=actor.learner_id,
+        invitee_id=invitee_id,
         created_at=now,
         expires_at=now + timedelta(hours=hours),
     )
@@ -85,6 +88,8 @@ async def do_accept_role_invite(
     invite = (await session.exec(select(RoleInvite).where(RoleInvite.token == token))).first()
     if invite is None or invite.used_at is not None:
         raise Invalid("invite-invalid")
+    if invite.invitee_id is not None and invite.invitee_id != learner.id:
+        raise Invalid("invite-invalid")  # a personal invitation: only its invitee may accept
     if invite.expires_at <= now:
         raise Invalid("invite-expired")
     unit = await session.get(Unit, invite.unit_id) if invite.unit_id else None

@@ -120,7 +120,10 @@ def report_query(root: Unit | None, target: Target, now: datetime) -> Select[Any
         .subquery("stats")
     )
     row_filter, _ = _buckets(root, row_unit, member)
-    first = case((row_unit.c.id == root.id, 0), else_=1) if root is not None else 1
+    # The root's own row first; the whole tree has no such row (SQLAlchemy 2.1 refuses a bare 1).
+    order: tuple[ColumnElement[Any], ...] = (row_unit.c.code,)
+    if root is not None:
+        order = (case((row_unit.c.id == root.id, 0), else_=1), row_unit.c.code)
     return (
         select(
             row_unit.c.code,
@@ -132,7 +135,7 @@ def report_query(root: Unit | None, target: Target, now: datetime) -> Select[Any
         )
         .select_from(row_unit.outerjoin(stats, stats.c.bucket_id == row_unit.c.id))
         .where(row_filter)
-        .order_by(first, row_unit.c.code)
+        .order_by(*order)
     )
 
 
@@ -155,6 +158,11 @@ async def unit_report(
     session: AsyncSession, root: Unit | None, target: Target, now: datetime
 ) -> Report:
     connection = await session.connection()
+    if root is None:
+        # A tree with a single top unit (the shipped sample: Quốc hội) reports its parts.
+        tops = (await connection.execute(select(U).where(U.c.parent_id.is_(None)).limit(2))).all()
+        if len(tops) == 1:
+            root = Unit.model_validate(tops[0]._mapping)
     result = await connection.execute(report_query(root, target, now))
     today = now.astimezone(REPORT_ZONE).date()
     names = ("joined", "active", *(f"l{n}" for n in LEVELS), "recent")

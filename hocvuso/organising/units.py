@@ -26,7 +26,7 @@ from hocvuso.organising import audit
 from hocvuso.organising.errors import Invalid, NotFound
 from hocvuso.storage.organising import Unit
 
-CODE = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
+CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 #: Invite codes are typed by people on phones: upper case, no 0/O or 1/I; 10 characters from 32
 #: (50 bits) cannot be guessed at the bot's per-person rate limit.
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

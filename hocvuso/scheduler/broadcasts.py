@@ -59,6 +59,7 @@ async def announce_on(
     *,
     learn_button: bool = True,
     language: str = "vi",
+    requested_by: int | None = None,
 ) -> Created:
     """:func:`announce` inside the caller's transaction (an organiser's /broadcast in chat)."""
     if not text.strip() or len(text) > TEXT_LIMIT:
@@ -74,6 +75,8 @@ async def announce_on(
                 text=text,
                 audience=audience,
                 created_at=now,
+                requested_by=requested_by,
+                progress_reported=0,
             )
             .returning(B.c.id)
         )

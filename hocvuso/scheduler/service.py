@@ -29,6 +29,7 @@ from hocvuso.scheduler.botapi import BotApiClient, BulkApi
 from hocvuso.scheduler.campaign_sweep import deliver_due_campaign_messages
 from hocvuso.scheduler.leader import Leadership, make_leadership
 from hocvuso.scheduler.pacer import MemoryPacer, Pacer, RedisPacer
+from hocvuso.scheduler.progress import report_broadcast_progress
 from hocvuso.scheduler.queue import DeliveryQueue
 from hocvuso.scheduler.reminders import deliver_due_reminders
 from hocvuso.scheduler.worker import DeliveryWorker
@@ -37,6 +38,8 @@ from hocvuso.storage.types import utcnow
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
+#: How often organisers' broadcasts are checked for a progress notice.
+PROGRESS_SECONDS = 15
 MISFIRE_GRACE = 30
 
 #: The running service, for the job functions (a persistent job store keeps references, not
@@ -126,6 +129,8 @@ class SchedulerService:
             queued = await deliver_due_campaign_messages(
                 self.database, self.settings, self.pack, now
             )
+        elif name == "progress":
+            queued = await report_broadcast_progress(self.database, self.settings, now)
         else:
             log.warning("unknown job %s", name)
             return
@@ -133,11 +138,15 @@ class SchedulerService:
             log.info("job %s queued %d messages", name, queued)
 
     def _add_jobs(self) -> None:
-        for name in ("reminders", "campaigns"):
+        for name, seconds in (
+            ("reminders", SWEEP_SECONDS),
+            ("campaigns", SWEEP_SECONDS),
+            ("progress", PROGRESS_SECONDS),
+        ):
             self.scheduler.add_job(
                 run_job,
                 "interval",
-                seconds=SWEEP_SECONDS,
+                seconds=seconds,
                 args=[name],
                 id=f"sweep:{name}",
                 name=f"sweep {name}",

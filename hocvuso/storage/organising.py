@@ -70,6 +70,8 @@ class RoleInvite(SQLModel, table=True):
     role: str = Field(max_length=16)
     unit_id: int | None = Field(default=None, foreign_key="unit.id", ondelete="CASCADE")
     created_by: int | None = None
+    #: A personal invitation (an organiser invited a suggested mentor): only they may accept.
+    invitee_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_by: int | None = None

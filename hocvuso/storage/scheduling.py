@@ -66,6 +66,8 @@ class Broadcast(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("campaign_id", "occurrence", name="uq_broadcast_occurrence"),
+        # The progress sweep: broadcasts someone asked for in chat that are not finished yet.
+        Index("ix_broadcast_open", "finished_at", "requested_by"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -76,6 +78,12 @@ class Broadcast(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: The organiser who sent it from the chat: told of its progress (None: CLI or campaign).
+    requested_by: int | None = Field(default=None)
+    #: The last progress step the organiser was told of (25, 50, 75 per cent).
+    progress_reported: int = Field(default=0)
+    #: When every delivery reached a final state and the organiser was told.
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class DeliveryKind(StrEnum):
@@ -84,6 +92,7 @@ class DeliveryKind(StrEnum):
     ANNOUNCEMENT = "announcement"
     NUDGE = "nudge"  # a mentor's "nhắc nhở" to a mentee
     MENTOR = "mentor"  # to a mentor: a mentee's reply, a mentee's new certificate
+    PROGRESS = "progress"  # to an organiser: how their broadcast is going
 
 
 class DeliveryState(StrEnum):

@@ -1,0 +1,150 @@
+"""Suggested mentors: certified learners of an organiser's subtree who are not mentors yet.
+
+The suggestion is automatic (``/report`` counts them, ``/mentor_candidates`` lists them); the
+organiser presses "Mời" and the candidate receives a personal invitation through the delivery
+queue, with one button to accept. The invitation is a one-time role invite bound to that person
+(nobody else can accept it) that expires like any other; the organiser is told of the acceptance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, exists, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hocvuso.config import Settings
+from hocvuso.i18n import t
+from hocvuso.learning import actions as a
+from hocvuso.organising import audit, invites, outbox, roles, units
+from hocvuso.organising.errors import Invalid
+from hocvuso.organising.permissions import Action, Actor, access_learner, check_role
+from hocvuso.storage.models import Certificate, Learner, LearnerStatus
+from hocvuso.storage.organising import Role, RoleGrant, RoleInvite, Unit
+from hocvuso.storage.scheduling import DeliveryKind
+
+LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    name: str
+    unit_name: str
+    certified_at: datetime
+
+
+def _candidate_filter(scope: Unit | None) -> list[ColumnElement[bool]]:
+    is_mentor = exists().where(
+        RoleGrant.learner_id == Learner.id,
+        RoleGrant.role == Role.MENTOR,
+        col(RoleGrant.revoked_at).is_(None),
+    )
+    conditions = [
+        Learner.status == LearnerStatus.ACTIVE,
+        col(Learner.chat_id).is_not(None),
+        Certificate.level == roles.MENTOR_LEVEL,
+        ~is_mentor,
+    ]
+    if scope is not None:
+        conditions.append(units.subtree(scope))
+    return conditions
+
+
+async def count(session: AsyncSession, scope: Unit | None) -> int:
+    found = await session.exec(
+        select(func.count())
+        .select_from(Learner)
+        .join(Certificate, col(Certificate.learner_id) == Learner.id)
+        .join(Unit, col(Unit.code) == Learner.unit_code)
+        .where(*_candidate_filter(scope))
+    )
+    return int(found.one())
+
+
+async def listing(
+    session: AsyncSession, actor: Actor, scope: Unit | None, limit: int = LIST_LIMIT
+) -> list[Candidate]:
+    """The most recently certified candidates first (they remember the course best)."""
+    check_role(actor, Action.INVITE_MENTOR)
+    result = await session.exec(
+        select(Learner, Unit, Certificate.issued_at)
+        .join(Certificate, col(Certificate.learner_id) == Learner.id)
+        .join(Unit, col(Unit.code) == Learner.unit_code)
+        .where(*_candidate_filter(scope))
+        .order_by(col(Certificate.issued_at).desc(), col(Learner.id))
+        .limit(limit)
+    )
+    return [
+        Candidate(learner.id, learner.display_name or "—", unit.name, issued)
+        for learner, unit, issued in result.all()
+    ]
+
+
+async def do_invite(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    organiser: Learner,
+    candidate_id: int,
+    now: datetime,
+) -> Learner:
+    """Send the candidate a personal, one-time invitation to become a mentor of their unit."""
+    candidate = await access_learner(session, actor, Action.INVITE_MENTOR, candidate_id)
+    unit = await units.by_code(session, candidate.unit_code or "")
+    await roles.check_grantable(session, candidate, Role.MENTOR, unit)
+    invite = await invites.create_role_invite(
+        session, actor, Role.MENTOR, unit, now, invitee_id=candidate_id
+    )
+    lang = candidate.language
+    text = t(
+        lang,
+        "mentor-invitation",
+        organiser=organiser.display_name or "—",
+        unit=unit.name,
+        until=invite.expires_at.astimezone(ZoneInfo(candidate.timezone)).strftime("%d/%m/%Y"),
+    )
+    queued = await outbox.queue_message(
+        session,
+        settings,
+        candidate,
+        key=f"mentor-invite:{invite.id}",
+        kind=DeliveryKind.MENTOR,
+        text=text,
+        buttons=[[[t(lang, "mentor-invitation-accept"), f"{a.ACCEPT_ROLE}::{invite.token}"]]],
+        now=now,
+    )
+    if not queued:
+        raise Invalid("reply-unreachable")
+    return candidate
+
+
+async def do_accept(
+    session: AsyncSession, settings: Settings, learner: Learner, token: str, now: datetime
+) -> tuple[RoleGrant, Unit | None]:
+    """The candidate pressed "accept": the role is theirs, and the organiser is told."""
+    grant, unit = await invites.do_accept_role_invite(session, learner, token, now)
+    invite = (await session.exec(select(RoleInvite).where(RoleInvite.token == token))).one()
+    inviter = await session.get(Learner, invite.created_by) if invite.created_by else None
+    if inviter is not None:
+        await outbox.queue_message(
+            session,
+            settings,
+            inviter,
+            key=f"mentor-accepted:{invite.id}",
+            kind=DeliveryKind.MENTOR,
+            text=t(
+                inviter.language,
+                "mentor-invitation-accepted",
+                name=learner.display_name or "—",
+                unit=unit.name if unit else "—",
+            ),
+            now=now,
+        )
+    await audit.record(
+        session, learner.id, "chat", "role.accept", invite.unit_id, now, invite=invite.id
+    )
+    return grant, unit
