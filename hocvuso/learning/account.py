@@ -16,7 +16,7 @@ from hocvuso.learning.actions import Action
 from hocvuso.learning.context import Ctx, new_nonce
 from hocvuso.learning.onboarding import LANGUAGE_NAMES
 from hocvuso.learning.replies import Button, Document, rows
-from hocvuso.organising import mentoring
+from hocvuso.organising import mentoring, privacy
 from hocvuso.storage.models import (
     Certificate,
     ExamAttempt,
@@ -26,6 +26,7 @@ from hocvuso.storage.models import (
     QuizAttempt,
     ReviewCard,
 )
+from hocvuso.storage.organising import Unit
 from hocvuso.storage.scheduling import Delivery
 
 #: Reminders are never sent in quiet hours (21:00-07:00), so only these hours can be chosen.
@@ -117,22 +118,34 @@ async def show_certificates(ctx: Ctx) -> None:
 
 
 # --- settings ----------------------------------------------------------------------------
-def show_settings(ctx: Ctx) -> None:
+async def _unit_label(ctx: Ctx) -> str:
+    code = ctx.learner.unit_code if ctx.learner else None
+    if not code:
+        return "—"
+    unit = (await ctx.session.exec(select(Unit).where(Unit.code == code))).first()
+    return f"{unit.name} ({code})" if unit else code
+
+
+async def show_settings(ctx: Ctx) -> None:
     learner = ctx.learner
     assert learner is not None
+    preference = await mentoring.preference(ctx.session, learner.id or 0)
     other = "en" if learner.language == "vi" else "vi"
     text = ctx.t(
         "settings",
         language=LANGUAGE_NAMES.get(learner.language, learner.language),
         hour=f"{learner.reminder_hour:02d}:00",
         role=ctx.t(f"role-{learner.role or 'other'}"),
-        unit=learner.unit_code or "—",
+        unit=await _unit_label(ctx),
         timezone=learner.timezone,
     )
     paused = learner.reminders_paused_until
     if paused is not None and paused > ctx.now:
         last_day = ctx.fmt_date(paused - timedelta(seconds=1))
         text += "\n" + ctx.t("settings-paused", until=last_day)
+    muted, shown = preference.nudges_muted, preference.leaderboard_opt_in
+    text += "\n" + ctx.t("settings-nudges-off" if muted else "settings-nudges-on")
+    text += "\n" + ctx.t("settings-leaderboard-on" if shown else "settings-leaderboard-off")
     ctx.say(
         text,
         buttons=(
@@ -140,6 +153,22 @@ def show_settings(ctx: Ctx) -> None:
             (a.button(ctx.t("settings-hour"), a.SET_HOUR),),
             (a.button(ctx.t("settings-pause"), a.SET_PAUSE),),
             (a.button(ctx.t("settings-role"), a.SET_ROLE),),
+            (
+                a.button(
+                    ctx.t("nudge-unmute-button" if muted else "nudge-mute-button"),
+                    a.MUTE,
+                    "",
+                    "0" if muted else "1",
+                ),
+            ),
+            (
+                a.button(
+                    ctx.t("leaderboard-hide" if shown else "leaderboard-show"),
+                    a.LEADERBOARD,
+                    "",
+                    "0" if shown else "1",
+                ),
+            ),
         ),
     )
 
@@ -222,6 +251,7 @@ async def export_data(ctx: Ctx) -> dict[str, Any]:
             select(model).where(model.learner_id == learner.id)  # type: ignore[attr-defined]
         )
         data[name] = _rows(list(result.all()), drop=("learner_id",))
+    data["organising"] = await privacy.export(ctx.session, learner.id or 0)
     return data
 
 

@@ -221,7 +221,7 @@ class Engine:
         elif name == "progress":
             await account.show_progress(ctx)
         elif name == "settings":
-            account.show_settings(ctx)
+            await account.show_settings(ctx)
         elif name == "certificate":
             await account.show_certificates(ctx)
         elif name == "mydata":

@@ -148,7 +148,11 @@ settings =
     Language: { $language }
     Reminder hour: { $hour } ({ $timezone })
     Role: { $role }
-    Unit code: { $unit }
+    Unit: { $unit }
+settings-nudges-on = Nudges from mentors: on
+settings-nudges-off = Nudges from mentors: off
+settings-leaderboard-on = Your name on the leaderboard: shown once certified
+settings-leaderboard-off = Your name on the leaderboard: not shown
 settings-hour = ⏰ Change reminder hour
 settings-role = 👤 Change role
 settings-choose-hour = Choose when to be reminded (never between 21:00 and 07:00):

@@ -149,7 +149,11 @@ settings =
     Ngôn ngữ: { $language }
     Giờ nhắc học: { $hour } ({ $timezone })
     Vai trò: { $role }
-    Mã đơn vị: { $unit }
+    Đơn vị: { $unit }
+settings-nudges-on = Lời nhắc từ người hướng dẫn: đang nhận
+settings-nudges-off = Lời nhắc từ người hướng dẫn: đã tắt
+settings-leaderboard-on = Tên trên bảng thi đua: hiện khi đã đạt chuẩn
+settings-leaderboard-off = Tên trên bảng thi đua: không hiện
 settings-hour = ⏰ Đổi giờ nhắc học
 settings-role = 👤 Đổi vai trò
 settings-choose-hour = Chọn giờ nhận nhắc học (không nhắc từ 21:00 đến 07:00):

@@ -161,6 +161,30 @@ async def test_the_audience_limits_who_gets_campaign_messages(
     assert [d.learner_id for d in await deliveries(database, kind="campaign")] == [deputy]
 
 
+async def test_a_campaign_for_a_unit_tree_reaches_every_unit_below_it(
+    database: AsyncEngine, scheduler_settings: Settings, pack: Pack
+) -> None:
+    from hocvuso.storage import db
+    from tests.factories import add_units
+
+    await add_units(
+        db.make_sessionmaker(database),
+        ("TINH", "Tỉnh", None),
+        ("TINH-HDND", "HĐND tỉnh", "TINH"),
+        ("XA-01", "HĐND xã Một", "TINH-HDND"),
+        ("KHAC", "Tỉnh khác", None),
+    )
+    reached = {
+        await add_learner(database, unit_code="TINH"),
+        await add_learner(database, unit_code="XA-01"),
+    }
+    await add_learner(database, unit_code="KHAC")
+    await add_learner(database, unit_code=None)
+    await campaign_sweep.create(database, spec(audience={"trees": ["TINH"]}))
+    await campaign_sweep.deliver_due_campaign_messages(database, scheduler_settings, pack, NINE_AM)
+    assert {d.learner_id for d in await deliveries(database, kind="campaign")} == reached
+
+
 async def test_paused_and_cancelled_campaigns_send_nothing(
     database: AsyncEngine, scheduler_settings: Settings, pack: Pack
 ) -> None:
