@@ -46,6 +46,8 @@ MUTE = "mu"  # mu::1 mutes nudges, mu::0 allows them again
 LEADERBOARD = "lb"  # lb::1 shows my name on the leaderboard, lb::0 hides it
 MENTOR_INVITE = "mi"  # mi::<learner id>: an organiser invites a suggested mentor
 ACCEPT_ROLE = "ra"  # ra::<invite token>: the invitee accepts a personal role invitation
+PAIR_MENTOR = "pm"  # pm::<mentor id>: an organiser chose a mentor to give a mentee to
+PAIR = "pa"  # pa::<mentor id>.<mentee id>: an organiser links them
 
 STAFF = {
     BROADCAST,
@@ -58,6 +60,8 @@ STAFF = {
     LEADERBOARD,
     MENTOR_INVITE,
     ACCEPT_ROLE,
+    PAIR_MENTOR,
+    PAIR,
 }
 FLOW = {LANGUAGE, ROLE, UNIT_SKIP, PLACEMENT, ANSWER, QUIZ, NEXT, STOP, EXAM, FORGET}
 _PART = re.compile(r"^[A-Za-z0-9_.\-]*$")

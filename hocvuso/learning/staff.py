@@ -10,6 +10,7 @@ input (a broadcast being composed, a custom nudge, a reply to a mentor) is kept 
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from sqlalchemy import func
@@ -21,7 +22,16 @@ from hocvuso.learning.actions import Action
 from hocvuso.learning.context import Ctx, new_nonce
 from hocvuso.learning.events import Command, Text
 from hocvuso.learning.replies import rows
-from hocvuso.organising import audit, candidates, exports, invites, mentoring, reports, units
+from hocvuso.organising import (
+    audit,
+    candidates,
+    exports,
+    invites,
+    mentoring,
+    pairing,
+    reports,
+    units,
+)
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import Forbidden, StaffError
 from hocvuso.organising.forecast import Target
@@ -36,10 +46,12 @@ COMMANDS = (
     "mentees",
     "invite_mentor",
     "mentor_candidates",
+    "assign_mentor",
     "mentor_link",
     "leaderboard",
 )
 D = Delivery.__table__  # type: ignore[attr-defined]
+PAIR_ARG = re.compile(r"^\d{1,18}\.\d{1,18}$")
 REPORT_ROWS = 40  # more sub-units than this: the rest are in the CLI export
 MENTEE_BUTTONS = 10
 LEADERBOARD_ROWS = 10
@@ -69,6 +81,7 @@ async def on_command(ctx: Ctx, command: Command) -> None:
             "mentees": show_mentees,
             "invite_mentor": invite_mentor,
             "mentor_candidates": show_candidates,
+            "assign_mentor": show_pairing_mentors,
             "mentor_link": show_mentor_link,
             "leaderboard": show_leaderboard,
         }[command.name]
@@ -100,6 +113,17 @@ async def on_press(ctx: Ctx, action: Action) -> None:
                 ctx.session, ctx.settings, _me(ctx), action.arg, ctx.now
             )
             ctx.say(ctx.t(f"role-granted-{grant.role}", unit=unit.name if unit else "—"))
+        elif action.name == a.PAIR_MENTOR and action.arg.isdigit():
+            await show_pairing_mentees(ctx, actor, int(action.arg))
+        elif action.name == a.PAIR and PAIR_ARG.match(action.arg):
+            mentor_id, mentee_id = (int(part) for part in action.arg.split("."))
+            mentor, mentee = await pairing.do_pair(
+                ctx.session, ctx.settings, actor, mentor_id, mentee_id, ctx.now
+            )
+            ctx.toast(
+                ctx.t("paired", mentor=mentor.display_name or "—", name=mentee.display_name or "—")
+            )
+            await show_pairing_mentees(ctx, actor, mentor_id)
         elif action.name == a.MUTE and action.arg in {"0", "1"}:
             await _mute(ctx, action.arg == "1")
         elif action.name == a.LEADERBOARD and action.arg in {"0", "1"}:
@@ -454,6 +478,57 @@ async def show_candidates(ctx: Ctx, actor: perm.Actor, code: str) -> None:
         for c in found
     ]
     ctx.say(Markup("\n".join(lines)), buttons=rows(buttons, 1))
+
+
+async def show_pairing_mentors(ctx: Ctx, actor: perm.Actor, code: str) -> None:
+    """/assign_mentor: the subtree's mentors, fewest mentees first."""
+    unit = await perm.access_unit(ctx.session, actor, perm.Action.LINK_MENTEE, code or None)
+    found = await pairing.mentors(ctx.session, actor, unit)
+    if not found:
+        ctx.say(ctx.t("pairing-no-mentors"))
+        return
+    buttons = [
+        a.button(
+            ctx.t("pairing-mentor-button", name=m.name[:24], count=m.mentees or 0),
+            a.PAIR_MENTOR,
+            "",
+            str(m.id),
+        )
+        for m in found
+    ]
+    ctx.say(ctx.t("pairing-choose-mentor"), buttons=rows(buttons, 1))
+
+
+async def show_pairing_mentees(ctx: Ctx, actor: perm.Actor, mentor_id: int) -> None:
+    """Colleagues with no mentor in the scope both share, those who need help most first."""
+    mentor = await perm.access_learner(ctx.session, actor, perm.Action.LINK_MENTEE, mentor_id)
+    # The organiser's scope that holds the mentor (access_learner has checked there is one).
+    scope: Unit | None = None
+    if not actor.is_admin:
+        home = await units.by_code(ctx.session, mentor.unit_code or "")
+        scope = next(
+            s
+            for s in actor.scopes(perm.Action.LINK_MENTEE)
+            if s is not None and units.in_subtree(s, home.path)
+        )
+    found = await pairing.unmentored(ctx.session, actor, scope, mentor_id, target(ctx).level)
+    name = mentor.display_name or "—"
+    if not found:
+        ctx.say(ctx.t("pairing-no-mentees", mentor=name), edit=True)
+        return
+    lines = [ctx.t("pairing-choose-mentee", mentor=name)]
+    for person in found:
+        last = ctx.fmt_date(person.last_active_at) if person.last_active_at else "—"
+        lines.append(
+            ctx.t("pairing-mentee-line", name=person.name, unit=person.unit_name, last=last)
+        )
+    buttons = [
+        a.button(
+            ctx.t("pairing-mentee-button", name=p.name[:24]), a.PAIR, "", f"{mentor_id}.{p.id}"
+        )
+        for p in found
+    ]
+    ctx.say(Markup("\n".join(lines)), buttons=rows(buttons, 1), edit=True)
 
 
 # --- /leaderboard: completion % per unit, names only of those who opted in ----------------------

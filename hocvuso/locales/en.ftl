@@ -398,3 +398,16 @@ help-organiser =
     /broadcast [unit code] – compose, preview and send an announcement
     /mentor_candidates – certified colleagues to invite as mentors
     /invite_mentor [unit code] – a one-time link inviting someone to be a mentor
+    /assign_mentor [unit code] – give a colleague with no mentor to a mentor
+
+## Organisers pair mentors and mentees
+pairing-no-mentors = Your unit has no mentors yet. Type /mentor_candidates to invite certified colleagues.
+pairing-choose-mentor = 🤝 Choose a mentor to give a mentee to (those with the fewest mentees first):
+pairing-mentor-button = { $name } ({ $count } mentees)
+pairing-choose-mentee = 🤝 Choose a colleague with no mentor to give to <b>{ $mentor }</b> (not started or longest inactive first):
+pairing-mentee-line = • <b>{ $name }</b> – { $unit } · last active: { $last }
+pairing-mentee-button = ➕ { $name }
+pairing-no-mentees = Every colleague not yet certified in this scope already has a mentor. Thank you, { $mentor } and you!
+paired = { $name } now has { $mentor } as mentor.
+paired-mentee = 🤝 Your unit has connected you with mentor <b>{ $mentor }</b>, who will learn alongside you and may remind you to study. Your mentor sees only your progress and last active day, never your answers; you can turn nudges off in /settings.
+paired-mentor = 🤝 An organiser has given you <b>{ $name }</b> as a mentee. Type /mentees to see them.

@@ -390,3 +390,16 @@ help-organiser =
     /broadcast [mã đơn vị] – soạn, xem trước và gửi thông báo
     /mentor_candidates – gợi ý người đã đạt chuẩn để mời làm người hướng dẫn
     /invite_mentor [mã đơn vị] – đường dẫn mời làm người hướng dẫn (dùng một lần)
+    /assign_mentor [mã đơn vị] – giao đồng nghiệp chưa có người hướng dẫn cho một người hướng dẫn
+
+## Organisers pair mentors and mentees
+pairing-no-mentors = Đơn vị của anh/chị chưa có người hướng dẫn nào. Gõ /mentor_candidates để mời người đã đạt chuẩn.
+pairing-choose-mentor = 🤝 Chọn người hướng dẫn để giao thêm học viên (người đang hướng dẫn ít người nhất được xếp trước):
+pairing-mentor-button = { $name } ({ $count } học viên)
+pairing-choose-mentee = 🤝 Chọn đồng nghiệp chưa có người hướng dẫn để giao cho <b>{ $mentor }</b> (người chưa bắt đầu hoặc lâu không học được xếp trước):
+pairing-mentee-line = • <b>{ $name }</b> – { $unit } · hoạt động lần cuối: { $last }
+pairing-mentee-button = ➕ { $name }
+pairing-no-mentees = Mọi đồng nghiệp chưa đạt chuẩn trong phạm vi này đều đã có người hướng dẫn. Cảm ơn { $mentor } và anh/chị!
+paired = Đã giao { $name } cho người hướng dẫn { $mentor }.
+paired-mentee = 🤝 Đơn vị đã kết nối anh/chị với người hướng dẫn <b>{ $mentor }</b>, người sẽ đồng hành và có thể nhắc anh/chị học. Người hướng dẫn chỉ thấy tiến độ và ngày học gần nhất của anh/chị, không thấy câu trả lời; anh/chị có thể tắt lời nhắc trong /settings.
+paired-mentor = 🤝 Người tổ chức đã giao học viên <b>{ $name }</b> cho anh/chị hướng dẫn. Gõ /mentees để xem.

@@ -1,0 +1,116 @@
+"""An organiser pairs mentors with colleagues who have none ("không ai bị bỏ lại phía sau").
+
+``/assign_mentor`` lists the mentors of the organiser's subtree with how many mentees each has;
+choosing one lists the learners of the subtree who have no mentor yet, those who need help most
+first (not started, then the longest inactive); choosing one links them and tells both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, exists, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hocvuso.config import Settings
+from hocvuso.i18n import t
+from hocvuso.organising import mentoring, outbox, units
+from hocvuso.organising.permissions import Action, Actor, access_learner, check_role
+from hocvuso.storage.models import Certificate, Learner, LearnerStatus
+from hocvuso.storage.organising import MentorLink, Role, RoleGrant, Unit
+from hocvuso.storage.scheduling import DeliveryKind
+
+LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    unit_name: str
+    #: Mentors: how many mentees they have. Learners: None.
+    mentees: int | None = None
+    last_active_at: datetime | None = None
+
+
+def _in_scope(scope: Unit | None) -> list[ColumnElement[bool]]:
+    conditions = [Learner.status == LearnerStatus.ACTIVE, col(Learner.chat_id).is_not(None)]
+    if scope is not None:
+        conditions.append(units.subtree(scope))
+    return conditions
+
+
+async def mentors(session: AsyncSession, actor: Actor, scope: Unit | None) -> list[Person]:
+    check_role(actor, Action.LINK_MENTEE)
+    load = (
+        select(func.count())
+        .where(MentorLink.mentor_id == Learner.id)
+        .correlate(Learner)
+        .scalar_subquery()
+    )
+    is_mentor = exists().where(
+        RoleGrant.learner_id == Learner.id,
+        RoleGrant.role == Role.MENTOR,
+        col(RoleGrant.revoked_at).is_(None),
+    )
+    result = await session.exec(
+        select(Learner, Unit, load)
+        .join(Unit, col(Unit.code) == Learner.unit_code)
+        .where(is_mentor, *_in_scope(scope))
+        .order_by(load, col(Learner.display_name), col(Learner.id))
+        .limit(LIST_LIMIT)
+    )
+    return [
+        Person(learner.id, learner.display_name or "—", unit.name, int(count))
+        for learner, unit, count in result.all()
+    ]
+
+
+async def unmentored(
+    session: AsyncSession, actor: Actor, scope: Unit | None, mentor_id: int, level: int
+) -> list[Person]:
+    """Learners of the scope with no mentor and no certificate at ``level`` yet."""
+    check_role(actor, Action.LINK_MENTEE)
+    has_mentor = exists().where(MentorLink.mentee_id == Learner.id)
+    certified = exists().where(Certificate.learner_id == Learner.id, Certificate.level >= level)
+    result = await session.exec(
+        select(Learner, Unit)
+        .join(Unit, col(Unit.code) == Learner.unit_code)
+        .where(~has_mentor, ~certified, Learner.id != mentor_id, *_in_scope(scope))
+        .order_by(col(Learner.last_active_at).is_not(None), col(Learner.last_active_at))
+        .limit(LIST_LIMIT)
+    )
+    return [
+        Person(learner.id, learner.display_name or "—", unit.name, None, learner.last_active_at)
+        for learner, unit in result.all()
+    ]
+
+
+async def do_pair(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    mentor_id: int,
+    mentee_id: int,
+    now: datetime,
+) -> tuple[Learner, Learner]:
+    """Link them (both inside the organiser's subtree) and tell both; idempotent."""
+    mentor = await access_learner(session, actor, Action.LINK_MENTEE, mentor_id)
+    mentee = await access_learner(session, actor, Action.LINK_MENTEE, mentee_id)
+    if await mentoring.do_link_by_organiser(session, actor, mentor_id, mentee_id, now):
+        for recipient, key, variables in (
+            (mentee, "paired-mentee", {"mentor": mentor.display_name or "—"}),
+            (mentor, "paired-mentor", {"name": mentee.display_name or "—"}),
+        ):
+            await outbox.queue_message(
+                session,
+                settings,
+                recipient,
+                key=f"paired:{mentor_id}:{mentee_id}:{recipient.id}",
+                kind=DeliveryKind.MENTOR,
+                text=t(recipient.language, key, **variables),
+                now=now,
+            )
+    return mentor, mentee
