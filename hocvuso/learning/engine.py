@@ -146,7 +146,10 @@ class Engine:
             Learner.platform == person.platform, Learner.chat_id == person.chat_id
         )
         if not self._single_writer:
-            query = query.with_for_update()
+            # FOR NO KEY UPDATE: serialises this person's updates, yet lets another person's
+            # transaction reference the row (a nudge, a reply, a notice queued for them takes
+            # a KEY SHARE lock through its foreign key; FOR UPDATE would deadlock with it).
+            query = query.with_for_update(key_share=True)
         result = await session.exec(query)
         return result.first()
 

@@ -51,6 +51,8 @@ COMMANDS = (
     "leaderboard",
 )
 D = Delivery.__table__  # type: ignore[attr-defined]
+#: Refusals of typed input that keep the prompt open, so the person can type again.
+RETYPE = {"nudge-bad-length", "broadcast-too-long"}
 PAIR_ARG = re.compile(r"^\d{1,18}\.\d{1,18}$")
 REPORT_ROWS = 40  # more sub-units than this: the rest are in the CLI export
 MENTEE_BUTTONS = 10
@@ -161,6 +163,8 @@ async def on_text(ctx: Ctx, event: Text) -> bool:
             _staff(ctx)
             ctx.say(ctx.t("reply-sent", name=mentor.display_name or "—"))
     except StaffError as exc:
+        if exc.key not in RETYPE:  # refused for good: the next message is ordinary chat again
+            _staff(ctx)
         ctx.say(exc.message(ctx.lang))
     return True
 
@@ -212,18 +216,16 @@ def render_row(ctx: Ctx, row: reports.Row, label: str | None = None) -> str:
     certified = " · ".join(f"C{n}: {c}" for n, c in zip(reports.LEVELS, row.certified, strict=True))
     return ctx.t(
         "report-row",
-        name=label or row.name,
+        name=label or exports.row_name(row, ctx.lang),
         code=row.code,
         joined=row.joined,
         active=row.active,
         certified=certified,
-        percent=_percent(row.percent_of_target),
+        level=row.target.level,
+        rate=exports.percent(row.certified_percent, ctx.lang),
+        percent=exports.percent(row.percent_of_target, ctx.lang),
         forecast=exports.forecast_text(row, ctx.lang),
     )
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}%"
 
 
 async def show_report(ctx: Ctx, actor: perm.Actor, code: str) -> None:
@@ -339,8 +341,11 @@ async def _broadcast_status(ctx: Ctx, actor: perm.Actor, broadcast_id: int) -> N
     trees = (broadcast.audience.get("trees") or []) if broadcast else []
     if broadcast is None or (not trees and not actor.is_admin):
         raise Forbidden("forbidden-broadcast")
-    for code in trees:
-        await perm.access_unit(ctx.session, actor, perm.Action.BROADCAST, code)
+    try:
+        for code in trees:
+            await perm.access_unit(ctx.session, actor, perm.Action.BROADCAST, code)
+    except Forbidden:  # another unit's broadcast: refused like an unknown one, naming nothing
+        raise Forbidden("forbidden-broadcast") from None
     connection = await ctx.session.connection()
     found = await connection.execute(
         select(D.c.state, func.count()).where(D.c.broadcast_id == broadcast_id).group_by(D.c.state)
@@ -547,9 +552,8 @@ async def show_leaderboard(ctx: Ctx, _actor: perm.Actor, _args: str) -> None:
     lines = [ctx.t("leaderboard-title", level=report.target.level)]
     for place, row in enumerate(ranked[:LEADERBOARD_ROWS], start=1):
         marker = "👉 " if row.code == mine.code else ""
-        lines.append(
-            f"{place}. {marker}{html.escape(row.name)} — {_percent(row.certified_percent)}"
-        )
+        rate = exports.percent(row.certified_percent, ctx.lang)
+        lines.append(f"{place}. {marker}{html.escape(row.name)} — {rate}")
     names = await _opted_in(ctx, mine.code, report.target.level)
     if names:
         lines.append(ctx.t("leaderboard-people", names=", ".join(names)))

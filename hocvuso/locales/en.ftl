@@ -278,10 +278,11 @@ report-title =
     Target: { $percent }% certified at level { $level } by { $deadline }
 report-all-units = All units
 report-total = Total
+report-direct = { $name } – directly in the unit
 report-row =
     <b>{ $name }</b> ({ $code })
     Joined: { $joined } · active in 7 days: { $active }
-    Certified: { $certified }
+    Certified: { $certified } · level { $level } rate: { $rate }
     { $percent } of the target · forecast: { $forecast }
 report-more = … and { $count } more units: please use “hocvuso report” for the Excel export.
 report-col-code = Unit code
@@ -298,7 +299,8 @@ report-col-forecast = Forecast
 forecast-reached = target reached
 forecast-on-track = on track, expected { $when }
 forecast-late = too late (expected { $when })
-forecast-no-activity = too late (nobody certified in the last 4 weeks)
+forecast-no-activity = too late (nobody certified in the last { $days } days)
+forecast-nobody = nobody has joined yet
 
 ## Broadcasts by organisers
 broadcast-compose = 📣 Please type the announcement for the learners of <b>{ $unit }</b>. You will see a preview of your next message before it is sent.

@@ -270,10 +270,11 @@ report-title =
     Mục tiêu: { $percent }% đạt chuẩn cấp { $level } trước { $deadline }
 report-all-units = Toàn hệ thống
 report-total = Tổng cộng
+report-direct = { $name } – trực thuộc trực tiếp
 report-row =
     <b>{ $name }</b> ({ $code })
     Tham gia: { $joined } · hoạt động 7 ngày: { $active }
-    Đạt chuẩn: { $certified }
+    Đạt chuẩn: { $certified } · tỷ lệ cấp { $level }: { $rate }
     Đạt { $percent } mục tiêu · dự báo: { $forecast }
 report-more = … và { $count } đơn vị khác: xin dùng lệnh “hocvuso report” để xuất Excel.
 report-col-code = Mã đơn vị
@@ -290,7 +291,8 @@ report-col-forecast = Dự báo
 forecast-reached = đã đạt mục tiêu
 forecast-on-track = kịp, dự kiến ngày { $when }
 forecast-late = không kịp (dự kiến ngày { $when })
-forecast-no-activity = không kịp (chưa có người đạt chuẩn trong 4 tuần qua)
+forecast-no-activity = không kịp (chưa có người đạt chuẩn trong { $days } ngày qua)
+forecast-nobody = chưa có người tham gia
 
 ## Broadcasts by organisers
 broadcast-compose = 📣 Anh/chị gõ nội dung thông báo gửi tới học viên của <b>{ $unit }</b>. Tin tiếp theo của anh/chị sẽ được xem trước khi gửi.

@@ -6,12 +6,15 @@ Details hold ids and counts only — never names, chat ids or message texts.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.storage.organising import AuditEntry
+
+if TYPE_CHECKING:
+    from hocvuso.organising.permissions import Actor
 
 
 async def record(
@@ -38,3 +41,13 @@ async def entries(
     if unit_id is not None:
         query = query.where(AuditEntry.unit_id == unit_id)
     return list((await session.exec(query)).all())
+
+
+async def read(
+    session: AsyncSession, actor: Actor, *, unit_id: int | None = None, limit: int = 100
+) -> list[AuditEntry]:
+    """The most recent entries, for those allowed to read the log (admins, the command line)."""
+    from hocvuso.organising.permissions import Action, check_role  # it imports units → audit
+
+    check_role(actor, Action.AUDIT)
+    return await entries(session, unit_id=unit_id, limit=limit)

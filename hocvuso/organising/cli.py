@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -233,9 +234,10 @@ def report_command(
     report = _run(work)
     language = settings.language
     if format == "table":
-        table = Table(*exports.headers(language), title=exports.title(report, language))
+        title = exports.title(report, language, markup=False)
+        table = Table(*exports.headers(language), title=escape(title))
         for row in exports.rows(report, language):
-            table.add_row(*("—" if v is None else str(v) for v in row))
+            table.add_row(*(escape("—" if v is None else str(v)) for v in row))
         console.print(table)
         return
     if format == "xlsx":
@@ -244,7 +246,8 @@ def report_command(
         return
     text = exports.to_csv(report, language) if format == "csv" else exports.to_json(report)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        # CSV with a byte-order mark: Excel then reads the Vietnamese text as UTF-8.
+        output.write_text(text, encoding="utf-8-sig" if format == "csv" else "utf-8")
         console.print(f"written {output}")
     else:
         sys.stdout.write(text)
@@ -253,7 +256,7 @@ def report_command(
 def audit_command(limit: int = typer.Option(50, help="Most recent entries.")) -> None:
     """The audit log: who did what, when, in which scope (ids only)."""
     table = Table("when (UTC)", "actor", "via", "action", "unit", "details")
-    for entry in _run(lambda s: audit.entries(s, limit=limit)):
+    for entry in _run(lambda s: audit.read(s, CLI, limit=limit)):
         table.add_row(
             f"{entry.at:%F %T}",
             str(entry.actor_id or "—"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from typing import Any
 
 from openpyxl import Workbook
@@ -13,6 +15,7 @@ from openpyxl.styles import Font
 from hocvuso.i18n import t
 from hocvuso.organising.reports import LEVELS, Report, Row
 
+TAGS = re.compile(r"<[^>]+>")
 KEYS = (
     "code",
     "name",
@@ -26,9 +29,25 @@ KEYS = (
 
 
 def forecast_text(row: Row, language: str = "vi") -> str:
+    if not row.joined:
+        return t(language, "forecast-nobody")
     outlook = row.forecast.outlook
     when = row.forecast.when.strftime("%d/%m/%Y") if row.forecast.when else ""
-    return t(language, f"forecast-{outlook.value.replace('_', '-')}", when=when)
+    key = f"forecast-{outlook.value.replace('_', '-')}"
+    return t(language, key, when=when, days=row.target.pace_days)
+
+
+def row_name(row: Row, language: str = "vi") -> str:
+    """The root's own row says that it counts only the people directly in the unit."""
+    return t(language, "report-direct", name=row.name) if row.direct else row.name
+
+
+def percent(value: float | None, language: str = "vi") -> str:
+    """``62,5%`` in Vietnamese (decimal comma), ``62.5%`` in English; ``—`` for none."""
+    if value is None:
+        return "—"
+    text = f"{value:g}"
+    return (text.replace(".", ",") if language == "vi" else text) + "%"
 
 
 def headers(language: str = "vi") -> list[str]:
@@ -38,7 +57,7 @@ def headers(language: str = "vi") -> list[str]:
 def values(row: Row, language: str = "vi") -> list[Any]:
     return [
         row.code,
-        row.name,
+        row_name(row, language),
         row.joined,
         row.active,
         *row.certified,
@@ -50,12 +69,14 @@ def values(row: Row, language: str = "vi") -> list[Any]:
 
 def rows(report: Report, language: str = "vi") -> list[list[Any]]:
     total = values(report.total, language)
+    total[0] = ""  # not a unit: a code here would repeat the root's
     total[1] = t(language, "report-total")
     return [*(values(r, language) for r in report.rows), total]
 
 
-def title(report: Report, language: str = "vi") -> str:
-    return t(
+def title(report: Report, language: str = "vi", *, markup: bool = True) -> str:
+    """The heading: Telegram HTML for the chat, or (``markup=False``) plain text for files."""
+    text = t(
         language,
         "report-title",
         unit=report.unit_name or t(language, "report-all-units"),
@@ -64,6 +85,7 @@ def title(report: Report, language: str = "vi") -> str:
         level=report.target.level,
         deadline=report.target.deadline.strftime("%d/%m/%Y"),
     )
+    return text if markup else html.unescape(TAGS.sub("", text))
 
 
 def to_csv(report: Report, language: str = "vi") -> str:
@@ -79,7 +101,7 @@ def to_xlsx(report: Report, language: str = "vi") -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Báo cáo" if language == "vi" else "Report"
-    sheet.append([title(report, language)])
+    sheet.append([title(report, language, markup=False)])
     sheet["A1"].font = Font(bold=True)
     sheet.append(headers(language))
     for cell in sheet[2]:
@@ -99,6 +121,7 @@ def to_json(report: Report) -> str:
         return {
             "code": row.code,
             "name": row.name,
+            "direct": row.direct,
             "joined": row.joined,
             "active_7d": row.active,
             "certified": {str(n): c for n, c in zip(LEVELS, row.certified, strict=True)},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -25,7 +24,7 @@ class Target:
 
     def needed(self, joined: int) -> int:
         """How many of ``joined`` must be certified to meet the target."""
-        return math.ceil(joined * self.percent / 100)
+        return -(-joined * self.percent // 100)  # rounded up, in integers
 
 
 @dataclass(frozen=True)
@@ -39,12 +38,18 @@ class Forecast:
 
 
 def forecast(joined: int, certified: int, recent: int, target: Target, today: date) -> Forecast:
-    """``recent`` learners were certified in the last ``target.pace_days`` days."""
+    """``recent`` learners were certified in the last ``target.pace_days`` days.
+
+    A pace so slow that the day falls beyond the calendar (after 9999) gives ``date.max``.
+    """
     missing = target.needed(joined) - certified
     if joined and missing <= 0:
         return Forecast(Outlook.REACHED)
     if recent <= 0 or not joined:
         return Forecast(Outlook.NO_ACTIVITY)
-    days = math.ceil(missing * target.pace_days / recent)
-    when = today + timedelta(days=days)
+    days = -(-missing * target.pace_days // recent)  # rounded up, in integers
+    try:
+        when = today + timedelta(days=days)
+    except OverflowError:
+        when = date.max
     return Forecast(Outlook.ON_TRACK if when <= target.deadline else Outlook.LATE, when)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, delete, func, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,7 +21,7 @@ from hocvuso.content.loader import Pack
 from hocvuso.i18n import t
 from hocvuso.learning import actions as a
 from hocvuso.learning import course
-from hocvuso.organising import audit, outbox
+from hocvuso.organising import audit, outbox, units
 from hocvuso.organising.errors import Forbidden, Invalid, LimitReached
 from hocvuso.organising.forecast import Target
 from hocvuso.organising.permissions import Action, Actor, access_learner, access_mentee
@@ -34,7 +34,7 @@ from hocvuso.storage.organising import (
     Role,
     RoleGrant,
 )
-from hocvuso.storage.scheduling import DeliveryKind
+from hocvuso.storage.scheduling import Delivery, DeliveryKind, DeliveryState
 
 MENTEE_GAP = timedelta(hours=72)  # one nudge per mentee per 72 hours (from any mentor)
 MENTOR_DAILY = 20  # nudges per mentor in 24 hours
@@ -118,8 +118,8 @@ async def do_link_by_code(
     """The mentee opened a mentor's invite link: returns the mentor."""
     found = (await session.exec(select(MentorCode).where(MentorCode.code == code))).first()
     mentor = await session.get(Learner, found.mentor_id) if found else None
-    if mentor is None or mentor.chat_id is None:
-        raise Invalid("mentor-code-invalid")
+    if mentor is None or mentor.chat_id is None or not await is_mentor(session, found.mentor_id):
+        raise Invalid("mentor-code-invalid")  # also once the mentor role was revoked
     assert mentee.id is not None and mentor.id is not None
     await do_link(session, mentor.id, mentee.id, by=mentee.id, now=now)
     return mentor
@@ -130,14 +130,15 @@ async def do_link_by_organiser(
 ) -> bool:
     """An organiser pairs two people of their subtree (admins: anyone)."""
     await access_learner(session, actor, Action.LINK_MENTEE, mentor_id)
-    await access_learner(session, actor, Action.LINK_MENTEE, mentee_id)
+    mentee = await access_learner(session, actor, Action.LINK_MENTEE, mentee_id)
     linked = await do_link(session, mentor_id, mentee_id, by=actor.learner_id, now=now)
+    unit = (await units.of_codes(session, [mentee.unit_code or ""])).get(mentee.unit_code or "")
     await audit.record(
         session,
         actor.learner_id,
         actor.via,
         "mentor.link",
-        None,
+        unit.id if unit else None,
         now,
         mentor=mentor_id,
         mentee=mentee_id,
@@ -303,11 +304,23 @@ async def do_nudge(
 
 
 async def set_muted(session: AsyncSession, learner_id: int, muted: bool, now: datetime) -> None:
+    """Mute (or allow again) nudges; muting also stops nudges still waiting in the queue (for
+    example those held back by the quiet hours)."""
     pref = await preference(session, learner_id)
     pref.nudges_muted = muted
     pref.updated_at = now
     session.add(pref)
     await session.flush()
+    if muted:
+        await session.exec(
+            update(Delivery)  # type: ignore[call-overload]
+            .where(
+                col(Delivery.learner_id) == learner_id,
+                col(Delivery.kind) == DeliveryKind.NUDGE,
+                col(Delivery.state) == DeliveryState.PENDING,
+            )
+            .values(state=DeliveryState.SKIPPED, last_error="muted")
+        )
 
 
 async def set_leaderboard(
@@ -353,7 +366,7 @@ async def do_reply(
         session,
         settings,
         mentor,
-        key=f"reply:{nudge_id}:{secrets.token_hex(6)}",
+        key=f"reply:{mentee.id}:{nudge_id}:{secrets.token_hex(6)}",
         kind=DeliveryKind.MENTOR,
         text=t(mentor.language, "nudge-reply", name=mentee.display_name or "—", text=text.strip()),
         now=now,
@@ -391,7 +404,25 @@ async def on_certificate(
 
 # --- erasure ------------------------------------------------------------------------------------
 async def forget(session: AsyncSession, learner_id: int, now: datetime) -> None:
-    """/forget: links, nudges, codes and preferences go; roles are revoked."""
+    """/forget: links, nudges, codes and preferences go; roles are revoked.
+
+    Messages to others that name this person go too, queued or sent: the nudges they sent as a
+    mentor, their replies and the notice of their certificate as a mentee. (Messages *to* them
+    are the caller's: :func:`hocvuso.learning.account.erase` removes all of them.)
+    """
+    key = col(Delivery.key)
+    await session.exec(
+        delete(Delivery).where(  # type: ignore[call-overload]
+            col(Delivery.kind) == DeliveryKind.MENTOR,
+            or_(key.like(f"reply:{learner_id}:%"), key.like(f"certified:{learner_id}:%")),
+        )
+    )
+    sent = await session.exec(select(Nudge.id).where(Nudge.mentor_id == learner_id))
+    nudge_keys = [f"nudge:{nudge_id}" for nudge_id in sent.all()]
+    for start in range(0, len(nudge_keys), 500):
+        await session.exec(
+            delete(Delivery).where(key.in_(nudge_keys[start : start + 500]))  # type: ignore[call-overload]
+        )
     for model, column in (
         (MentorLink, MentorLink.mentor_id),
         (MentorLink, MentorLink.mentee_id),

@@ -39,6 +39,8 @@ class Row:
     recent: int
     target: Target
     forecast: Forecast
+    #: The root unit's own row: only the people directly in it, not its sub-units.
+    direct: bool = False
 
     @property
     def at_target(self) -> int:
@@ -139,7 +141,15 @@ def report_query(root: Unit | None, target: Target, now: datetime) -> Select[Any
     )
 
 
-def _row(code: str, name: str, figures: dict[str, int], target: Target, today: date) -> Row:
+def _row(
+    code: str,
+    name: str,
+    figures: dict[str, int],
+    target: Target,
+    today: date,
+    *,
+    direct: bool = False,
+) -> Row:
     certified = tuple(int(figures[f"l{n}"]) for n in LEVELS)
     joined, recent = int(figures["joined"]), int(figures["recent"])
     return Row(
@@ -151,6 +161,7 @@ def _row(code: str, name: str, figures: dict[str, int], target: Target, today: d
         recent=recent,
         target=target,
         forecast=forecast(joined, certified[target.level - 1], recent, target, today),
+        direct=direct,
     )
 
 
@@ -170,7 +181,8 @@ async def unit_report(
     totals = dict.fromkeys(names, 0)
     for record in result.mappings():
         figures = {name: int(record[name]) for name in names}
-        rows.append(_row(record["code"], record["name"], figures, target, today))
+        direct = root is not None and record["code"] == root.code
+        rows.append(_row(record["code"], record["name"], figures, target, today, direct=direct))
         for name in names:
             totals[name] += figures[name]
     total = _row(root.code if root else "*", "Tổng cộng", totals, target, today)

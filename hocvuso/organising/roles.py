@@ -54,7 +54,9 @@ async def do_grant_unchecked(
             select(RoleGrant).where(
                 RoleGrant.learner_id == learner.id,
                 RoleGrant.role == role,
-                RoleGrant.unit_id == unit_id if unit_id is not None else True,
+                col(RoleGrant.unit_id).is_(None)
+                if unit_id is None
+                else RoleGrant.unit_id == unit_id,
                 col(RoleGrant.revoked_at).is_(None),
             )
         )

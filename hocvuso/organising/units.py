@@ -3,7 +3,7 @@
 CSV: a header with ``code,name,parent`` (``parent`` empty for a top-level unit). YAML: either a
 list of ``{code, name, parent}`` or nested ``{code, name, children: [...]}`` under ``units:``
 (see ``examples/units/quoc-hoi.yaml``). Importing again updates names and parents and keeps the
-invite codes; units missing from the file are left alone.
+invite codes; units missing from the file are left alone. Errors name the line of the file.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import csv
 import io
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,8 @@ class UnitSpec:
     code: str
     name: str
     parent: str | None = None
+    #: Where it was read: the line of the file (errors name it), not part of the unit.
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,26 @@ def parse_csv(text: str) -> list[UnitSpec]:
             (row.get("code") or "").strip(),
             (row.get("name") or "").strip(),
             (row.get("parent") or "").strip() or None,
+            line=reader.line_num,  # the line the row ends on (the header is line 1)
         )
         for row in reader
     ]
 
 
+class _Lines(yaml.SafeLoader):
+    """Remembers the line each mapping starts on, so errors can name it."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[_LINE] = node.start_mark.line + 1
+        return mapping
+
+
+_LINE = object()
+
+
 def parse_yaml(text: str) -> list[UnitSpec]:
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_Lines)  # _Lines is a SafeLoader
     items = data.get("units") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise Invalid("units-file-columns")
@@ -89,37 +105,55 @@ def parse_yaml(text: str) -> list[UnitSpec]:
         for node in nodes:
             if not isinstance(node, dict):
                 raise Invalid("units-file-columns")
-            code = str(node.get("code", "")).strip()
+            code = _text(node.get("code"))
             specs.append(
-                UnitSpec(code, str(node.get("name", "")).strip(), node.get("parent") or parent)
+                UnitSpec(
+                    code,
+                    _text(node.get("name")),
+                    _text(node.get("parent")) or parent,
+                    line=node.get(_LINE),
+                )
             )
-            walk(node.get("children") or [], code)
+            children = node.get("children") or []
+            if not isinstance(children, list):
+                raise Invalid("units-file-columns")
+            walk(children, code)
 
     walk(items, None)
     return specs
 
 
-def check_specs(specs: list[UnitSpec], known: set[str]) -> None:
-    """Codes well-formed and unique, names present, every parent known, no cycle."""
+def _text(value: Any) -> str:
+    """A YAML scalar as text (``code:`` left empty is no code, not "None")."""
+    return "" if value is None else str(value).strip()
+
+
+def check_specs(specs: list[UnitSpec], known: Mapping[str, str | None]) -> None:
+    """Codes well-formed and unique, names present, every parent known, no cycle.
+
+    ``known``: the units already stored, code → parent code (a file may move them)."""
     seen: dict[str, UnitSpec] = {}
-    for number, spec in enumerate(specs, start=1):
+    rows = [(spec.line or number, spec) for number, spec in enumerate(specs, start=1)]
+    for row, spec in rows:
         if not CODE.match(spec.code):
-            raise Invalid("units-bad-code", row=number, code=spec.code)
+            raise Invalid("units-bad-code", row=row, code=spec.code)
         if not spec.name or len(spec.name) > 300:
-            raise Invalid("units-bad-name", row=number, code=spec.code)
+            raise Invalid("units-bad-name", row=row, code=spec.code)
         if spec.code in seen:
-            raise Invalid("units-duplicate", row=number, code=spec.code)
+            raise Invalid("units-duplicate", row=row, code=spec.code)
         seen[spec.code] = spec
-    for number, spec in enumerate(specs, start=1):
+    for row, spec in rows:
         if spec.parent is not None and spec.parent not in seen and spec.parent not in known:
-            raise Invalid("units-unknown-parent", row=number, code=spec.code, parent=spec.parent)
-    for spec in specs:  # a cycle within the file
-        steps, current = 0, spec
-        while current.parent in seen and steps <= len(seen):
-            current = seen[current.parent]
-            steps += 1
-        if steps > len(seen):
-            raise Invalid("units-cycle", code=spec.code)
+            raise Invalid("units-unknown-parent", row=row, code=spec.code, parent=spec.parent)
+    parents = {**known, **{spec.code: spec.parent for spec in specs}}
+    for row, spec in rows:  # a cycle: walking up from a unit comes back to it
+        above = parents.get(spec.code)
+        for _ in range(len(parents)):
+            if above is None:
+                break
+            if above == spec.code:
+                raise Invalid("units-cycle", row=row, code=spec.code)
+            above = parents.get(above)
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -127,7 +161,8 @@ async def import_units(
     session: AsyncSession, specs: list[UnitSpec], *, actor_id: int | None, via: str, now: datetime
 ) -> Imported:
     existing = {u.code: u for u in (await session.exec(select(Unit))).all()}
-    check_specs(specs, set(existing))
+    codes = {u.id: u.code for u in existing.values()}
+    check_specs(specs, {u.code: codes.get(u.parent_id) for u in existing.values()})
     new: set[str] = set()
     changed: set[str] = set()
     used_invites = {u.invite_code for u in existing.values()}
