@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -28,6 +29,7 @@ from hocvuso.organising import (
     exports,
     invites,
     mentoring,
+    outbox,
     pairing,
     reports,
     units,
@@ -155,7 +157,7 @@ async def on_text(ctx: Ctx, event: Text) -> bool:
                 ctx.session, ctx.settings, actor, _me(ctx), pending["mentee"], event.text, ctx.now
             )
             _staff(ctx)
-            ctx.say(ctx.t("nudge-sent", name=mentee.display_name or "—"))
+            ctx.say(_nudge_sent(ctx, mentee))
         else:
             mentor = await mentoring.do_reply(
                 ctx.session, ctx.settings, _me(ctx), pending["nudge"], event.text, ctx.now
@@ -186,6 +188,15 @@ async def on_start_payload(ctx: Ctx, kind: str, value: str) -> None:
             ctx.say(ctx.t("mentee-linked", mentor=mentor.display_name or "—"))
     except StaffError as exc:
         ctx.say(exc.message(ctx.lang))
+
+
+async def _audit_view(
+    ctx: Ctx, actor: perm.Actor, action: str, unit: Unit | None, **details: Any
+) -> None:
+    """Organisers' views that show people or figures are audited like their changes."""
+    await audit.record(
+        ctx.session, actor.learner_id, "chat", action, unit.id if unit else None, ctx.now, **details
+    )
 
 
 def abandon(ctx: Ctx) -> None:
@@ -351,6 +362,14 @@ async def _broadcast_status(ctx: Ctx, actor: perm.Actor, broadcast_id: int) -> N
         select(D.c.state, func.count()).where(D.c.broadcast_id == broadcast_id).group_by(D.c.state)
     )
     counts = {state: int(n) for state, n in found.all()}
+    unit = await units.of_codes(ctx.session, trees[:1])
+    await _audit_view(
+        ctx,
+        actor,
+        "broadcast.status",
+        unit.get(trees[0]) if trees else None,
+        broadcast=broadcast_id,
+    )
     sent = counts.get(DeliveryState.SENT, 0)
     total = sum(counts.values())
     waiting = sum(counts.get(s, 0) for s in ("pending", "claimed", "sending"))
@@ -393,7 +412,9 @@ async def show_mentees(ctx: Ctx, actor: perm.Actor, _args: str) -> None:
             )
         )
     lines.append(ctx.t("mentees-invite", link=link))
-    helpable = [m for m in found if m.standing != mentoring.Standing.CERTIFIED]
+    # Buttons only for those a nudge can reach now (not certified, not muted, not nudged in the
+    # last 72 hours), so that the ten buttons are never taken by people who cannot be nudged.
+    helpable = [m for m in found if m.standing != mentoring.Standing.CERTIFIED and m.can_nudge]
     buttons = [
         a.button(ctx.t("nudge-button", name=m.name[:24]), a.NUDGE, "", str(m.id))
         for m in helpable[:MENTEE_BUTTONS]
@@ -416,10 +437,20 @@ async def _nudge_press(ctx: Ctx, actor: perm.Actor, name: str, mentee_id: int) -
         await mentoring.do_nudge(
             ctx.session, ctx.settings, actor, _me(ctx), mentee_id, None, ctx.now
         )
-        ctx.say(ctx.t("nudge-sent", name=who), edit=True)
+        ctx.say(_nudge_sent(ctx, mentee), edit=True)
     else:
         _staff(ctx, mode="nudge", mentee=mentee_id)
         ctx.say(ctx.t("nudge-write", name=who, limit=mentoring.CUSTOM_LIMIT), edit=True)
+
+
+def _nudge_sent(ctx: Ctx, mentee: Learner) -> str:
+    """Sent, or (in the mentee's quiet hours) held until their morning, saying when."""
+    name = mentee.display_name or "—"
+    wake = outbox.not_before(ctx.now, mentee.timezone, ctx.settings)
+    if wake <= ctx.now:
+        return ctx.t("nudge-sent", name=name)
+    local = wake.astimezone(ZoneInfo(mentee.timezone)).strftime("%H:%M")
+    return ctx.t("nudge-sent-later", name=name, time=local)
 
 
 async def _mute(ctx: Ctx, muted: bool) -> None:
@@ -465,6 +496,7 @@ async def show_candidates(ctx: Ctx, actor: perm.Actor, code: str) -> None:
     """Certified learners of the subtree who are not mentors yet, each with an invite button."""
     unit = await perm.access_unit(ctx.session, actor, perm.Action.INVITE_MENTOR, code or None)
     found = await candidates.listing(ctx.session, actor, unit)
+    await _audit_view(ctx, actor, "mentor.candidates", unit, shown=len(found))
     if not found:
         ctx.say(ctx.t("mentor-candidates-none"))
         return
@@ -489,6 +521,7 @@ async def show_pairing_mentors(ctx: Ctx, actor: perm.Actor, code: str) -> None:
     """/assign_mentor: the subtree's mentors, fewest mentees first."""
     unit = await perm.access_unit(ctx.session, actor, perm.Action.LINK_MENTEE, code or None)
     found = await pairing.mentors(ctx.session, actor, unit)
+    await _audit_view(ctx, actor, "mentor.pairing_mentors", unit, shown=len(found))
     if not found:
         ctx.say(ctx.t("pairing-no-mentors"))
         return
@@ -517,6 +550,9 @@ async def show_pairing_mentees(ctx: Ctx, actor: perm.Actor, mentor_id: int) -> N
             if s is not None and units.in_subtree(s, home.path)
         )
     found = await pairing.unmentored(ctx.session, actor, scope, mentor_id, target(ctx).level)
+    await _audit_view(
+        ctx, actor, "mentor.pairing_mentees", scope, mentor=mentor_id, shown=len(found)
+    )
     name = mentor.display_name or "—"
     if not found:
         ctx.say(ctx.t("pairing-no-mentees", mentor=name), edit=True)

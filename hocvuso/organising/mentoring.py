@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy import and_, delete, exists, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +25,7 @@ from hocvuso.organising import audit, outbox, units
 from hocvuso.organising.errors import Forbidden, Invalid, LimitReached
 from hocvuso.organising.forecast import Target
 from hocvuso.organising.permissions import Action, Actor, access_learner, access_mentee
-from hocvuso.storage.models import Certificate, Learner, LessonProgress
+from hocvuso.storage.models import Certificate, Learner, LearnerStatus, LessonProgress
 from hocvuso.storage.organising import (
     LearnerPreference,
     MentorCode,
@@ -40,6 +40,7 @@ MENTEE_GAP = timedelta(hours=72)  # one nudge per mentee per 72 hours (from any 
 MENTOR_DAILY = 20  # nudges per mentor in 24 hours
 CUSTOM_LIMIT = 500  # characters of a custom nudge or a reply
 INACTIVE = timedelta(days=7)
+REPLY_LIMIT = 3  # answers a mentee may send through one nudge
 
 
 class Standing(StrEnum):
@@ -65,6 +66,8 @@ class Mentee:
     certified_level: int
     last_active_at: datetime | None
     standing: Standing
+    #: A nudge may go now: reachable, not muted, not nudged in the last 72 hours.
+    can_nudge: bool = True
 
 
 # --- links --------------------------------------------------------------------------------------
@@ -186,12 +189,18 @@ async def mentees(
     )
     started = select(func.count()).where(LessonProgress.learner_id == Learner.id)
     best = select(func.max(Certificate.level)).where(Certificate.learner_id == Learner.id)
+    muted = select(LearnerPreference.nudges_muted).where(LearnerPreference.learner_id == Learner.id)
+    nudged = select(func.count()).where(
+        Nudge.mentee_id == Learner.id, Nudge.sent_at > now - MENTEE_GAP
+    )
     result = await session.exec(
         select(
             Learner,
             func.coalesce(done.c.done, 0),
             started.scalar_subquery(),
             best.scalar_subquery(),
+            muted.scalar_subquery(),
+            nudged.scalar_subquery(),
         )
         .join(MentorLink, col(MentorLink.mentee_id) == Learner.id)
         .join(
@@ -203,7 +212,7 @@ async def mentees(
     )
     deadline = datetime.combine(target.deadline, datetime.max.time(), now.tzinfo)
     found = []
-    for learner, finished, progress_rows, top in result.all():
+    for learner, finished, progress_rows, top, is_muted, recent_nudges in result.all():
         lessons = len(course.path(pack, learner.level, learner.role or "other"))
         certified_level = int(top or 0)
         reached = certified_level >= target.level
@@ -226,6 +235,9 @@ async def mentees(
                     ratio=ratio,
                     deadline=deadline,
                 ),
+                can_nudge=learner.status == LearnerStatus.ACTIVE
+                and not is_muted
+                and not recent_nudges,
             )
         )
     found.sort(key=lambda m: (ORDER.index(m.standing), m.name))
@@ -243,6 +255,8 @@ async def check_nudge(
 ) -> Learner:
     """The mentee, if a nudge may go to them now; otherwise a :class:`LimitReached`."""
     mentee = await access_mentee(session, actor, mentee_id)
+    if mentee.status != LearnerStatus.ACTIVE or mentee.chat_id is None:
+        raise LimitReached("nudge-unreachable", name=mentee.display_name or "—")
     if (await preference(session, mentee_id)).nudges_muted:
         raise LimitReached("nudge-muted", name=mentee.display_name or "—")
     last = await session.exec(
@@ -345,7 +359,7 @@ async def check_reply(session: AsyncSession, mentee: Learner, nudge_id: int) -> 
         )
     )
     mentor = await session.get(Learner, nudge.mentor_id)
-    if link.first() is None or mentor is None:
+    if link.first() is None or mentor is None or not await is_mentor(session, nudge.mentor_id):
         raise Forbidden("forbidden-reply")
     return mentor
 
@@ -362,11 +376,24 @@ async def do_reply(
     if not 1 <= len(text.strip()) <= CUSTOM_LIMIT:
         raise Invalid("nudge-bad-length", limit=CUSTOM_LIMIT)
     mentor = await check_reply(session, mentee, nudge_id)
+    prefix = f"reply:{mentee.id}:{nudge_id}:"
+    earlier = await session.exec(
+        select(func.count())
+        .select_from(Delivery)
+        .where(
+            Delivery.learner_id == mentor.id,  # ix_delivery_learner_kind_day narrows to the mentor
+            Delivery.kind == DeliveryKind.MENTOR,
+            col(Delivery.key).startswith(prefix),
+        )
+    )
+    replies = int(earlier.one())
+    if replies >= REPLY_LIMIT:
+        raise LimitReached("reply-limit", limit=REPLY_LIMIT)
     delivered = await outbox.queue_message(
         session,
         settings,
         mentor,
-        key=f"reply:{mentee.id}:{nudge_id}:{secrets.token_hex(6)}",
+        key=f"{prefix}{replies + 1}",
         kind=DeliveryKind.MENTOR,
         text=t(mentor.language, "nudge-reply", name=mentee.display_name or "—", text=text.strip()),
         now=now,
@@ -381,10 +408,15 @@ async def on_certificate(
     session: AsyncSession, settings: Settings, learner: Learner, level: int, now: datetime
 ) -> int:
     """Tell each of the learner's mentors; returns how many were told."""
+    still_mentor = exists().where(
+        RoleGrant.learner_id == Learner.id,
+        RoleGrant.role == Role.MENTOR,
+        col(RoleGrant.revoked_at).is_(None),
+    )
     result = await session.exec(
         select(Learner)
         .join(MentorLink, col(MentorLink.mentor_id) == Learner.id)
-        .where(MentorLink.mentee_id == learner.id)
+        .where(MentorLink.mentee_id == learner.id, still_mentor)
     )
     told = 0
     for mentor in result.all():

@@ -59,12 +59,18 @@ class Imported:
 
 # --- reading files ------------------------------------------------------------------------------
 def load_file(path: Path) -> list[UnitSpec]:
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".csv":
-        return parse_csv(text)
-    if path.suffix.lower() in {".yaml", ".yml"}:
-        return parse_yaml(text)
-    raise Invalid("units-file-type", name=path.name)
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".yaml", ".yml"}:
+        raise Invalid("units-file-type", name=path.name)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        return parse_csv(text) if suffix == ".csv" else parse_yaml(text)
+    except UnicodeDecodeError:
+        raise Invalid("units-file-encoding", name=path.name) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else "?"
+        raise Invalid("units-file-yaml", name=path.name, line=line) from None
 
 
 def parse_csv(text: str) -> list[UnitSpec]:

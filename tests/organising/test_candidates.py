@@ -124,3 +124,29 @@ async def test_a_learner_cannot_list_or_invite_candidates(
     await chat.event(Press(f"mi::{other.id}"))
     assert chat.last.toast and "chỉ người tổ chức" in chat.last.toast
     assert await _queued_to(sessions, other) == []
+
+
+async def test_lists_of_people_an_organiser_opens_are_audited_without_names(
+    engine: Engine, pack: Pack, sessions: async_sessionmaker[AsyncSession], tree: dict[str, Unit]
+) -> None:
+    from hocvuso.storage.organising import AuditEntry
+
+    organiser = await add_learner(sessions, unit="A", name="Trần Tổ Chức", created_at=JOINED)
+    await grant(sessions, organiser, Role.ORGANISER, tree["A"])
+    await add_learner(
+        sessions, unit="A1", name="Lê Đạt Chuẩn", created_at=JOINED, certified=[(1, CERTIFIED)]
+    )
+    chat = talk(engine, pack, organiser)
+    await chat.send("/mentor_candidates")
+    await chat.send("/assign_mentor")
+    async with sessions() as session:
+        found = await session.exec(
+            select(AuditEntry).where(AuditEntry.actor_id == organiser.id).order_by(AuditEntry.id)
+        )
+        entries = list(found.all())
+    assert [(e.action, e.unit_id) for e in entries] == [
+        ("mentor.candidates", tree["A"].id),
+        ("mentor.pairing_mentors", tree["A"].id),
+    ]
+    assert entries[0].details == {"shown": 1}
+    assert "Lê Đạt Chuẩn" not in str([e.details for e in entries])

@@ -475,3 +475,22 @@ async def test_the_cli_shows_the_audit_log(
     assert "role.grant" in result.output and "cli" in result.output
     for person in people.values():
         assert str(person.display_name) not in result.output
+
+
+async def test_an_invitation_to_a_role_already_held_is_not_used_up(
+    sessions: async_sessionmaker[AsyncSession],
+    engine: Engine,
+    pack: Pack,
+    clock: Clock,
+    tree: dict[str, Unit],
+    people: dict[str, Learner],
+) -> None:
+    first = await invite(sessions, Role.ORGANISER, tree["A"], clock.now)
+    second = await invite(sessions, Role.ORGANISER, tree["A"], clock.now)
+    lan, binh = talk(engine, pack, people["lan"]), talk(engine, pack, people["binh"])
+    await lan.send(f"/start r-{first.token}")
+    await lan.send(f"/start r-{second.token}")
+    assert said("invite-already-held") in lan.text
+    assert (await stored_invite(sessions, second.token)).used_at is None
+    await binh.send(f"/start r-{second.token}")  # still good for the person who needs it
+    assert said("role-granted-organiser", unit="Đơn vị A") in binh.text

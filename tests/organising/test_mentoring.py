@@ -25,7 +25,7 @@ from hocvuso.organising import mentoring, roles
 from hocvuso.organising.errors import Forbidden
 from hocvuso.organising.permissions import CLI, load_actor
 from hocvuso.scheduler.queue import DeliveryQueue, Job
-from hocvuso.storage.models import Learner, LessonProgress, QuizAttempt
+from hocvuso.storage.models import Learner, LearnerStatus, LessonProgress, QuizAttempt
 from hocvuso.storage.organising import MentorLink, Nudge, Role, Unit
 from hocvuso.storage.scheduling import Delivery
 from tests.factories import Clock, Conversation, plain
@@ -157,7 +157,9 @@ async def open_nudge(as_mentor: Conversation, name: str = MENTEE) -> None:
 async def send_template(as_mentor: Conversation, name: str = MENTEE) -> None:
     await open_nudge(as_mentor, name)
     await as_mentor.press("Gửi lời nhắc mẫu")
-    assert f"Đã gửi lời nhắc tới {name}" in as_mentor.text
+    sent_now = f"Đã gửi lời nhắc tới {name}" in as_mentor.text
+    held = f"Lời nhắc tới {name} sẽ được gửi lúc 07:00 (giờ của người nhận)" in as_mentor.text
+    assert sent_now or held, as_mentor.text
 
 
 # --- links --------------------------------------------------------------------------------------
@@ -438,13 +440,16 @@ async def test_a_mentee_is_nudged_at_most_once_in_72_hours_by_any_of_their_mento
     await other.press("Gửi lời nhắc mẫu")
     assert (other.last.toast, other.last.alert) == (TOO_SOON, True)
 
+    # /mentees offers no nudge button for someone nudged lately; an old button is refused.
     await pair.as_mentor.send("/mentees")
-    await pair.as_mentor.press(f"Nhắc nhở {MENTEE}")
+    assert not any(MENTEE in b.label for b in pair.as_mentor.buttons())
+    await pair.as_mentor.event(Press(f"nd::{pair.mentee.id}"))
     assert pair.as_mentor.last.toast == TOO_SOON and pair.as_mentor.last.replies == []
 
     clock.advance(hours=71, minutes=59)
     await other.send("/mentees")
-    await other.press(f"Nhắc nhở {MENTEE}")
+    assert not any(MENTEE in b.label for b in other.buttons())
+    await other.event(Press(f"nd::{pair.mentee.id}"))
     assert other.last.toast == TOO_SOON
     assert len(await queued(sessions, pair.mentee)) == 1
 
@@ -509,7 +514,8 @@ async def test_a_muted_mentee_is_not_nudged_until_they_allow_nudges_again(
 
     clock.advance(hours=72)  # the mute, not the 72-hour limit, is what refuses now
     await pair.as_mentor.send("/mentees")
-    await pair.as_mentor.press(f"Nhắc nhở {MENTEE}")
+    assert not any(MENTEE in b.label for b in pair.as_mentor.buttons())  # no button offered
+    await pair.as_mentor.event(Press(f"nd::{pair.mentee.id}"))
     assert (pair.as_mentor.last.toast, pair.as_mentor.last.alert) == (MUTED, True)
     assert len(await queued(sessions, pair.mentee)) == 1
 
@@ -585,6 +591,9 @@ async def test_a_nudge_never_arrives_in_the_mentees_quiet_hours(
 ) -> None:
     clock.now = sent_at
     await send_template(pair.as_mentor)
+    # The mentor is told when it will arrive if it has to wait for the morning.
+    held = "sẽ được gửi lúc 07:00 (giờ của người nhận)" in pair.as_mentor.text
+    assert held == (arrives is not None)
     [row] = await queued(sessions, pair.mentee)
     assert row.not_before == (arrives or sent_at)
     if arrives is not None:
@@ -869,3 +878,56 @@ async def test_the_leaderboard_shows_unit_percentages_and_names_only_of_those_wh
     await as_mai.press("Không hiện tên tôi")
     assert as_mai.last.toast == "Tên của anh/chị sẽ không được hiện."
     assert "Ngô Thị Mai" not in as_mai.text
+
+
+# --- protections added after review ---------------------------------------------------------------
+async def test_a_mentee_answers_one_nudge_at_most_three_times(
+    pair: Pair, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await send_template(pair.as_mentor)
+    [nudge] = await queued(sessions, pair.mentee)
+    reply = data_of(nudge.buttons, "Trả lời")
+    for n in range(1, 4):
+        await pair.as_mentee.event(Press(reply))
+        await pair.as_mentee.send(f"Tin thứ {n}")
+        assert pair.as_mentee.text == f"Đã chuyển câu trả lời của anh/chị tới {MENTOR}."
+    await pair.as_mentee.event(Press(reply))
+    await pair.as_mentee.send("Tin thứ 4")
+    assert "Anh/chị đã trả lời 3 lần qua lời nhắc này" in pair.as_mentee.text
+    assert [r.text.rsplit("\n", 1)[-1] for r in await queued(sessions, pair.mentor)] == [
+        "Tin thứ 1",
+        "Tin thứ 2",
+        "Tin thứ 3",
+    ]
+
+
+async def test_a_nudge_to_someone_who_blocked_the_bot_is_refused_and_not_counted(
+    pair: Pair, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session, session.begin():
+        mentee = await session.get(Learner, pair.mentee.id)
+        assert mentee is not None
+        mentee.status = LearnerStatus.BLOCKED
+    await pair.as_mentor.send("/mentees")
+    assert not any(MENTEE in b.label for b in pair.as_mentor.buttons())
+    await pair.as_mentor.event(Press(f"ns::{pair.mentee.id}"))
+    assert pair.as_mentor.last.toast and "Hiện không gửi được lời nhắc" in pair.as_mentor.last.toast
+    assert await count(sessions, Nudge) == 0
+    assert await queued(sessions, pair.mentee) == []
+
+
+async def test_a_revoked_mentor_hears_no_more_replies_or_certificates(
+    pair: Pair, sessions: async_sessionmaker[AsyncSession], engine: Engine, clock: Clock
+) -> None:
+    await send_template(pair.as_mentor)
+    [nudge] = await queued(sessions, pair.mentee)
+    async with sessions() as session, session.begin():
+        await roles.do_revoke(session, CLI, pair.mentor.id or 0, Role.MENTOR, None, clock.now)
+    await pair.as_mentee.event(Press(data_of(nudge.buttons, "Trả lời")))
+    assert pair.as_mentee.last.toast == REPLY_REFUSED
+    async with sessions() as session, session.begin():
+        mentee = await session.get(Learner, pair.mentee.id)
+        assert mentee is not None
+        told = await mentoring.on_certificate(session, engine.settings, mentee, 1, clock.now)
+    assert told == 0
+    assert await queued(sessions, pair.mentor) == []

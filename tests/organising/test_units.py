@@ -346,3 +346,28 @@ async def test_a_learner_joins_or_moves_later_by_opening_a_units_link(
     await chat.send(f"/start {tree['B'].invite_code}")
     assert "Anh/chị đã chuyển sang đơn vị Đơn vị B (B)" in chat.text
     assert (await stored(chat)).unit_code == "B"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "units.yaml",
+            b"units:\n  - code: A\n    name: [unclosed\n",
+            "sai cú pháp YAML ở dòng",
+        ),
+        ("units.csv", "code,name\nA,Đơn vị Hà Nội\n".encode("utf-16"), "ở dạng UTF-8"),
+    ],
+    ids=["yaml-syntax", "not-utf8"],
+)
+async def test_an_unreadable_file_is_refused_with_a_message_not_a_traceback(
+    database_url: str, tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+
+    result = await hocvuso(database_url, "units", "import", str(path))
+
+    assert result.exit_code == 1
+    assert expected in " ".join(result.output.split())
+    assert "Traceback" not in result.output
