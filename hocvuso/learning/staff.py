@@ -250,6 +250,8 @@ async def show_report(ctx: Ctx, actor: perm.Actor, code: str) -> None:
     if len(report.rows) > REPORT_ROWS:
         parts.append(ctx.t("report-more", count=len(report.rows) - REPORT_ROWS))
     parts.append(render_row(ctx, report.total, ctx.t("report-total")))
+    if report.unassigned:
+        parts.append(ctx.t("report-unassigned", count=report.unassigned))
     suggested = await candidates.count(ctx.session, unit)
     if suggested:
         parts.append(ctx.t("report-candidates", count=suggested))

@@ -287,6 +287,7 @@ report-row =
     Joined: { $joined } · active in 7 days: { $active }
     Certified: { $certified } · level { $level } rate: { $rate }
     { $percent } of the target · forecast: { $forecast }
+report-unassigned = ℹ️ { $count } people belong to no unit (they skipped the unit step) and are not in the table. Send them their unit's link so that they count.
 report-more = … and { $count } more units: please use “hocvuso report” for the Excel export.
 report-col-code = Unit code
 report-col-name = Unit name

@@ -279,6 +279,7 @@ report-row =
     Tham gia: { $joined } · hoạt động 7 ngày: { $active }
     Đạt chuẩn: { $certified } · tỷ lệ cấp { $level }: { $rate }
     Đạt { $percent } mục tiêu · dự báo: { $forecast }
+report-unassigned = ℹ️ { $count } người chưa thuộc đơn vị nào (bỏ qua bước chọn đơn vị) nên không có trong bảng. Gửi họ đường dẫn tham gia của đơn vị để tính vào báo cáo.
 report-more = … và { $count } đơn vị khác: xin dùng lệnh “hocvuso report” để xuất Excel.
 report-col-code = Mã đơn vị
 report-col-name = Tên đơn vị

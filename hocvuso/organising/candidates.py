@@ -111,7 +111,7 @@ async def do_invite(
         session,
         settings,
         candidate,
-        key=f"mentor-invite:{invite.id}",
+        key=f"mentor-invite:{organiser.id}:{invite.id}",  # names the organiser
         kind=DeliveryKind.MENTOR,
         text=text,
         buttons=[[[t(lang, "mentor-invitation-accept"), f"{a.ACCEPT_ROLE}::{invite.token}"]]],
@@ -134,7 +134,7 @@ async def do_accept(
             session,
             settings,
             inviter,
-            key=f"mentor-accepted:{invite.id}",
+            key=f"mentor-accepted:{learner.id}:{invite.id}",  # names the new mentor
             kind=DeliveryKind.MENTOR,
             text=t(
                 inviter.language,

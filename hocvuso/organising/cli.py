@@ -19,6 +19,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import get_settings
+from hocvuso.i18n import t
 from hocvuso.organising import audit, exports, invites, mentoring, reports, roles, units
 from hocvuso.organising.errors import Invalid, StaffError
 from hocvuso.organising.forecast import Target
@@ -239,6 +240,8 @@ def report_command(
         for row in exports.rows(report, language):
             table.add_row(*(escape("—" if v is None else str(v)) for v in row))
         console.print(table)
+        if report.unassigned:
+            console.print(escape(t(language, "report-unassigned", count=report.unassigned)))
         return
     if format == "xlsx":
         output.write_bytes(exports.to_xlsx(report, language))

@@ -142,6 +142,7 @@ def to_json(report: Report) -> str:
                 "deadline": report.target.deadline.isoformat(),
             },
             "rows": [item(r) for r in report.rows],
+            "unassigned": report.unassigned,
             "total": item(report.total),
         },
         ensure_ascii=False,

@@ -439,14 +439,16 @@ async def forget(session: AsyncSession, learner_id: int, now: datetime) -> None:
     """/forget: links, nudges, codes and preferences go; roles are revoked.
 
     Messages to others that name this person go too, queued or sent: the nudges they sent as a
-    mentor, their replies and the notice of their certificate as a mentee. (Messages *to* them
-    are the caller's: :func:`hocvuso.learning.account.erase` removes all of them.)
+    mentor, their replies and the notice of their certificate as a mentee, invitations they sent
+    or accepted, pairings naming them. Such keys start with ``<kind>:<id of the person named>:``.
+    (Messages *to* them are the caller's: :func:`hocvuso.learning.account.erase` removes them.)
     """
     key = col(Delivery.key)
+    naming = ("reply", "certified", "mentor-invite", "mentor-accepted", "paired")
     await session.exec(
         delete(Delivery).where(  # type: ignore[call-overload]
             col(Delivery.kind) == DeliveryKind.MENTOR,
-            or_(key.like(f"reply:{learner_id}:%"), key.like(f"certified:{learner_id}:%")),
+            or_(*(key.like(f"{prefix}:{learner_id}:%") for prefix in naming)),
         )
     )
     sent = await session.exec(select(Nudge.id).where(Nudge.mentor_id == learner_id))

@@ -100,15 +100,15 @@ async def do_pair(
     mentor = await access_learner(session, actor, Action.LINK_MENTEE, mentor_id)
     mentee = await access_learner(session, actor, Action.LINK_MENTEE, mentee_id)
     if await mentoring.do_link_by_organiser(session, actor, mentor_id, mentee_id, now):
-        for recipient, key, variables in (
-            (mentee, "paired-mentee", {"mentor": mentor.display_name or "—"}),
-            (mentor, "paired-mentor", {"name": mentee.display_name or "—"}),
+        for recipient, named, key, variables in (
+            (mentee, mentor, "paired-mentee", {"mentor": mentor.display_name or "—"}),
+            (mentor, mentee, "paired-mentor", {"name": mentee.display_name or "—"}),
         ):
             await outbox.queue_message(
                 session,
                 settings,
                 recipient,
-                key=f"paired:{mentor_id}:{mentee_id}:{recipient.id}",
+                key=f"paired:{named.id}:{recipient.id}",  # the id of the person it names first
                 kind=DeliveryKind.MENTOR,
                 text=t(recipient.language, key, **variables),
                 now=now,

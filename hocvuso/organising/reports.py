@@ -68,6 +68,9 @@ class Report:
     target: Target
     rows: tuple[Row, ...]
     total: Row
+    #: Whole-tree reports only: learners in no unit of the tree (skipped the unit step, or a
+    #: code no unit has), who are in no row; None for a unit's report.
+    unassigned: int | None = None
 
 
 def _buckets(root: Unit | None, bucket: Any, member: Any) -> tuple[ColumnElement[bool], Any]:
@@ -169,6 +172,7 @@ async def unit_report(
     session: AsyncSession, root: Unit | None, target: Target, now: datetime
 ) -> Report:
     connection = await session.connection()
+    whole_tree = root is None
     if root is None:
         # A tree with a single top unit (the shipped sample: Quốc hội) reports its parts.
         tops = (await connection.execute(select(U).where(U.c.parent_id.is_(None)).limit(2))).all()
@@ -186,6 +190,14 @@ async def unit_report(
         for name in names:
             totals[name] += figures[name]
     total = _row(root.code if root else "*", "Tổng cộng", totals, target, today)
+    unassigned = None
+    if whole_tree:
+        in_no_unit = (
+            select(func.count())
+            .select_from(L)
+            .where(or_(L.c.unit_code.is_(None), L.c.unit_code.not_in(select(U.c.code))))
+        )
+        unassigned = int((await connection.execute(in_no_unit)).scalar_one())
     return Report(
         root.code if root else None,
         root.name if root else None,
@@ -193,4 +205,5 @@ async def unit_report(
         target,
         tuple(rows),
         total,
+        unassigned,
     )

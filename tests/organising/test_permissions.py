@@ -367,7 +367,7 @@ async def works_invite_candidate(w: World, who: str, before: dict[str, Any], ans
         w.id("unlinked"),
         w.units["A2x"].id,
     )
-    (delivery,) = await w.rows(Delivery, Delivery.key == f"mentor-invite:{invite.id}")
+    (delivery,) = await w.rows(Delivery, Delivery.key == f"mentor-invite:{w.id(who)}:{invite.id}")
     assert delivery.learner_id == w.id("unlinked")
 
 

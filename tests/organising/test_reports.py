@@ -339,3 +339,29 @@ async def test_past_40_rows_the_chat_says_how_many_more_and_its_total_still_coun
     assert [row.code for row in shown.rows] == ["TINH", *(f"XA{n:02}" for n in range(39))]
     assert shown.notes[0] == ("… và 6 đơn vị khác: xin dùng lệnh “hocvuso report” để xuất Excel.")
     assert (shown.total.joined, shown.total.active) == (45, 45)
+
+
+async def test_the_whole_tree_report_says_how_many_belong_to_no_unit(
+    sessions: async_sessionmaker[AsyncSession],
+    engine: Engine,
+    pack: Pack,
+    tree: dict[str, Unit],
+) -> None:
+    joined = datetime(2026, 10, 1, tzinfo=UTC)
+    admin = await add_learner(sessions, unit="A", name="Quản Trị", created_at=joined)
+    await grant(sessions, admin, Role.ADMIN, None)
+    for unit in (None, None, "GONE"):  # skipped the unit step twice; a code no unit has
+        await add_learner(sessions, unit=unit, name="Chưa Có Đơn Vị", created_at=joined)
+    organiser = await add_learner(sessions, unit="A1", name="Tổ Chức A", created_at=joined)
+    await grant(sessions, organiser, Role.ORGANISER, tree["A"])
+
+    chat = talk(engine, pack, admin)
+    await chat.send("/report")
+    assert "3 người chưa thuộc đơn vị nào" in chat.text
+    async with sessions() as session:
+        assert (await unit_report(session, None, Target(), NOW)).unassigned == 3
+        assert (await unit_report(session, tree["A"], Target(), NOW)).unassigned is None
+    # A unit's organiser hears nothing of people outside the unit.
+    unit_chat = talk(engine, pack, organiser)
+    await unit_chat.send("/report")
+    assert "chưa thuộc đơn vị nào" not in unit_chat.text
