@@ -48,6 +48,7 @@ MENTOR_INVITE = "mi"  # mi::<learner id>: an organiser invites a suggested mento
 ACCEPT_ROLE = "ra"  # ra::<invite token>: the invitee accepts a personal role invitation
 PAIR_MENTOR = "pm"  # pm::<mentor id>: an organiser chose a mentor to give a mentee to
 PAIR = "pa"  # pa::<mentor id>.<mentee id>: an organiser links them
+REPORT_FILE = "rx"  # rx::<unit id, 0: the whole tree>: the report as an Excel file
 
 STAFF = {
     BROADCAST,
@@ -62,6 +63,7 @@ STAFF = {
     ACCEPT_ROLE,
     PAIR_MENTOR,
     PAIR,
+    REPORT_FILE,
 }
 FLOW = {LANGUAGE, ROLE, UNIT_SKIP, PLACEMENT, ANSWER, QUIZ, NEXT, STOP, EXAM, FORGET}
 _PART = re.compile(r"^[A-Za-z0-9_.\-]*$")

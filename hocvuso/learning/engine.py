@@ -28,6 +28,8 @@ from hocvuso.learning import actions as a
 from hocvuso.learning.context import Ctx
 from hocvuso.learning.events import Command, Event, Person, Press, Text
 from hocvuso.learning.replies import Document, Outcome, Reply
+from hocvuso.organising.errors import StaffError
+from hocvuso.organising.permissions import load_actor
 from hocvuso.storage.models import Learner, LearnerStatus, ProcessedUpdate
 from hocvuso.storage.types import utcnow
 
@@ -159,22 +161,38 @@ class Engine:
             return outcome
         for data in processed.replies:
             reply = Reply.from_json(data)
-            if data.get("document_kind") == "mydata" and processed.learner_id is not None:
-                learner = await session.get(Learner, processed.learner_id)
-                if learner is not None and learner.chat_id is not None:
-                    ctx = Ctx(
-                        session,
-                        self.pack,
-                        self.settings,
-                        Person(learner.platform, learner.chat_id),
-                        self.clock(),
-                        self.rng,
-                        learner,
-                    )
-                    await account.send_export(ctx)
-                    reply = ctx.outcome.replies[-1]
+            kind = data.get("document_kind") or ""
+            if kind and processed.learner_id is not None:
+                rebuilt = await self._rebuild_document(session, processed.learner_id, kind)
+                reply = rebuilt or reply
             outcome.replies.append(reply)
         return outcome
+
+    async def _rebuild_document(
+        self, session: AsyncSession, learner_id: int, kind: str
+    ) -> Reply | None:
+        """A document's bytes are never stored: a replayed reply makes it again."""
+        learner = await session.get(Learner, learner_id)
+        if learner is None or learner.chat_id is None:
+            return None
+        ctx = Ctx(
+            session,
+            self.pack,
+            self.settings,
+            Person(learner.platform, learner.chat_id),
+            self.clock(),
+            self.rng,
+            learner,
+        )
+        if kind == "mydata":
+            await account.send_export(ctx)
+        elif kind.startswith("report:") and kind.removeprefix("report:").isdigit():
+            try:
+                actor = await load_actor(session, learner_id)
+                await staff.send_report_file(ctx, actor, int(kind.removeprefix("report:")))
+            except StaffError:
+                return None  # the right to it was revoked meanwhile: nothing is sent again
+        return ctx.outcome.replies[-1] if ctx.outcome.replies else None
 
     async def mark_delivered(self, update_key: UpdateKey) -> None:
         async with self.sessions() as session, session.begin():

@@ -22,7 +22,7 @@ from hocvuso.learning import actions as a
 from hocvuso.learning.actions import Action
 from hocvuso.learning.context import Ctx, new_nonce
 from hocvuso.learning.events import Command, Text
-from hocvuso.learning.replies import rows
+from hocvuso.learning.replies import Document, rows
 from hocvuso.organising import (
     audit,
     candidates,
@@ -56,7 +56,7 @@ D = Delivery.__table__  # type: ignore[attr-defined]
 #: Refusals of typed input that keep the prompt open, so the person can type again.
 RETYPE = {"nudge-bad-length", "broadcast-too-long"}
 PAIR_ARG = re.compile(r"^\d{1,18}\.\d{1,18}$")
-REPORT_ROWS = 40  # more sub-units than this: the rest are in the CLI export
+REPORT_ROWS = 40  # more sub-units than this: the rest are in the Excel file
 MENTEE_BUTTONS = 10
 LEADERBOARD_ROWS = 10
 
@@ -117,6 +117,8 @@ async def on_press(ctx: Ctx, action: Action) -> None:
                 ctx.session, ctx.settings, _me(ctx), action.arg, ctx.now
             )
             ctx.say(ctx.t(f"role-granted-{grant.role}", unit=unit.name if unit else "—"))
+        elif action.name == a.REPORT_FILE and action.arg.isdigit():
+            await send_report_file(ctx, actor, int(action.arg))
         elif action.name == a.PAIR_MENTOR and action.arg.isdigit():
             await show_pairing_mentees(ctx, actor, int(action.arg))
         elif action.name == a.PAIR and PAIR_ARG.match(action.arg):
@@ -255,7 +257,30 @@ async def show_report(ctx: Ctx, actor: perm.Actor, code: str) -> None:
     suggested = await candidates.count(ctx.session, unit)
     if suggested:
         parts.append(ctx.t("report-candidates", count=suggested))
-    ctx.say(Markup("\n\n".join(parts)))
+    download = a.button(ctx.t("report-download"), a.REPORT_FILE, "", str(unit.id if unit else 0))
+    ctx.say(Markup("\n\n".join(parts)), buttons=((download,),))
+
+
+async def send_report_file(ctx: Ctx, actor: perm.Actor, unit_id: int) -> None:
+    """The same report as an Excel file (every row), for office use; audited as an export."""
+    unit = None
+    if unit_id:
+        try:
+            found = await units.by_id(ctx.session, unit_id)
+            unit = await perm.access_unit(ctx.session, actor, perm.Action.REPORT, found.code)
+        except StaffError:  # a guessed id: refused without naming the unit behind it
+            raise Forbidden("forbidden-report") from None
+    else:
+        perm.check_role(actor, perm.Action.REPORT)
+        if not actor.is_admin:
+            raise Forbidden("forbidden-report")
+    report = await reports.unit_report(ctx.session, unit, target(ctx), ctx.now)
+    await _audit_view(ctx, actor, "report.export", unit, format="xlsx")
+    name = f"bao-cao-{report.unit_code or 'toan-he-thong'}-{report.today:%Y-%m-%d}.xlsx"
+    ctx.say(
+        exports.title(report, ctx.lang),
+        document=Document(name, exports.to_xlsx(report, ctx.lang), kind=f"report:{unit_id}"),
+    )
 
 
 # --- /broadcast: compose → preview → confirm → progress ------------------------------------------

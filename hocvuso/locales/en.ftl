@@ -288,7 +288,8 @@ report-row =
     Certified: { $certified } · level { $level } rate: { $rate }
     { $percent } of the target · forecast: { $forecast }
 report-unassigned = ℹ️ { $count } people belong to no unit (they skipped the unit step) and are not in the table. Send them their unit's link so that they count.
-report-more = … and { $count } more units: please use “hocvuso report” for the Excel export.
+report-download = 📥 Download the Excel report (every unit)
+report-more = … and { $count } more units: press “Download the Excel report” to see them all.
 report-col-code = Unit code
 report-col-name = Unit name
 report-col-joined = Learners joined

@@ -280,7 +280,8 @@ report-row =
     Đạt chuẩn: { $certified } · tỷ lệ cấp { $level }: { $rate }
     Đạt { $percent } mục tiêu · dự báo: { $forecast }
 report-unassigned = ℹ️ { $count } người chưa thuộc đơn vị nào (bỏ qua bước chọn đơn vị) nên không có trong bảng. Gửi họ đường dẫn tham gia của đơn vị để tính vào báo cáo.
-report-more = … và { $count } đơn vị khác: xin dùng lệnh “hocvuso report” để xuất Excel.
+report-download = 📥 Tải báo cáo Excel (đủ mọi đơn vị)
+report-more = … và { $count } đơn vị khác: bấm “Tải báo cáo Excel” để xem đủ.
 report-col-code = Mã đơn vị
 report-col-name = Tên đơn vị
 report-col-joined = Số người tham gia

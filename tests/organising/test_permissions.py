@@ -29,6 +29,7 @@ from hocvuso.content.loader import Pack
 from hocvuso.i18n import t
 from hocvuso.learning.engine import Engine
 from hocvuso.learning.events import Press
+from hocvuso.learning.replies import Document
 from hocvuso.organising import audit, invites, mentoring, roles
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import StaffError
@@ -101,6 +102,11 @@ class World:
         chat = self.chat(who)
         await chat.event(Press(data))
         return "\n".join(part for part in (chat.last.toast, chat.text) if part)
+
+    @property
+    def last_documents(self) -> list[Document]:
+        """Files sent in answer to the last event of anyone."""
+        return [r.document for c in self.chats.values() for r in c.last.replies if r.document]
 
     async def send(self, who: str, text: str) -> str:
         chat = self.chat(who)
@@ -249,6 +255,18 @@ async def works_report(w: World, who: str, before: dict[str, Any], answer: str) 
         w.id(who),
         "report.view",
         w.units["A2"].id,
+    )
+
+
+async def works_report_file(w: World, who: str, before: dict[str, Any], answer: str) -> None:
+    (document,) = w.last_documents
+    assert document.filename.startswith("bao-cao-A2-") and document.filename.endswith(".xlsx")
+    entry = await w.last_audit()
+    assert (entry.actor_id, entry.action, entry.unit_id, entry.details) == (
+        w.id(who),
+        "report.export",
+        w.units["A2"].id,
+        {"format": "xlsx"},
     )
 
 
@@ -490,6 +508,12 @@ def button(data: Callable[[World], str]) -> Run:
 CASES: dict[str, Case] = {
     "/report A2": Case(STAFF, "forbidden-report", command("/report A2"), works_report),
     "/broadcast A2": Case(STAFF, "forbidden-broadcast", command("/broadcast A2"), works_compose),
+    "rx (A2's report as an Excel file)": Case(
+        STAFF,
+        "forbidden-report",
+        button(lambda w: f"rx::{w.units['A2'].id}"),
+        works_report_file,
+    ),
     "/mentees": Case(frozenset({MENTOR}), "forbidden-mentees", command("/mentees"), works_mentees),
     "/invite_mentor A2": Case(
         STAFF,

@@ -4,8 +4,10 @@ chat's /report showing the same figures, and who sees which rows."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
+import openpyxl
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
 from hocvuso.learning.engine import Engine
+from hocvuso.learning.events import Press
 from hocvuso.organising.forecast import Outlook, Target
 from hocvuso.organising.reports import Report, unit_report
 from hocvuso.storage.organising import Role, Unit
@@ -332,13 +335,44 @@ async def test_past_40_rows_the_chat_says_how_many_more_and_its_total_still_coun
     for n in range(45):
         await add_learner(sessions, unit=f"XA{n:02}", created_at=NOW, last_active_at=NOW)
     boss = await organiser(sessions, tree["TINH"])
+    chat = talk(engine, pack, boss)  # type: ignore[arg-type]
 
-    shown = await chat_report(talk(engine, pack, boss))  # type: ignore[arg-type]
+    shown = await chat_report(chat)
 
     # The province's own row and 39 communes, then the 6 communes left out are counted.
     assert [row.code for row in shown.rows] == ["TINH", *(f"XA{n:02}" for n in range(39))]
-    assert shown.notes[0] == ("… và 6 đơn vị khác: xin dùng lệnh “hocvuso report” để xuất Excel.")
+    assert shown.notes[0] == "… và 6 đơn vị khác: bấm “Tải báo cáo Excel” để xem đủ."
     assert (shown.total.joined, shown.total.active) == (45, 45)
+
+    # Every row is in the Excel file the organiser downloads from the same message.
+    download = await chat.press("Tải báo cáo Excel")
+    (document,) = [r.document for r in download.replies if r.document]
+    assert document.filename == "bao-cao-TINH-2026-11-23.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(document.content), read_only=True)
+    codes = [row[0] for row in book.active.iter_rows(min_row=3, values_only=True)]
+    assert codes == ["TINH", *(f"XA{n:02}" for n in range(45)), None]  # None: the total
+
+    # Redelivered by Telegram after a crash: the file is made again, not lost.
+    update_id = 987_654
+    await chat.event(Press(chat.button("Tải báo cáo Excel").data), update_id=update_id)
+    replayed = await chat.event(Press(chat.button("Tải báo cáo Excel").data), update_id=update_id)
+    assert replayed.duplicate
+    (again,) = [r.document for r in replayed.replies if r.document]
+    assert again.filename == document.filename and len(again.content) > 1000
+
+
+async def test_an_organiser_cannot_download_another_units_report(
+    sessions: async_sessionmaker[AsyncSession], engine: Engine, pack: Pack
+) -> None:
+    tree = await add_units(sessions, ("TINH", "Tỉnh", None), ("KHAC", "Tỉnh khác", None))
+    boss = await organiser(sessions, tree["TINH"])
+    chat = talk(engine, pack, boss)  # type: ignore[arg-type]
+    await chat.event(Press(f"rx::{tree['KHAC'].id}"))
+    assert chat.last.toast and "chỉ người tổ chức" in chat.last.toast
+    assert "KHAC" not in chat.last.toast  # a guessed id does not reveal which unit it is
+    await chat.event(Press("rx::0"))  # the whole tree: admins only
+    assert chat.last.toast and "chỉ người tổ chức" in chat.last.toast
+    assert not [r for r in chat.last.replies if r.document]
 
 
 async def test_the_whole_tree_report_says_how_many_belong_to_no_unit(
