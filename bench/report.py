@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import asyncpg
 from sqlmodel import select
 
-from hocvuso.organising import exports, reports, units
+from hocvuso.organising import candidates, exports, reports, units
 from hocvuso.organising.forecast import Target
 from hocvuso.storage import db
 from hocvuso.storage.organising import Unit
@@ -277,6 +277,15 @@ async def main(learner_count: int, unit_count: int, runs: int, explain: bool) ->
                 f"  {label:<40} {len(report.rows):>4} rows, {report.total.joined:>7,} joined, "
                 f"{report.total.at_target:>6,} at L{TARGET.level}: {ms(timings)}"
             )
+        print(f"suggested mentors counted for /report (candidates.count), {runs} runs:")
+        for label, root in cases[:1] + cases[3:4]:
+
+            async def suggest(root: Unit | None = root) -> int:
+                async with maker() as session:
+                    return await candidates.count(session, root)
+
+            found, timings = await timed(runs, suggest)
+            print(f"  {label:<40} {found:>7,} candidates: {ms(timings)}")
         biggest = max(made.values(), key=lambda r: len(r.rows))
         print(f"exports of the biggest report ({len(biggest.rows)} rows), {runs} runs:")
         for label, export in (("CSV", exports.to_csv), ("XLSX", exports.to_xlsx)):
