@@ -222,6 +222,9 @@ class Engine:
             return
         if learner.status == LearnerStatus.BLOCKED:
             learner.status = LearnerStatus.ACTIVE
+        if learner.consent_version != self.settings.consent_version:
+            if not await onboarding.renew_consent(ctx, event):
+                return  # the updated terms first; the person's data rights always work
         if isinstance(event, Command):
             await self._command(ctx, event)
         elif isinstance(event, Press):

@@ -56,6 +56,38 @@ async def before_consent(ctx: Ctx, event: Event) -> None:
     show_consent(ctx, payload)
 
 
+async def renew_consent(ctx: Ctx, event: Event) -> bool:
+    """The terms changed since the learner agreed: True when the event may go ahead.
+
+    /mydata and /forget always go ahead (the person's rights do not wait for consent); the
+    buttons of the updated terms renew or decline it; anything else shows the updated terms.
+    """
+    learner = ctx.learner
+    assert learner is not None
+    if isinstance(event, Command) and event.name in {"mydata", "forget", "help"}:
+        return True
+    action = a.parse(event.data) if isinstance(event, Press) else None
+    if action is not None and action.name == a.FORGET:
+        return True
+    if action is not None and action.name == a.CONSENT_YES:
+        learner.consent_version = ctx.settings.consent_version
+        learner.consent_at = ctx.now
+        ctx.say(ctx.t("consent-renewed"), edit=True)
+        if ctx.state.get("step") in ONBOARDING_STEPS or not ctx.state:
+            if not ctx.state:
+                ctx.reset_state("language")
+            prompt(ctx)
+        elif not study.resume(ctx):
+            ctx.say(ctx.t("hint-learn"))
+        return False
+    if action is not None and action.name == a.CONSENT_NO:
+        ctx.say(ctx.t("consent-renew-declined"), edit=True)
+        return False
+    ctx.say(ctx.t("consent-updated"))
+    show_consent(ctx)
+    return False
+
+
 async def agree(ctx: Ctx, payload: str) -> None:
     learner = Learner(
         platform=ctx.person.platform,

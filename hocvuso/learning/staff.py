@@ -254,7 +254,7 @@ async def show_report(ctx: Ctx, actor: perm.Actor, code: str) -> None:
     parts.append(render_row(ctx, report.total, ctx.t("report-total")))
     if report.unassigned:
         parts.append(ctx.t("report-unassigned", count=report.unassigned))
-    suggested = await candidates.count(ctx.session, unit)
+    suggested = await candidates.count(ctx.session, unit, consent=ctx.settings.consent_version)
     if suggested:
         parts.append(ctx.t("report-candidates", count=suggested))
     download = a.button(ctx.t("report-download"), a.REPORT_FILE, "", str(unit.id if unit else 0))
@@ -522,12 +522,13 @@ async def invite_mentor(ctx: Ctx, actor: perm.Actor, code: str) -> None:
 async def show_candidates(ctx: Ctx, actor: perm.Actor, code: str) -> None:
     """Certified learners of the subtree who are not mentors yet, each with an invite button."""
     unit = await perm.access_unit(ctx.session, actor, perm.Action.INVITE_MENTOR, code or None)
-    found = await candidates.listing(ctx.session, actor, unit)
+    found = await candidates.listing(ctx.session, actor, unit, consent=ctx.settings.consent_version)
     await _audit_view(ctx, actor, "mentor.candidates", unit, shown=len(found))
     if not found:
         ctx.say(ctx.t("mentor-candidates-none"))
         return
-    lines = [ctx.t("mentor-candidates-title", count=await candidates.count(ctx.session, unit))]
+    total = await candidates.count(ctx.session, unit, consent=ctx.settings.consent_version)
+    lines = [ctx.t("mentor-candidates-title", count=total)]
     lines += [
         ctx.t(
             "mentor-candidate-line",
@@ -576,7 +577,14 @@ async def show_pairing_mentees(ctx: Ctx, actor: perm.Actor, mentor_id: int) -> N
             for s in actor.scopes(perm.Action.LINK_MENTEE)
             if s is not None and units.in_subtree(s, home.path)
         )
-    found = await pairing.unmentored(ctx.session, actor, scope, mentor_id, target(ctx).level)
+    found = await pairing.unmentored(
+        ctx.session,
+        actor,
+        scope,
+        mentor_id,
+        target(ctx).level,
+        consent=ctx.settings.consent_version,
+    )
     await _audit_view(
         ctx, actor, "mentor.pairing_mentees", scope, mentor=mentor_id, shown=len(found)
     )

@@ -10,6 +10,7 @@ consent-text =
     <b>Purpose:</b> running your course, reminding you to review, recording results and issuing digital-skills certificates.
     <b>Data kept:</b> your Telegram display name and chat id, role, unit code (if any), language, reminder hour, learning progress, your answers and certificates.
     <b>Not collected:</b> phone number, ID numbers, any other conversation.
+    <b>Who sees what:</b> your unit's organisers see aggregate figures, and the names of people who are certified (to invite them as mentors) or have no mentor (to pair them); your mentor, if you have one, sees your name, progress and last active day, never your answers. Your name is on the leaderboard only if you agree.
     <b>Your rights:</b> see and download all your data (/mydata), correct it (/settings), withdraw consent and have your data erased (/forget) at any time.
     Anonymous aggregates (such as a unit's completion rate) may be kept for reporting.
 
@@ -22,6 +23,9 @@ consent-declined =
 consent-first = Please read and press “I agree” before starting.
 consent-thanks = Thank you for agreeing. Let's begin!
 consent-already = You have already agreed.
+consent-updated = 📄 <b>The data processing terms have been updated.</b> Please read them again and agree to continue learning. Your data is kept as it is; /mydata and /forget always work.
+consent-renewed = Thank you for agreeing to the new terms.
+consent-renew-declined = You have not agreed to the new terms, so learning cannot continue yet. Your data is kept; you can download it (/mydata) or have it erased (/forget), or type /start to read the terms again.
 
 ## Onboarding
 choose-language = Anh/chị muốn học bằng ngôn ngữ nào? / Which language do you prefer?

@@ -11,6 +11,7 @@ consent-text =
     <b>Mục đích:</b> tổ chức việc học, nhắc ôn tập, ghi nhận kết quả và cấp chứng nhận kỹ năng số.
     <b>Dữ liệu được lưu:</b> tên hiển thị và mã trò chuyện Telegram, vai trò, mã đơn vị (nếu có), ngôn ngữ, giờ nhắc, tiến độ học, các câu trả lời và chứng nhận.
     <b>Không thu thập:</b> số điện thoại, số định danh, nội dung trò chuyện khác.
+    <b>Ai được xem:</b> người tổ chức của đơn vị xem số liệu tổng hợp, và tên của người đã đạt chuẩn (để mời làm người hướng dẫn) hoặc chưa có người hướng dẫn (để ghép); người hướng dẫn của anh/chị (nếu có) xem tên, tiến độ và ngày học gần nhất, không xem câu trả lời. Tên trên bảng thi đua chỉ hiện khi anh/chị đồng ý.
     <b>Quyền của anh/chị:</b> xem và tải toàn bộ dữ liệu (/mydata), sửa thông tin (/settings), rút lại sự đồng ý và yêu cầu xoá dữ liệu (/forget) bất cứ lúc nào.
     Dữ liệu tổng hợp ẩn danh (ví dụ tỷ lệ hoàn thành của đơn vị) có thể được giữ lại để báo cáo.
 
@@ -23,6 +24,9 @@ consent-declined =
 consent-first = Xin anh/chị đọc và bấm “Tôi đồng ý” trước khi bắt đầu.
 consent-thanks = Cảm ơn anh/chị đã đồng ý. Chúng ta bắt đầu nhé!
 consent-already = Anh/chị đã đồng ý từ trước.
+consent-updated = 📄 <b>Điều khoản xử lý dữ liệu đã được cập nhật.</b> Xin anh/chị đọc lại và đồng ý để tiếp tục học. Dữ liệu của anh/chị vẫn được giữ nguyên; /mydata và /forget luôn dùng được.
+consent-renewed = Cảm ơn anh/chị đã đồng ý với điều khoản mới.
+consent-renew-declined = Anh/chị chưa đồng ý với điều khoản mới nên chưa thể tiếp tục học. Dữ liệu cũ vẫn được giữ; anh/chị có thể tải về (/mydata) hoặc yêu cầu xoá (/forget), hoặc gõ /start để đọc lại điều khoản.
 
 ## Onboarding
 choose-language = Anh/chị muốn học bằng ngôn ngữ nào? / Which language do you prefer?

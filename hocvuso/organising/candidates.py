@@ -20,7 +20,7 @@ from hocvuso.config import Settings
 from hocvuso.i18n import t
 from hocvuso.learning import actions as a
 from hocvuso.organising import audit, invites, outbox, roles, units
-from hocvuso.organising.errors import Invalid
+from hocvuso.organising.errors import Forbidden, Invalid
 from hocvuso.organising.permissions import Action, Actor, access_learner, check_role
 from hocvuso.storage.models import Certificate, Learner, LearnerStatus
 from hocvuso.storage.organising import Role, RoleGrant, RoleInvite, Unit
@@ -37,7 +37,7 @@ class Candidate:
     certified_at: datetime
 
 
-def _candidate_filter(scope: Unit | None) -> list[ColumnElement[bool]]:
+def _candidate_filter(scope: Unit | None, consent: str | None) -> list[ColumnElement[bool]]:
     is_mentor = exists().where(
         RoleGrant.learner_id == Learner.id,
         RoleGrant.role == Role.MENTOR,
@@ -51,22 +51,29 @@ def _candidate_filter(scope: Unit | None) -> list[ColumnElement[bool]]:
     ]
     if scope is not None:
         conditions.append(units.subtree(scope))
+    if consent is not None:  # only those who agreed to terms that say organisers see this
+        conditions.append(Learner.consent_version == consent)
     return conditions
 
 
-async def count(session: AsyncSession, scope: Unit | None) -> int:
+async def count(session: AsyncSession, scope: Unit | None, *, consent: str | None = None) -> int:
     found = await session.exec(
         select(func.count())
         .select_from(Learner)
         .join(Certificate, col(Certificate.learner_id) == Learner.id)
         .join(Unit, col(Unit.code) == Learner.unit_code)
-        .where(*_candidate_filter(scope))
+        .where(*_candidate_filter(scope, consent))
     )
     return int(found.one())
 
 
 async def listing(
-    session: AsyncSession, actor: Actor, scope: Unit | None, limit: int = LIST_LIMIT
+    session: AsyncSession,
+    actor: Actor,
+    scope: Unit | None,
+    limit: int = LIST_LIMIT,
+    *,
+    consent: str | None = None,
 ) -> list[Candidate]:
     """The most recently certified candidates first (they remember the course best)."""
     check_role(actor, Action.INVITE_MENTOR)
@@ -74,7 +81,7 @@ async def listing(
         select(Learner, Unit, Certificate.issued_at)
         .join(Certificate, col(Certificate.learner_id) == Learner.id)
         .join(Unit, col(Unit.code) == Learner.unit_code)
-        .where(*_candidate_filter(scope))
+        .where(*_candidate_filter(scope, consent))
         .order_by(col(Certificate.issued_at).desc(), col(Learner.id))
         .limit(limit)
     )
@@ -94,6 +101,8 @@ async def do_invite(
 ) -> Learner:
     """Send the candidate a personal, one-time invitation to become a mentor of their unit."""
     candidate = await access_learner(session, actor, Action.INVITE_MENTOR, candidate_id)
+    if candidate.consent_version != settings.consent_version:
+        raise Forbidden("forbidden-learner")  # not yet agreed to terms that allow this
     unit = await units.by_code(session, candidate.unit_code or "")
     await roles.check_grantable(session, candidate, Role.MENTOR, unit)
     invite = await invites.create_role_invite(

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hocvuso.config import Settings
 from hocvuso.i18n import t
 from hocvuso.organising import mentoring, outbox, units
+from hocvuso.organising.errors import Forbidden
 from hocvuso.organising.permissions import Action, Actor, access_learner, check_role
 from hocvuso.storage.models import Certificate, Learner, LearnerStatus
 from hocvuso.storage.organising import MentorLink, Role, RoleGrant, Unit
@@ -69,7 +70,13 @@ async def mentors(session: AsyncSession, actor: Actor, scope: Unit | None) -> li
 
 
 async def unmentored(
-    session: AsyncSession, actor: Actor, scope: Unit | None, mentor_id: int, level: int
+    session: AsyncSession,
+    actor: Actor,
+    scope: Unit | None,
+    mentor_id: int,
+    level: int,
+    *,
+    consent: str | None = None,
 ) -> list[Person]:
     """Learners of the scope with no mentor and no certificate at ``level`` yet."""
     check_role(actor, Action.LINK_MENTEE)
@@ -79,6 +86,8 @@ async def unmentored(
         select(Learner, Unit)
         .join(Unit, col(Unit.code) == Learner.unit_code)
         .where(~has_mentor, ~certified, Learner.id != mentor_id, *_in_scope(scope))
+        # Only those who agreed to terms that say organisers see this.
+        .where(Learner.consent_version == consent if consent is not None else True)
         .order_by(col(Learner.last_active_at).is_not(None), col(Learner.last_active_at))
         .limit(LIST_LIMIT)
     )
@@ -99,6 +108,8 @@ async def do_pair(
     """Link them (both inside the organiser's subtree) and tell both; idempotent."""
     mentor = await access_learner(session, actor, Action.LINK_MENTEE, mentor_id)
     mentee = await access_learner(session, actor, Action.LINK_MENTEE, mentee_id)
+    if mentee.consent_version != settings.consent_version:
+        raise Forbidden("forbidden-learner")  # not yet agreed to terms that allow this
     if await mentoring.do_link_by_organiser(session, actor, mentor_id, mentee_id, now):
         for recipient, named, key, variables in (
             (mentee, mentor, "paired-mentee", {"mentor": mentor.display_name or "—"}),

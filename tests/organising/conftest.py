@@ -12,6 +12,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
 from hocvuso.learning.engine import Engine
 from hocvuso.organising import roles
@@ -52,20 +53,20 @@ async def add_learner(
 ) -> Learner:
     """A learner who has been through onboarding, with certificates (level, issued at)."""
     async with sessions() as session, session.begin():
-        learner = Learner(
-            platform="telegram",
-            chat_id=next(_chats),
-            display_name=name,
-            role="civil_servant",
-            unit_code=unit,
-            consent_at=created_at,
-            consent_version="2026-11",
-            placement_done=True,
-            state={"step": "idle", "nonce": "x"},
-            created_at=created_at,
-            last_active_at=last_active_at,
-            **fields,
-        )
+        values: dict[str, Any] = {
+            "platform": "telegram",
+            "chat_id": next(_chats),
+            "display_name": name,
+            "role": "civil_servant",
+            "unit_code": unit,
+            "consent_at": created_at,
+            "consent_version": Settings.model_fields["consent_version"].default,
+            "placement_done": True,
+            "state": {"step": "idle", "nonce": "x"},
+            "created_at": created_at,
+            "last_active_at": last_active_at,
+        }
+        learner = Learner(**{**values, **fields})
         session.add(learner)
         await session.flush()
         connection = await session.connection()
