@@ -14,7 +14,6 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
 from sqlmodel import col, select
 
 from hocvuso.i18n import Markup
@@ -29,7 +28,6 @@ from hocvuso.organising import (
     exports,
     invites,
     mentoring,
-    outbox,
     pairing,
     reports,
     units,
@@ -38,9 +36,11 @@ from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import Forbidden, StaffError
 from hocvuso.organising.forecast import Target
 from hocvuso.scheduler import broadcasts
+from hocvuso.scheduler.queue import state_counts
+from hocvuso.scheduler.quiet import not_before
 from hocvuso.storage.models import Certificate, Learner
 from hocvuso.storage.organising import LearnerPreference, Role, Unit
-from hocvuso.storage.scheduling import Broadcast, Delivery, DeliveryState
+from hocvuso.storage.scheduling import Broadcast, DeliveryState
 
 COMMANDS = (
     "report",
@@ -52,7 +52,6 @@ COMMANDS = (
     "mentor_link",
     "leaderboard",
 )
-D = Delivery.__table__  # type: ignore[attr-defined]
 #: Refusals of typed input that keep the prompt open, so the person can type again.
 RETYPE = {"nudge-bad-length", "broadcast-too-long"}
 PAIR_ARG = re.compile(r"^\d{1,18}\.\d{1,18}$")
@@ -244,9 +243,7 @@ def render_row(ctx: Ctx, row: reports.Row, label: str | None = None) -> str:
 async def show_report(ctx: Ctx, actor: perm.Actor, code: str) -> None:
     unit = await perm.access_unit(ctx.session, actor, perm.Action.REPORT, code or None)
     report = await reports.unit_report(ctx.session, unit, target(ctx), ctx.now)
-    await audit.record(
-        ctx.session, actor.learner_id, "chat", "report.view", unit.id if unit else None, ctx.now
-    )
+    await _audit_view(ctx, actor, "report.view", unit)
     parts = [exports.title(report, ctx.lang)]
     parts += [render_row(ctx, row) for row in report.rows[:REPORT_ROWS]]
     if len(report.rows) > REPORT_ROWS:
@@ -384,11 +381,7 @@ async def _broadcast_status(ctx: Ctx, actor: perm.Actor, broadcast_id: int) -> N
             await perm.access_unit(ctx.session, actor, perm.Action.BROADCAST, code)
     except Forbidden:  # another unit's broadcast: refused like an unknown one, naming nothing
         raise Forbidden("forbidden-broadcast") from None
-    connection = await ctx.session.connection()
-    found = await connection.execute(
-        select(D.c.state, func.count()).where(D.c.broadcast_id == broadcast_id).group_by(D.c.state)
-    )
-    counts = {state: int(n) for state, n in found.all()}
+    counts = await state_counts(await ctx.session.connection(), broadcast_id)
     unit = await units.of_codes(ctx.session, trees[:1])
     await _audit_view(
         ctx,
@@ -450,6 +443,12 @@ async def show_mentees(ctx: Ctx, actor: perm.Actor, _args: str) -> None:
 
 
 async def _nudge_press(ctx: Ctx, actor: perm.Actor, name: str, mentee_id: int) -> None:
+    if name == a.NUDGE_SEND:  # do_nudge checks the limits itself
+        mentee = await mentoring.do_nudge(
+            ctx.session, ctx.settings, actor, _me(ctx), mentee_id, None, ctx.now
+        )
+        ctx.say(_nudge_sent(ctx, mentee), edit=True)
+        return
     mentee = await mentoring.check_nudge(ctx.session, actor, mentee_id, ctx.now)
     who = mentee.display_name or "—"
     if name == a.NUDGE:
@@ -460,11 +459,6 @@ async def _nudge_press(ctx: Ctx, actor: perm.Actor, name: str, mentee_id: int) -
                 (a.button(ctx.t("nudge-custom-button"), a.NUDGE_CUSTOM, "", str(mentee_id)),),
             ),
         )
-    elif name == a.NUDGE_SEND:
-        await mentoring.do_nudge(
-            ctx.session, ctx.settings, actor, _me(ctx), mentee_id, None, ctx.now
-        )
-        ctx.say(_nudge_sent(ctx, mentee), edit=True)
     else:
         _staff(ctx, mode="nudge", mentee=mentee_id)
         ctx.say(ctx.t("nudge-write", name=who, limit=mentoring.CUSTOM_LIMIT), edit=True)
@@ -473,7 +467,7 @@ async def _nudge_press(ctx: Ctx, actor: perm.Actor, name: str, mentee_id: int) -
 def _nudge_sent(ctx: Ctx, mentee: Learner) -> str:
     """Sent, or (in the mentee's quiet hours) held until their morning, saying when."""
     name = mentee.display_name or "—"
-    wake = outbox.not_before(ctx.now, mentee.timezone, ctx.settings)
+    wake = not_before(ctx.now, mentee.timezone, ctx.settings)
     if wake <= ctx.now:
         return ctx.t("nudge-sent", name=name)
     local = wake.astimezone(ZoneInfo(mentee.timezone)).strftime("%H:%M")

@@ -42,7 +42,6 @@ ask-unit =
 unit-skip = Skip
 unit-skipped = Unit code skipped. You can add it later.
 unit-invalid = A unit code has only letters without diacritics, digits and - _ . (2–32 characters). Please type it again or press “Skip”.
-unit-set = Unit code recorded: <b>{ $unit }</b>
 placement-intro =
     <b>Placement quiz</b> ({ $count } questions, about 3 minutes)
     It lets you skip what you already know, so you only learn what you still need.

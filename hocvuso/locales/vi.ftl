@@ -43,7 +43,6 @@ ask-unit =
 unit-skip = Bỏ qua
 unit-skipped = Đã bỏ qua mã đơn vị. Anh/chị có thể nhập sau.
 unit-invalid = Mã đơn vị chỉ gồm chữ không dấu, số và các dấu - _ . (2–32 ký tự). Xin anh/chị gõ lại hoặc bấm “Bỏ qua”.
-unit-set = Đã ghi nhận mã đơn vị: <b>{ $unit }</b>
 placement-intro =
     <b>Bài kiểm tra xếp lớp</b> ({ $count } câu, khoảng 3 phút)
     Kết quả giúp bỏ qua những phần anh/chị đã vững, để chỉ học những gì còn thiếu.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, exists, func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,16 +38,11 @@ class Candidate:
 
 
 def _candidate_filter(scope: Unit | None, consent: str | None) -> list[ColumnElement[bool]]:
-    is_mentor = exists().where(
-        RoleGrant.learner_id == Learner.id,
-        RoleGrant.role == Role.MENTOR,
-        col(RoleGrant.revoked_at).is_(None),
-    )
     conditions = [
         Learner.status == LearnerStatus.ACTIVE,
         col(Learner.chat_id).is_not(None),
         Certificate.level == roles.MENTOR_LEVEL,
-        ~is_mentor,
+        ~roles.holds(Role.MENTOR),
     ]
     if scope is not None:
         conditions.append(units.subtree(scope))

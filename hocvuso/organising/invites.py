@@ -95,17 +95,9 @@ async def do_accept_role_invite(
     unit = await session.get(Unit, invite.unit_id) if invite.unit_id else None
     role = Role(invite.role)
     await roles.check_grantable(session, learner, role, unit)
-    held = await session.exec(
-        select(RoleGrant).where(
-            RoleGrant.learner_id == learner.id,
-            RoleGrant.role == role,
-            RoleGrant.unit_id == invite.unit_id
-            if invite.unit_id is not None
-            else col(RoleGrant.unit_id).is_(None),
-            col(RoleGrant.revoked_at).is_(None),
-        )
-    )
-    if held.first() is not None:  # the invitation stays usable for someone who needs it
+    assert learner.id is not None
+    held = await roles.active_grant(session, learner.id, role, invite.unit_id)
+    if held is not None:  # the invitation stays usable for someone who needs it
         raise Invalid("invite-already-held")
     # One time: only the first to mark it used gets the role, even when two try at once.
     claimed = await session.exec(

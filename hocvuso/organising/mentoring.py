@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, delete, exists, func, or_, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,7 +21,7 @@ from hocvuso.content.loader import Pack
 from hocvuso.i18n import t
 from hocvuso.learning import actions as a
 from hocvuso.learning import course
-from hocvuso.organising import audit, outbox, units
+from hocvuso.organising import audit, outbox, roles, units
 from hocvuso.organising.errors import Forbidden, Invalid, LimitReached
 from hocvuso.organising.forecast import Target
 from hocvuso.organising.permissions import Action, Actor, access_learner, access_mentee
@@ -72,16 +72,7 @@ class Mentee:
 
 # --- links --------------------------------------------------------------------------------------
 async def is_mentor(session: AsyncSession, learner_id: int) -> bool:
-    found = await session.exec(
-        select(func.count())
-        .select_from(RoleGrant)
-        .where(
-            RoleGrant.learner_id == learner_id,
-            RoleGrant.role == Role.MENTOR,
-            col(RoleGrant.revoked_at).is_(None),
-        )
-    )
-    return bool(found.one())
+    return bool((await session.exec(select(roles.holds(Role.MENTOR, learner_id)))).one())
 
 
 async def mentor_code(session: AsyncSession, mentor_id: int, now: datetime) -> str:
@@ -408,15 +399,10 @@ async def on_certificate(
     session: AsyncSession, settings: Settings, learner: Learner, level: int, now: datetime
 ) -> int:
     """Tell each of the learner's mentors; returns how many were told."""
-    still_mentor = exists().where(
-        RoleGrant.learner_id == Learner.id,
-        RoleGrant.role == Role.MENTOR,
-        col(RoleGrant.revoked_at).is_(None),
-    )
     result = await session.exec(
         select(Learner)
         .join(MentorLink, col(MentorLink.mentor_id) == Learner.id)
-        .where(MentorLink.mentee_id == learner.id, still_mentor)
+        .where(MentorLink.mentee_id == learner.id, roles.holds(Role.MENTOR))
     )
     told = 0
     for mentor in result.all():

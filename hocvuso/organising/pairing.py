@@ -16,11 +16,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import Settings
 from hocvuso.i18n import t
-from hocvuso.organising import mentoring, outbox, units
+from hocvuso.organising import mentoring, outbox, roles, units
 from hocvuso.organising.errors import Forbidden
 from hocvuso.organising.permissions import Action, Actor, access_learner, check_role
 from hocvuso.storage.models import Certificate, Learner, LearnerStatus
-from hocvuso.storage.organising import MentorLink, Role, RoleGrant, Unit
+from hocvuso.storage.organising import MentorLink, Role, Unit
 from hocvuso.storage.scheduling import DeliveryKind
 
 LIST_LIMIT = 10
@@ -51,15 +51,10 @@ async def mentors(session: AsyncSession, actor: Actor, scope: Unit | None) -> li
         .correlate(Learner)
         .scalar_subquery()
     )
-    is_mentor = exists().where(
-        RoleGrant.learner_id == Learner.id,
-        RoleGrant.role == Role.MENTOR,
-        col(RoleGrant.revoked_at).is_(None),
-    )
     result = await session.exec(
         select(Learner, Unit, load)
         .join(Unit, col(Unit.code) == Learner.unit_code)
-        .where(is_mentor, *_in_scope(scope))
+        .where(roles.holds(Role.MENTOR), *_in_scope(scope))
         .order_by(load, col(Learner.display_name), col(Learner.id))
         .limit(LIST_LIMIT)
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, exists, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +17,31 @@ from hocvuso.storage.organising import Role, RoleGrant, Unit
 
 #: A mentor has passed this level's exam ("hạt nhân lan tỏa").
 MENTOR_LEVEL = 1
+
+
+def holds(role: Role, learner: Any = Learner.id) -> ColumnElement[bool]:
+    """SQL condition: ``learner`` (a column, by default ``learner.id``, or an id) holds ``role``
+    now, in any unit."""
+    return exists().where(
+        RoleGrant.learner_id == learner,
+        RoleGrant.role == role,
+        col(RoleGrant.revoked_at).is_(None),
+    )
+
+
+async def active_grant(
+    session: AsyncSession, learner_id: int, role: Role, unit_id: int | None
+) -> RoleGrant | None:
+    """The learner's unrevoked grant of ``role`` in exactly that unit (None: everywhere)."""
+    found = await session.exec(
+        select(RoleGrant).where(
+            RoleGrant.learner_id == learner_id,
+            RoleGrant.role == role,
+            col(RoleGrant.unit_id).is_(None) if unit_id is None else RoleGrant.unit_id == unit_id,
+            col(RoleGrant.revoked_at).is_(None),
+        )
+    )
+    return found.first()
 
 
 async def check_grantable(
@@ -49,18 +75,8 @@ async def do_grant_unchecked(
     """Grant ``role`` (idempotent). Callers have checked the permission (or hold an invite)."""
     await check_grantable(session, learner, role, unit)
     unit_id = None if role == Role.ADMIN or unit is None else unit.id
-    existing = (
-        await session.exec(
-            select(RoleGrant).where(
-                RoleGrant.learner_id == learner.id,
-                RoleGrant.role == role,
-                col(RoleGrant.unit_id).is_(None)
-                if unit_id is None
-                else RoleGrant.unit_id == unit_id,
-                col(RoleGrant.revoked_at).is_(None),
-            )
-        )
-    ).first()
+    assert learner.id is not None
+    existing = await active_grant(session, learner.id, role, unit_id)
     if existing is not None:
         return existing
     assert learner.id is not None

@@ -25,7 +25,7 @@ from hocvuso.learning import course
 from hocvuso.scheduler import audience as aud
 from hocvuso.scheduler.campaigns import CampaignSpec, active
 from hocvuso.scheduler.queue import DeliveryQueue
-from hocvuso.scheduler.reminders import is_quiet
+from hocvuso.scheduler.quiet import is_quiet
 from hocvuso.storage.models import Certificate, Learner, LessonProgress
 from hocvuso.storage.scheduling import (
     Broadcast,

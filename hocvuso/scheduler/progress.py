@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hocvuso.config import Settings
 from hocvuso.i18n import t
 from hocvuso.learning import actions as a
-from hocvuso.organising.outbox import not_before
-from hocvuso.scheduler.queue import insert_ignore
+from hocvuso.organising import outbox
+from hocvuso.scheduler.quiet import not_before
 from hocvuso.storage.models import Learner, LearnerStatus
 from hocvuso.storage.scheduling import (
     FINAL_STATES,
@@ -33,7 +33,6 @@ D = Delivery.__table__  # type: ignore[attr-defined]
 L = Learner.__table__  # type: ignore[attr-defined]
 STEPS = (25, 50, 75)
 DONE = 100
-PRIORITY = 0  # before announcements: the organiser hears of progress while it happens
 
 
 def step_reached(done: int, total: int) -> int:
@@ -92,30 +91,19 @@ async def report_broadcast_progress(
             # In the organiser's quiet hours only the final notice is kept (it waits for the
             # morning); a step passed at night would be stale news by then.
             if reachable and (step == DONE or wake <= now):
-                result = await connection.execute(
-                    insert_ignore(connection).values(
-                        key=f"progress:{row['id']}:{step}",
-                        kind=str(DeliveryKind.PROGRESS),
-                        learner_id=row["requested_by"],
-                        priority=PRIORITY,
-                        text=text,
-                        buttons=[]
-                        if step == DONE
-                        else [
-                            [
-                                [
-                                    t(language, "broadcast-refresh"),
-                                    f"{a.BROADCAST_STATUS}::{row['id']}",
-                                ]
-                            ]
-                        ],
-                        state=DeliveryState.PENDING,
-                        attempts=0,
-                        not_before=wake,
-                        created_at=now,
-                    )
+                refresh = [
+                    [[t(language, "broadcast-refresh"), f"{a.BROADCAST_STATUS}::{row['id']}"]]
+                ]
+                queued += await outbox.enqueue(
+                    connection,
+                    key=f"progress:{row['id']}:{step}",
+                    kind=DeliveryKind.PROGRESS,
+                    learner_id=row["requested_by"],
+                    text=text,
+                    buttons=[] if step == DONE else refresh,
+                    not_before=wake,
+                    now=now,
                 )
-                queued += int(result.rowcount or 0)
             await connection.execute(
                 update(B)
                 .where(and_(B.c.id == row["id"], B.c.progress_reported < step))

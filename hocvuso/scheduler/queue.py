@@ -34,6 +34,17 @@ def insert_ignore(connection: AsyncConnection) -> Insert:
     return sqlite.insert(D).on_conflict_do_nothing(index_elements=["key"])
 
 
+async def state_counts(
+    connection: AsyncConnection, broadcast_id: int | None = None
+) -> dict[str, int]:
+    """Deliveries by state (of one broadcast, or all), in the caller's connection."""
+    query = select(D.c.state, func.count()).group_by(D.c.state)
+    if broadcast_id is not None:
+        query = query.where(D.c.broadcast_id == broadcast_id)
+    rows = (await connection.execute(query)).all()
+    return {state: int(count) for state, count in rows}
+
+
 @dataclass(frozen=True)
 class Job:
     """A claimed delivery, with the chat id read from the learner at claim time."""
@@ -244,12 +255,8 @@ class DeliveryQueue:
         return result.rowcount or 0
 
     async def counts(self, broadcast_id: int | None = None) -> dict[str, int]:
-        query = select(D.c.state, func.count()).group_by(D.c.state)
-        if broadcast_id is not None:
-            query = query.where(D.c.broadcast_id == broadcast_id)
         async with self.database.connect() as connection:
-            rows = (await connection.execute(query)).all()
-        return {state: int(count) for state, count in rows}
+            return await state_counts(connection, broadcast_id)
 
     async def dead_letters(self, broadcast_id: int | None = None, limit: int = 50) -> list[Any]:
         query = (

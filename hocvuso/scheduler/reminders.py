@@ -29,6 +29,7 @@ from hocvuso.learning import account
 from hocvuso.learning import actions as a
 from hocvuso.scheduler import audience, campaigns
 from hocvuso.scheduler.queue import DeliveryQueue
+from hocvuso.scheduler.quiet import is_quiet
 from hocvuso.storage.models import Learner, QuizAttempt, ReviewCard
 from hocvuso.storage.scheduling import Delivery, DeliveryKind
 
@@ -40,13 +41,6 @@ STREAK_WINDOW_DAYS = 100
 #: Someone active this recently is studying: no reminder now.
 STUDYING = timedelta(hours=1)
 PRIORITY = 0
-
-
-def is_quiet(hour: int, settings: Settings) -> bool:
-    start, end = settings.quiet_hours_start, settings.quiet_hours_end
-    if start > end:
-        return hour >= start or hour < end
-    return start <= hour < end
 
 
 @dataclass(frozen=True)
