@@ -13,10 +13,20 @@ either as inline buttons or as a native quiz poll.
 
 from __future__ import annotations
 
+import datetime
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 QUESTION_MAX = 300
 OPTION_MAX = 100
@@ -55,6 +65,16 @@ class Localized(Strict):
 class Source(Strict):
     title: str = Field(min_length=3, max_length=200)
     url: HttpUrl
+    #: The day someone last read the page and saw it support the text (``checked: 2026-12-01``).
+    checked: datetime.date | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unchecked(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # An importer writes sources back to YAML: no ``checked: null`` for a source never read.
+        data: dict[str, Any] = handler(self)
+        if data.get("checked") is None:
+            data.pop("checked", None)
+        return data
 
 
 class Question(Strict):
