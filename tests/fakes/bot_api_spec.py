@@ -1,22 +1,23 @@
 """The official Bot API specification as data (``api.json``), and what the fake reads from it.
 
 The file is the machine-readable Bot API reference (methods, their fields with ``types`` and
-``required``, and object types). The fake uses it to reject unknown methods and missing required
-parameters, to check the shape of JSON-serialised objects, and to read documented limits such as
-"1-4096 characters" or "1-64 bytes" straight from the field descriptions.
+``required``, and object types), vendored in ``tests/fakes/botapi/`` with its licence and
+provenance (see the README there), so that the repository alone runs its tests. The fake uses it
+to reject unknown methods, undocumented and missing required parameters, to check the shape of
+JSON-serialised objects, and to read documented limits such as "1-4096 characters" or "1-64
+bytes" straight from the field descriptions.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-SPEC_ENV = "HOCVUSO_BOT_API_SPEC"
+SPEC_PATH = Path(__file__).resolve().parent / "botapi" / "api.json"
 
 _RANGE = re.compile(r"(\d+)-(\d+) (characters|bytes)")
 _LIST_RANGE = re.compile(r"list of (\d+)-(\d+)")
@@ -25,12 +26,8 @@ _DISCRIMINATOR = re.compile(r"(?:must be|always) [“\"]?([a-z_]+)[”\"]?")
 
 
 def api_spec_path() -> Path:
-    """Where ``api.json`` is: ``$HOCVUSO_BOT_API_SPEC``, else ``<project>/../shared/...``."""
-    override = os.environ.get(SPEC_ENV)
-    if override:
-        return Path(override)
-    project_root = Path(__file__).resolve().parents[2]
-    return project_root / ".." / "shared" / "telegram-bot-api" / "api.json"
+    """Where ``api.json`` is: the copy vendored in ``tests/fakes/botapi/``."""
+    return SPEC_PATH
 
 
 @dataclass(frozen=True)
@@ -147,11 +144,8 @@ def _load(path: str) -> BotApiSpec:
     return BotApiSpec(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def load_spec(path: Path | str | None = None) -> BotApiSpec:
-    """Load (once per path) the Bot API specification; a clear error if the file is missing."""
-    resolved = Path(path) if path is not None else api_spec_path()
-    if not resolved.is_file():
-        raise FileNotFoundError(
-            f"Bot API specification not found at {resolved}; set ${SPEC_ENV} to its path"
-        )
-    return _load(str(resolved.resolve()))
+def load_spec() -> BotApiSpec:
+    """Load (once) the vendored Bot API specification; a clear error if the file is missing."""
+    if not SPEC_PATH.is_file():
+        raise FileNotFoundError(f"Bot API specification not found at {SPEC_PATH}")
+    return _load(str(SPEC_PATH))

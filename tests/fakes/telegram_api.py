@@ -5,9 +5,9 @@ API: ``{base_url}/bot{token}/{method}`` and ``{base_url}/file/bot{token}/{path}`
 it with ``AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url))``.
 
 It is deliberately strict: every request is checked against the official specification
-(``api.json``, see :mod:`tests.fakes.bot_api_spec`) and the documented limits, and what Telegram
-would refuse is refused with Telegram's status code and wording, so that aiogram raises the same
-exception it would raise in production. Every refused request is kept in
+(``botapi/api.json``, see :mod:`tests.fakes.bot_api_spec`) and the documented limits, and what
+Telegram would refuse is refused with Telegram's status code and wording, so that aiogram raises
+the same exception it would raise in production. Every refused request is kept in
 :attr:`FakeTelegram.errors`.
 
 Simulated people are :class:`FakeUser` objects (``fake.user(chat_id)``): they send text, press
@@ -636,7 +636,6 @@ class FakeTelegram:
         token: str = DEFAULT_TOKEN,
         bot_username: str = "hocvuso_test_bot",
         bot_first_name: str = "Học vụ số",
-        spec_path: Path | str | None = None,
         global_rate: float | None = None,
         per_chat_rate: float | None = None,
         global_burst: float | None = None,
@@ -648,7 +647,7 @@ class FakeTelegram:
         webhook_timeout: float = 30.0,
         host: str = "127.0.0.1",
     ) -> None:
-        self.spec: BotApiSpec = load_spec(spec_path)
+        self.spec: BotApiSpec = load_spec()
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user: dict[str, Any] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -36,6 +37,7 @@ from tests.fakes import FakeTelegram, api_spec_path
 from tests.fakes.formatting import parse_html, parse_markdown_v2
 
 CHAT = 1001
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_bot(fake: FakeTelegram, *, parse_mode: str | None = ParseMode.HTML) -> Bot:
@@ -78,13 +80,13 @@ class Bogus(TelegramMethod[bool]):
 # -- the spec -------------------------------------------------------------------------------------
 
 
-def test_spec_is_found_next_to_the_project() -> None:
-    assert api_spec_path().is_file()
-
-
-def test_spec_path_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOCVUSO_BOT_API_SPEC", "/somewhere/api.json")
-    assert str(api_spec_path()) == "/somewhere/api.json"
+def test_spec_is_the_copy_vendored_in_the_repository(fake: FakeTelegram) -> None:
+    path = api_spec_path()
+    assert path.is_file()
+    assert path.is_relative_to(ROOT / "tests" / "fakes" / "botapi")
+    assert (path.parent / "LICENSE").read_text().startswith("MIT License")
+    readme = (path.parent / "README.md").read_text()
+    assert fake.spec.version in readme  # the README names the version it vendors
 
 
 def test_limits_come_from_the_spec(fake: FakeTelegram) -> None:
