@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiohttp import web
 
 from hocvuso.config import Settings
-from hocvuso.scheduler import broadcasts
-from hocvuso.scheduler.pacer import MemoryPacer
-from hocvuso.scheduler.queue import DeliveryQueue
+from hocvuso.delivery import broadcasts
+from hocvuso.delivery.pacer import MemoryPacer
+from hocvuso.delivery.queue import DeliveryQueue
+from hocvuso.delivery.worker import DeliveryWorker
 from hocvuso.scheduler.service import make_api
-from hocvuso.scheduler.worker import DeliveryWorker
 from hocvuso.storage import db
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram
 

@@ -46,10 +46,12 @@ def t(language: str, key: str, /, **variables: Any) -> str:
                 name: escape(value) if isinstance(value, str) else value
                 for name, value in variables.items()
             }
+            if message.value is None:  # a message with attributes only: not one of ours
+                continue
             text, errors = bundle.format_pattern(message.value, args)
             if errors:
                 log.warning("catalog %s/%s: %s", lang, key, errors)
-            return text
+            return str(text)
     log.error("missing message %s", key)
     return key
 

@@ -9,9 +9,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hocvuso.chat.engine import Engine
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack, load_pack
-from hocvuso.learning.engine import Engine
 from hocvuso.storage import db
 
 log = logging.getLogger(__name__)

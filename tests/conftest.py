@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.engine import Engine
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack, load_pack
-from hocvuso.learning.engine import Engine
 from hocvuso.storage import db
 from tests.factories import Clock, Conversation
 

@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.engine import Engine
+from hocvuso.chat.events import Command, Event, Person, Press, Text
+from hocvuso.chat.replies import Outcome, Reply
 from hocvuso.content.loader import Pack
-from hocvuso.learning.engine import Engine
-from hocvuso.learning.events import Command, Event, Person, Press, Text
-from hocvuso.learning.replies import Button, Outcome, Reply
+from hocvuso.delivery.payloads import Button
 from hocvuso.organising import units
 from hocvuso.organising.units import UnitSpec
 from hocvuso.storage.organising import Unit

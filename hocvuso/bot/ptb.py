@@ -22,9 +22,9 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from hocvuso.bot.telegram.sender import TOAST_LIMIT, split_text
-from hocvuso.learning.engine import Engine
-from hocvuso.learning.events import Command, Event, Person, Press, Text
-from hocvuso.learning.replies import Reply
+from hocvuso.chat.engine import Engine
+from hocvuso.chat.events import Command, Event, Person, Press, Text
+from hocvuso.chat.replies import Reply
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"

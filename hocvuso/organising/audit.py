@@ -6,19 +6,18 @@ Details hold ids and counts only — never names, chat ids or message texts.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.storage.organising import AuditEntry
 
-if TYPE_CHECKING:
-    from hocvuso.organising.permissions import Actor
-
 
 async def record(
-    session: AsyncSession,
+    executor: AsyncSession | AsyncConnection,
     actor_id: int | None,
     via: str,
     action: str,
@@ -26,12 +25,13 @@ async def record(
     at: datetime,
     **details: Any,
 ) -> None:
-    session.add(
-        AuditEntry(
+    """Append one entry, in the caller's transaction (an ORM session or a plain connection)."""
+    connection = executor if isinstance(executor, AsyncConnection) else await executor.connection()
+    await connection.execute(
+        insert(AuditEntry).values(
             at=at, actor_id=actor_id, via=via, action=action, unit_id=unit_id, details=details
         )
     )
-    await session.flush()
 
 
 async def entries(
@@ -41,13 +41,3 @@ async def entries(
     if unit_id is not None:
         query = query.where(AuditEntry.unit_id == unit_id)
     return list((await session.exec(query)).all())
-
-
-async def read(
-    session: AsyncSession, actor: Actor, *, unit_id: int | None = None, limit: int = 100
-) -> list[AuditEntry]:
-    """The most recent entries, for those allowed to read the log (admins, the command line)."""
-    from hocvuso.organising.permissions import Action, check_role  # it imports units → audit
-
-    check_role(actor, Action.AUDIT)
-    return await entries(session, unit_id=unit_id, limit=limit)

@@ -17,11 +17,18 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import Settings
+from hocvuso.delivery import outbox
+from hocvuso.delivery import payloads as a
 from hocvuso.i18n import t
-from hocvuso.learning import actions as a
-from hocvuso.organising import audit, invites, outbox, roles, units
+from hocvuso.organising import audit, invites, roles, units
 from hocvuso.organising.errors import Forbidden, Invalid
-from hocvuso.organising.permissions import Action, Actor, access_learner, check_role
+from hocvuso.organising.permissions import (
+    Action,
+    Actor,
+    access_learner,
+    access_unit,
+    check_role,
+)
 from hocvuso.storage.models import Certificate, Learner, LearnerStatus
 from hocvuso.storage.organising import Role, RoleGrant, RoleInvite, Unit
 from hocvuso.storage.scheduling import DeliveryKind
@@ -39,15 +46,15 @@ class Candidate:
 
 def _candidate_filter(scope: Unit | None, consent: str | None) -> list[ColumnElement[bool]]:
     conditions = [
-        Learner.status == LearnerStatus.ACTIVE,
+        col(Learner.status) == LearnerStatus.ACTIVE,
         col(Learner.chat_id).is_not(None),
-        Certificate.level == roles.MENTOR_LEVEL,
+        col(Certificate.level) == roles.MENTOR_LEVEL,
         ~roles.holds(Role.MENTOR),
     ]
     if scope is not None:
         conditions.append(units.subtree(scope))
     if consent is not None:  # only those who agreed to terms that say organisers see this
-        conditions.append(Learner.consent_version == consent)
+        conditions.append(col(Learner.consent_version) == consent)
     return conditions
 
 
@@ -81,9 +88,28 @@ async def listing(
         .limit(limit)
     )
     return [
-        Candidate(learner.id, learner.display_name or "—", unit.name, issued)
+        Candidate(learner.id or 0, learner.display_name or "—", unit.name, issued)
         for learner, unit, issued in result.all()
     ]
+
+
+async def access_candidates(
+    session: AsyncSession, actor: Actor, code: str | None, now: datetime, *, consent: str
+) -> tuple[list[Candidate], int]:
+    """The suggested mentors of a unit in scope and how many there are in all; audited."""
+    unit = await access_unit(session, actor, Action.INVITE_MENTOR, code or None)
+    found = await listing(session, actor, unit, consent=consent)
+    await audit.record(
+        session,
+        actor.learner_id,
+        actor.via,
+        "mentor.candidates",
+        unit.id if unit else None,
+        now,
+        shown=len(found),
+    )
+    total = await count(session, unit, consent=consent) if found else 0
+    return found, total
 
 
 async def do_invite(
@@ -118,7 +144,9 @@ async def do_invite(
         key=f"mentor-invite:{organiser.id}:{invite.id}",  # names the organiser
         kind=DeliveryKind.MENTOR,
         text=text,
-        buttons=[[[t(lang, "mentor-invitation-accept"), f"{a.ACCEPT_ROLE}::{invite.token}"]]],
+        buttons=a.stored(
+            [a.button(t(lang, "mentor-invitation-accept"), a.ACCEPT_ROLE, "", invite.token)]
+        ),
         now=now,
     )
     if not queued:

@@ -101,7 +101,7 @@ async def do_accept_role_invite(
         raise Invalid("invite-already-held")
     # One time: only the first to mark it used gets the role, even when two try at once.
     claimed = await session.exec(
-        update(RoleInvite)  # type: ignore[call-overload]
+        update(RoleInvite)
         .where(col(RoleInvite.id) == invite.id, col(RoleInvite.used_at).is_(None))
         .values(used_at=now, used_by=learner.id)
     )

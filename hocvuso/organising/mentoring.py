@@ -18,10 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
+from hocvuso.delivery import outbox
+from hocvuso.delivery import payloads as a
 from hocvuso.i18n import t
-from hocvuso.learning import actions as a
 from hocvuso.learning import course
-from hocvuso.organising import audit, outbox, roles, units
+from hocvuso.organising import audit, roles, units
 from hocvuso.organising.errors import Forbidden, Invalid, LimitReached
 from hocvuso.organising.forecast import Target
 from hocvuso.organising.permissions import Action, Actor, access_learner, access_mentee
@@ -112,7 +113,7 @@ async def do_link_by_code(
     """The mentee opened a mentor's invite link: returns the mentor."""
     found = (await session.exec(select(MentorCode).where(MentorCode.code == code))).first()
     mentor = await session.get(Learner, found.mentor_id) if found else None
-    if mentor is None or mentor.chat_id is None or not await is_mentor(session, found.mentor_id):
+    if mentor is None or mentor.chat_id is None or not await is_mentor(session, mentor.id or 0):
         raise Invalid("mentor-code-invalid")  # also once the mentor role was revoked
     assert mentee.id is not None and mentor.id is not None
     await do_link(session, mentor.id, mentee.id, by=mentee.id, now=now)
@@ -184,8 +185,9 @@ async def mentees(
     nudged = select(func.count()).where(
         Nudge.mentee_id == Learner.id, Nudge.sent_at > now - MENTEE_GAP
     )
+    # sqlmodel's select() is typed for at most four columns; this one has six.
     result = await session.exec(
-        select(
+        select(  # type: ignore[call-overload]
             Learner,
             func.coalesce(done.c.done, 0),
             started.scalar_subquery(),
@@ -281,6 +283,7 @@ async def do_nudge(
     if custom is not None and not 1 <= len(custom.strip()) <= CUSTOM_LIMIT:
         raise Invalid("nudge-bad-length", limit=CUSTOM_LIMIT)
     mentee = await check_nudge(session, actor, mentee_id, now)
+    assert mentor.id is not None
     nudge = Nudge(mentor_id=mentor.id, mentee_id=mentee_id, custom=custom is not None, sent_at=now)
     session.add(nudge)
     await session.flush()
@@ -290,11 +293,11 @@ async def do_nudge(
         text = t(lang, "nudge-template", mentor=mentor_name, name=mentee.display_name or "")
     else:
         text = t(lang, "nudge-custom", mentor=mentor_name, text=custom.strip())
-    buttons = [
-        [[t(lang, "reminder-learn"), f"{a.LEARN}::"]],
-        [[t(lang, "nudge-reply-button"), f"{a.MENTEE_REPLY}::{nudge.id}"]],
-        [[t(lang, "nudge-mute-button"), f"{a.MUTE}::1"]],
-    ]
+    buttons = a.stored(
+        [a.button(t(lang, "reminder-learn"), a.LEARN)],
+        [a.button(t(lang, "nudge-reply-button"), a.MENTEE_REPLY, "", str(nudge.id))],
+        [a.button(t(lang, "nudge-mute-button"), a.MUTE, "", "1")],
+    )
     await outbox.queue_message(
         session,
         settings,
@@ -318,7 +321,7 @@ async def set_muted(session: AsyncSession, learner_id: int, muted: bool, now: da
     await session.flush()
     if muted:
         await session.exec(
-            update(Delivery)  # type: ignore[call-overload]
+            update(Delivery)
             .where(
                 col(Delivery.learner_id) == learner_id,
                 col(Delivery.kind) == DeliveryKind.NUDGE,
@@ -427,12 +430,12 @@ async def forget(session: AsyncSession, learner_id: int, now: datetime) -> None:
     Messages to others that name this person go too, queued or sent: the nudges they sent as a
     mentor, their replies and the notice of their certificate as a mentee, invitations they sent
     or accepted, pairings naming them. Such keys start with ``<kind>:<id of the person named>:``.
-    (Messages *to* them are the caller's: :func:`hocvuso.learning.account.erase` removes them.)
+    (Messages *to* them are the caller's: :func:`hocvuso.organising.privacy.do_erase` removes them.)
     """
     key = col(Delivery.key)
     naming = ("reply", "certified", "mentor-invite", "mentor-accepted", "paired")
     await session.exec(
-        delete(Delivery).where(  # type: ignore[call-overload]
+        delete(Delivery).where(
             col(Delivery.kind) == DeliveryKind.MENTOR,
             or_(*(key.like(f"{prefix}:{learner_id}:%") for prefix in naming)),
         )
@@ -440,9 +443,7 @@ async def forget(session: AsyncSession, learner_id: int, now: datetime) -> None:
     sent = await session.exec(select(Nudge.id).where(Nudge.mentor_id == learner_id))
     nudge_keys = [f"nudge:{nudge_id}" for nudge_id in sent.all()]
     for start in range(0, len(nudge_keys), 500):
-        await session.exec(
-            delete(Delivery).where(key.in_(nudge_keys[start : start + 500]))  # type: ignore[call-overload]
-        )
+        await session.exec(delete(Delivery).where(key.in_(nudge_keys[start : start + 500])))
     for model, column in (
         (MentorLink, MentorLink.mentor_id),
         (MentorLink, MentorLink.mentee_id),
@@ -451,9 +452,9 @@ async def forget(session: AsyncSession, learner_id: int, now: datetime) -> None:
         (MentorCode, MentorCode.mentor_id),
         (LearnerPreference, LearnerPreference.learner_id),
     ):
-        await session.exec(delete(model).where(col(column) == learner_id))  # type: ignore[call-overload]
+        await session.exec(delete(model).where(col(column) == learner_id))
     await session.exec(
-        update(RoleGrant)  # type: ignore[call-overload]
+        update(RoleGrant)
         .where(col(RoleGrant.learner_id) == learner_id, col(RoleGrant.revoked_at).is_(None))
         .values(revoked_at=now)
     )

@@ -15,10 +15,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import Settings
+from hocvuso.delivery import outbox
 from hocvuso.i18n import t
-from hocvuso.organising import mentoring, outbox, roles, units
+from hocvuso.organising import audit, mentoring, roles, units
 from hocvuso.organising.errors import Forbidden
-from hocvuso.organising.permissions import Action, Actor, access_learner, check_role
+from hocvuso.organising.permissions import Action, Actor, access_learner, access_unit, check_role
 from hocvuso.storage.models import Certificate, Learner, LearnerStatus
 from hocvuso.storage.organising import MentorLink, Role, Unit
 from hocvuso.storage.scheduling import DeliveryKind
@@ -37,7 +38,7 @@ class Person:
 
 
 def _in_scope(scope: Unit | None) -> list[ColumnElement[bool]]:
-    conditions = [Learner.status == LearnerStatus.ACTIVE, col(Learner.chat_id).is_not(None)]
+    conditions = [col(Learner.status) == LearnerStatus.ACTIVE, col(Learner.chat_id).is_not(None)]
     if scope is not None:
         conditions.append(units.subtree(scope))
     return conditions
@@ -59,7 +60,7 @@ async def mentors(session: AsyncSession, actor: Actor, scope: Unit | None) -> li
         .limit(LIST_LIMIT)
     )
     return [
-        Person(learner.id, learner.display_name or "—", unit.name, int(count))
+        Person(learner.id or 0, learner.display_name or "—", unit.name, int(count))
         for learner, unit, count in result.all()
     ]
 
@@ -75,8 +76,10 @@ async def unmentored(
 ) -> list[Person]:
     """Learners of the scope with no mentor and no certificate at ``level`` yet."""
     check_role(actor, Action.LINK_MENTEE)
-    has_mentor = exists().where(MentorLink.mentee_id == Learner.id)
-    certified = exists().where(Certificate.learner_id == Learner.id, Certificate.level >= level)
+    has_mentor = exists().where(col(MentorLink.mentee_id) == Learner.id)
+    certified = exists().where(
+        col(Certificate.learner_id) == Learner.id, col(Certificate.level) >= level
+    )
     result = await session.exec(
         select(Learner, Unit)
         .join(Unit, col(Unit.code) == Learner.unit_code)
@@ -87,9 +90,57 @@ async def unmentored(
         .limit(LIST_LIMIT)
     )
     return [
-        Person(learner.id, learner.display_name or "—", unit.name, None, learner.last_active_at)
+        Person(
+            learner.id or 0, learner.display_name or "—", unit.name, None, learner.last_active_at
+        )
         for learner, unit in result.all()
     ]
+
+
+async def access_mentors(
+    session: AsyncSession, actor: Actor, code: str | None, now: datetime
+) -> list[Person]:
+    """/assign_mentor: the mentors of a unit in scope, fewest mentees first; audited."""
+    unit = await access_unit(session, actor, Action.LINK_MENTEE, code or None)
+    found = await mentors(session, actor, unit)
+    await audit.record(
+        session,
+        actor.learner_id,
+        actor.via,
+        "mentor.pairing_mentors",
+        unit.id if unit else None,
+        now,
+        shown=len(found),
+    )
+    return found
+
+
+async def access_unmentored(
+    session: AsyncSession, actor: Actor, mentor_id: int, level: int, now: datetime, *, consent: str
+) -> tuple[Learner, list[Person]]:
+    """The mentor, and colleagues with no mentor in the organiser's scope that holds the mentor,
+    those who need help most first; audited."""
+    mentor = await access_learner(session, actor, Action.LINK_MENTEE, mentor_id)
+    scope: Unit | None = None
+    if not actor.is_admin:  # access_learner has checked that one of the scopes holds the mentor
+        home = await units.by_code(session, mentor.unit_code or "")
+        scope = next(
+            s
+            for s in actor.scopes(Action.LINK_MENTEE)
+            if s is not None and units.in_subtree(s, home.path)
+        )
+    found = await unmentored(session, actor, scope, mentor_id, level, consent=consent)
+    await audit.record(
+        session,
+        actor.learner_id,
+        actor.via,
+        "mentor.pairing_mentees",
+        scope.id if scope else None,
+        now,
+        mentor=mentor_id,
+        shown=len(found),
+    )
+    return mentor, found
 
 
 async def do_pair(

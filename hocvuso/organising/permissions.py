@@ -15,10 +15,10 @@ from enum import StrEnum
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hocvuso.organising import units
+from hocvuso.organising import audit, units
 from hocvuso.organising.errors import Forbidden, NotFound
 from hocvuso.storage.models import Learner
-from hocvuso.storage.organising import MentorLink, Role, RoleGrant, Unit
+from hocvuso.storage.organising import AuditEntry, MentorLink, Role, RoleGrant, Unit
 
 
 class Action(StrEnum):
@@ -148,3 +148,11 @@ async def access_mentee(session: AsyncSession, actor: Actor, mentee_id: int) -> 
     if learner is None:
         raise Forbidden("forbidden-mentee")
     return learner
+
+
+async def access_audit_log(
+    session: AsyncSession, actor: Actor, *, unit_id: int | None = None, limit: int = 100
+) -> list[AuditEntry]:
+    """The most recent audit entries, for those allowed to read the log (admins, the CLI)."""
+    check_role(actor, Action.AUDIT)
+    return await audit.entries(session, unit_id=unit_id, limit=limit)

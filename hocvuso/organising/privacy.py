@@ -7,13 +7,24 @@ stored), their preferences, and the actions they took as staff (from the audit l
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import col, select
+from sqlalchemy import delete, or_
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hocvuso.storage.models import Learner
+from hocvuso.organising import mentoring
+from hocvuso.storage.models import (
+    Certificate,
+    ExamAttempt,
+    Learner,
+    LearnerStatus,
+    LessonProgress,
+    ProcessedUpdate,
+    QuizAttempt,
+    ReviewCard,
+)
 from hocvuso.storage.organising import (
     AuditEntry,
     LearnerPreference,
@@ -22,6 +33,7 @@ from hocvuso.storage.organising import (
     RoleGrant,
     Unit,
 )
+from hocvuso.storage.scheduling import Delivery
 
 
 async def export(session: AsyncSession, learner_id: int) -> dict[str, Any]:
@@ -46,14 +58,15 @@ async def export(session: AsyncSession, learner_id: int) -> dict[str, Any]:
     )
     nudges = await session.exec(
         select(Nudge)
-        .where(or_(Nudge.mentor_id == learner_id, Nudge.mentee_id == learner_id))
+        .where(or_(col(Nudge.mentor_id) == learner_id, col(Nudge.mentee_id) == learner_id))
         .order_by(col(Nudge.id))
     )
     actions = await session.exec(
         select(AuditEntry).where(AuditEntry.actor_id == learner_id).order_by(col(AuditEntry.id))
     )
     preference = await session.get(LearnerPreference, learner_id)
-    mentors, mentees = [], []
+    mentors: list[dict[str, Any]] = []
+    mentees: list[dict[str, Any]] = []
     for link, other in links.all():
         item = {"id": other.id, "name": other.display_name, "since": link.created_at.isoformat()}
         (mentees if link.mentor_id == learner_id else mentors).append(item)
@@ -86,3 +99,50 @@ async def export(session: AsyncSession, learner_id: int) -> dict[str, Any]:
             for e in actions.all()
         ],
     }
+
+
+# --- the person's rights (Law on Personal Data Protection 91/2025/QH15) -----------------------
+def _rows(items: list[SQLModel], drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    return [
+        {k: v for k, v in item.model_dump(mode="json").items() if k not in drop} for item in items
+    ]
+
+
+async def export_person(session: AsyncSession, learner: Learner, now: datetime) -> dict[str, Any]:
+    """Everything kept about the person (``/mydata``)."""
+    data: dict[str, Any] = {
+        "exported_at": now.isoformat(),
+        "learner": learner.model_dump(mode="json", exclude={"state"}),
+    }
+    for name, model in (
+        ("lesson_progress", LessonProgress),
+        ("quiz_attempts", QuizAttempt),
+        ("review_cards", ReviewCard),
+        ("exams", ExamAttempt),
+        ("certificates", Certificate),
+    ):
+        result = await session.exec(select(model).where(model.learner_id == learner.id))
+        data[name] = _rows(list(result.all()), drop=("learner_id",))
+    data["organising"] = await export(session, learner.id or 0)
+    return data
+
+
+async def do_erase(session: AsyncSession, learner: Learner, now: datetime) -> None:
+    """Erase personal data (``/forget``). Kept, unlinkable to the person: answers, progress,
+    certificates (anonymous aggregates for the unit's figures)."""
+    learner_id = learner.id or 0
+    for table, column in (
+        (ReviewCard, ReviewCard.learner_id),
+        (ProcessedUpdate, ProcessedUpdate.learner_id),
+        # Queued reminders and campaign messages are messages to the person: they go too.
+        (Delivery, Delivery.learner_id),
+    ):
+        await session.exec(delete(table).where(col(column) == learner_id))
+    # Mentor links, nudges and preferences go; roles are revoked.
+    await mentoring.forget(session, learner_id, now)
+    learner.chat_id = None
+    learner.display_name = None
+    learner.state = {}
+    learner.status = LearnerStatus.ERASED
+    learner.erased_at = now
+    learner.consent_at = None

@@ -15,7 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.organising import audit, units
+from hocvuso.organising.errors import Forbidden, StaffError
 from hocvuso.organising.forecast import Forecast, Target, forecast
+from hocvuso.organising.permissions import Action, Actor, access_unit, check_role
 from hocvuso.storage.models import Certificate, Learner
 from hocvuso.storage.organising import Unit
 
@@ -207,3 +210,63 @@ async def unit_report(
         total,
         unassigned,
     )
+
+
+async def access_report(
+    session: AsyncSession,
+    actor: Actor,
+    code: str | None,
+    target: Target,
+    now: datetime,
+    *,
+    export: str | None = None,
+) -> tuple[Unit | None, Report]:
+    """The report of a unit in the actor's scope (no code: their first scope, or the whole tree
+    for admins); audited as a view, or as an export in the given format."""
+    unit = await access_unit(session, actor, Action.REPORT, code or None)
+    return unit, await _audited_report(session, actor, unit, target, now, export)
+
+
+async def access_report_of(
+    session: AsyncSession,
+    actor: Actor,
+    unit_id: int,
+    target: Target,
+    now: datetime,
+    *,
+    export: str | None = None,
+) -> Report:
+    """:func:`access_report` by unit id (0: the whole tree); a guessed id names no unit."""
+    unit = None
+    if unit_id:
+        try:
+            found = await units.by_id(session, unit_id)
+            unit = await access_unit(session, actor, Action.REPORT, found.code)
+        except StaffError:  # a guessed id: refused without naming the unit behind it
+            raise Forbidden("forbidden-report") from None
+    else:
+        check_role(actor, Action.REPORT)
+        if not actor.is_admin:
+            raise Forbidden("forbidden-report")
+    return await _audited_report(session, actor, unit, target, now, export)
+
+
+async def _audited_report(
+    session: AsyncSession,
+    actor: Actor,
+    unit: Unit | None,
+    target: Target,
+    now: datetime,
+    export: str | None,
+) -> Report:
+    report = await unit_report(session, unit, target, now)
+    await audit.record(
+        session,
+        actor.learner_id,
+        actor.via,
+        "report.export" if export else "report.view",
+        unit.id if unit else None,
+        now,
+        **({"format": export} if export else {}),
+    )
+    return report

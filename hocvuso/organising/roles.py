@@ -23,8 +23,8 @@ def holds(role: Role, learner: Any = Learner.id) -> ColumnElement[bool]:
     """SQL condition: ``learner`` (a column, by default ``learner.id``, or an id) holds ``role``
     now, in any unit."""
     return exists().where(
-        RoleGrant.learner_id == learner,
-        RoleGrant.role == role,
+        col(RoleGrant.learner_id) == learner,
+        col(RoleGrant.role) == role,
         col(RoleGrant.revoked_at).is_(None),
     )
 

@@ -278,8 +278,12 @@ async def of_codes(session: AsyncSession, codes: list[str]) -> dict[str, Unit]:
     return {u.code: u for u in result.all()}
 
 
-async def rotate_invite(session: AsyncSession, unit: Unit) -> str:
+async def do_rotate_invite(
+    session: AsyncSession, actor_id: int | None, via: str, unit: Unit, now: datetime
+) -> str:
+    """A new invite code for the unit (the old one stops working); audited."""
     unit.invite_code = new_invite_code()
     session.add(unit)
     await session.flush()
+    await audit.record(session, actor_id, via, "units.rotate_invite", unit.id, now)
     return unit.invite_code

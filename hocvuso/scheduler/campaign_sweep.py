@@ -19,13 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
+from hocvuso.delivery import audience as aud
+from hocvuso.delivery import payloads as a
+from hocvuso.delivery.queue import DeliveryQueue
+from hocvuso.delivery.quiet import is_quiet
 from hocvuso.i18n import t
-from hocvuso.learning import actions as a
 from hocvuso.learning import course
-from hocvuso.scheduler import audience as aud
+from hocvuso.organising import audit
+from hocvuso.organising.errors import Forbidden
+from hocvuso.organising.permissions import Actor
 from hocvuso.scheduler.campaigns import CampaignSpec, active
-from hocvuso.scheduler.queue import DeliveryQueue
-from hocvuso.scheduler.quiet import is_quiet
 from hocvuso.storage.models import Certificate, Learner, LessonProgress
 from hocvuso.storage.scheduling import (
     Broadcast,
@@ -51,7 +54,10 @@ class CampaignError(ValueError):
 
 
 # --- the organiser's commands ------------------------------------------------------------------
-async def create(database: AsyncEngine, spec: CampaignSpec) -> int:
+async def create(database: AsyncEngine, spec: CampaignSpec, *, actor: Actor) -> int:
+    """Start a campaign (admins: the audience may be anyone); audited."""
+    if not actor.is_admin:
+        raise Forbidden("forbidden-broadcast")
     async with database.begin() as connection:
         existing = await connection.execute(
             select(CAMPAIGNS.c.id).where(CAMPAIGNS.c.slug == spec.slug)
@@ -72,15 +78,33 @@ async def create(database: AsyncEngine, spec: CampaignSpec) -> int:
             )
             .returning(CAMPAIGNS.c.id)
         )
-        return int(result.scalar_one())
+        campaign_id = int(result.scalar_one())
+        await audit.record(
+            connection,
+            actor.learner_id,
+            actor.via,
+            "campaign.create",
+            None,
+            now,
+            campaign=campaign_id,
+        )
+        return campaign_id
 
 
-async def set_status(database: AsyncEngine, slug: str, status: CampaignStatus) -> None:
+async def set_status(
+    database: AsyncEngine, slug: str, status: CampaignStatus, *, actor: Actor
+) -> None:
+    """Pause, resume or cancel a campaign; audited."""
+    if not actor.is_admin:
+        raise Forbidden("forbidden-broadcast")
     async with database.begin() as connection:
-        current = (
-            await connection.execute(select(CAMPAIGNS.c.status).where(CAMPAIGNS.c.slug == slug))
-        ).scalar_one_or_none()
-        if current is None:
+        found = (
+            await connection.execute(
+                select(CAMPAIGNS.c.id, CAMPAIGNS.c.status).where(CAMPAIGNS.c.slug == slug)
+            )
+        ).first()
+        current = found.status if found is not None else None
+        if found is None:
             raise CampaignError(f"no campaign {slug!r}")
         if current == CampaignStatus.CANCELLED:
             raise CampaignError(f"campaign {slug!r} is cancelled")
@@ -96,6 +120,15 @@ async def set_status(database: AsyncEngine, slug: str, status: CampaignStatus) -
                 .where(D.c.broadcast_id.in_(ids), D.c.state == "pending")
                 .values(state="skipped")
             )
+        await audit.record(
+            connection,
+            actor.learner_id,
+            actor.via,
+            f"campaign.{status}",
+            None,
+            utcnow(),
+            campaign=found.id,
+        )
 
 
 async def listing(database: AsyncEngine) -> list[Any]:
@@ -256,7 +289,7 @@ async def _render(
             "my_progress": mine,
             "unit_progress": unit_progress.get(learner.unit_code or "", 0),
         }
-        buttons = [[[t(learner.language, "campaign-learn"), f"{a.LEARN}::"]]]
+        buttons = a.stored([a.button(t(learner.language, "campaign-learn"), a.LEARN)])
         rows.append(
             {
                 "key": f"campaign:{campaign_id}:{index}:{day.isoformat()}:{learner.id}",

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hocvuso.scheduler import audience as aud
+from hocvuso.delivery import audience as aud
 from hocvuso.storage.models import Learner
 from hocvuso.storage.scheduling import Campaign, CampaignStatus
 

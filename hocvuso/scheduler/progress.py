@@ -15,10 +15,10 @@ from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hocvuso.config import Settings
+from hocvuso.delivery import outbox
+from hocvuso.delivery import payloads as a
+from hocvuso.delivery.quiet import not_before
 from hocvuso.i18n import t
-from hocvuso.learning import actions as a
-from hocvuso.organising import outbox
-from hocvuso.scheduler.quiet import not_before
 from hocvuso.storage.models import Learner, LearnerStatus
 from hocvuso.storage.scheduling import (
     FINAL_STATES,
@@ -91,9 +91,8 @@ async def report_broadcast_progress(
             # In the organiser's quiet hours only the final notice is kept (it waits for the
             # morning); a step passed at night would be stale news by then.
             if reachable and (step == DONE or wake <= now):
-                refresh = [
-                    [[t(language, "broadcast-refresh"), f"{a.BROADCAST_STATUS}::{row['id']}"]]
-                ]
+                label = t(language, "broadcast-refresh")
+                refresh = a.stored([a.button(label, a.BROADCAST_STATUS, "", str(row["id"]))])
                 queued += await outbox.enqueue(
                     connection,
                     key=f"progress:{row['id']}:{step}",

@@ -18,18 +18,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hocvuso.config import Settings
+from hocvuso.delivery import audience
+from hocvuso.delivery import payloads as a
+from hocvuso.delivery.queue import DeliveryQueue
+from hocvuso.delivery.quiet import is_quiet
 from hocvuso.i18n import t
-from hocvuso.learning import account
-from hocvuso.learning import actions as a
-from hocvuso.scheduler import audience, campaigns
-from hocvuso.scheduler.queue import DeliveryQueue
-from hocvuso.scheduler.quiet import is_quiet
+from hocvuso.learning import records
+from hocvuso.scheduler import campaigns
 from hocvuso.storage.models import Learner, QuizAttempt, ReviewCard
 from hocvuso.storage.scheduling import Delivery, DeliveryKind
 
@@ -137,6 +139,7 @@ async def study_days(
 ) -> dict[int, set[date]]:
     """Local study days of these learners (one grouped query; day numbers in the zone)."""
     offset = int((now.astimezone(ZoneInfo(zone)).utcoffset() or timedelta()).total_seconds())
+    day: ColumnElement[Any]
     if connection.dialect.name == "postgresql":
         day = func.floor((func.extract("epoch", Q.c.answered_at) + offset) / 86400)
     else:
@@ -163,10 +166,10 @@ def reminder_text(language: str, due: int, streak: int) -> str:
 
 
 def reminder_buttons(language: str) -> list[list[list[str]]]:
-    return [
-        [[t(language, "reminder-learn"), f"{a.LEARN}::"]],
-        [[t(language, "reminder-pause"), f"{a.SET_PAUSE}::"]],
-    ]
+    return a.stored(
+        [a.button(t(language, "reminder-learn"), a.LEARN)],
+        [a.button(t(language, "reminder-pause"), a.SET_PAUSE)],
+    )
 
 
 async def deliver_due_reminders(database: AsyncEngine, settings: Settings, now: datetime) -> int:
@@ -192,7 +195,7 @@ async def deliver_due_reminders(database: AsyncEngine, settings: Settings, now: 
     rows = []
     for c in chosen:
         today = now.astimezone(ZoneInfo(c.timezone)).date()
-        streak = account.streak_of(days.get(c.learner_id, set()), today)
+        streak = records.streak_of(days.get(c.learner_id, set()), today)
         rows.append(
             {
                 "key": f"reminder:{c.learner_id}:{today.isoformat()}:{c.sent_today}",

@@ -25,14 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
-from hocvuso.scheduler.botapi import BotApiClient, BulkApi
+from hocvuso.delivery.botapi import BotApiClient, BulkApi
+from hocvuso.delivery.pacer import MemoryPacer, Pacer, RedisPacer
+from hocvuso.delivery.queue import DeliveryQueue
+from hocvuso.delivery.worker import DeliveryWorker
 from hocvuso.scheduler.campaign_sweep import deliver_due_campaign_messages
 from hocvuso.scheduler.leader import Leadership, make_leadership
-from hocvuso.scheduler.pacer import MemoryPacer, Pacer, RedisPacer
 from hocvuso.scheduler.progress import report_broadcast_progress
-from hocvuso.scheduler.queue import DeliveryQueue
 from hocvuso.scheduler.reminders import deliver_due_reminders
-from hocvuso.scheduler.worker import DeliveryWorker
 from hocvuso.storage.scheduling import JOBS_TABLE
 from hocvuso.storage.types import utcnow
 

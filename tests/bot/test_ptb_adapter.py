@@ -6,7 +6,7 @@ import pytest
 from telegram.ext import Application
 
 from hocvuso.bot.ptb import add_hocvuso_handlers
-from hocvuso.learning.engine import Engine
+from hocvuso.chat.engine import Engine
 from tests.fakes.telegram_api import FakeTelegram
 
 

@@ -71,7 +71,7 @@ async def test_a_stale_button_changes_nothing(chat: Conversation) -> None:
     old_buttons = chat.buttons()
     await chat.answer(correct=True)
     before = await count(chat, QuizAttempt)
-    from hocvuso.learning.events import Press
+    from hocvuso.chat.events import Press
 
     outcome = await chat.event(Press(old_buttons[0].data))
     assert outcome.toast is not None and "tin nhắn cũ" in outcome.toast
@@ -80,7 +80,7 @@ async def test_a_stale_button_changes_nothing(chat: Conversation) -> None:
 
 
 async def test_a_forged_button_is_refused(chat: Conversation) -> None:
-    from hocvuso.learning.events import Press
+    from hocvuso.chat.events import Press
 
     await chat.onboard()
     outcome = await chat.event(Press("an:deadbeef:0"))
@@ -94,7 +94,7 @@ async def test_a_redelivered_update_is_applied_once(chat: Conversation) -> None:
     await chat.press("Làm câu hỏi")
     letter = chat.letter_for(correct=True)
     data = next(b.data for b in chat.buttons() if b.label == letter)
-    from hocvuso.learning.events import Press
+    from hocvuso.chat.events import Press
 
     first = await chat.event(Press(data), update_id=900001)
     again = await chat.event(Press(data), update_id=900001)

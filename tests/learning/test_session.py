@@ -6,8 +6,8 @@ import random
 
 from sqlmodel import select
 
+from hocvuso.chat.engine import Engine
 from hocvuso.learning import course
-from hocvuso.learning.engine import Engine
 from hocvuso.storage.models import Certificate, ExamAttempt, LessonProgress, QuizAttempt
 from tests.factories import Clock, Conversation
 
@@ -149,7 +149,7 @@ async def test_free_text_during_a_question_gets_a_hint_and_changes_nothing(
 
 
 async def test_a_reminder_button_starts_the_session_like_learn(chat: Conversation) -> None:
-    from hocvuso.learning.events import Press
+    from hocvuso.chat.events import Press
 
     await chat.onboard()
     await chat.press("Nghỉ") if any("Nghỉ" in b.label for b in chat.buttons()) else None

@@ -12,9 +12,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.engine import Engine
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
-from hocvuso.learning.engine import Engine
 from hocvuso.organising import roles
 from hocvuso.storage.models import Certificate, ExamAttempt, Learner
 from hocvuso.storage.organising import Role, Unit

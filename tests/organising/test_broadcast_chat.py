@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.engine import Engine
+from hocvuso.chat.events import Press
 from hocvuso.content.loader import Pack
-from hocvuso.learning.engine import Engine
-from hocvuso.learning.events import Press
 from hocvuso.storage.models import Learner, LearnerStatus
 from hocvuso.storage.organising import AuditEntry, Role, Unit
 from hocvuso.storage.scheduling import Broadcast, Delivery

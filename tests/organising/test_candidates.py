@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.engine import Engine
+from hocvuso.chat.events import Press
 from hocvuso.content.loader import Pack
-from hocvuso.learning.engine import Engine
-from hocvuso.learning.events import Press
 from hocvuso.organising.permissions import load_actor
 from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import Role, Unit

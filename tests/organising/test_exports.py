@@ -22,10 +22,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from typer.testing import CliRunner, Result
 
+from hocvuso.chat.engine import Engine
 from hocvuso.cli import app
 from hocvuso.config import Settings, get_settings
 from hocvuso.content.loader import Pack
-from hocvuso.learning.engine import Engine
 from hocvuso.organising import exports
 from hocvuso.organising.forecast import Target
 from hocvuso.organising.reports import Report, unit_report

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.engine import Engine
 from hocvuso.content.loader import Pack
 from hocvuso.i18n import t
-from hocvuso.learning.engine import Engine
 from hocvuso.organising import invites, roles
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import StaffError

@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.engine import Engine
+from hocvuso.chat.events import Press
 from hocvuso.content.loader import Pack
-from hocvuso.learning.engine import Engine
-from hocvuso.learning.events import Press
+from hocvuso.delivery.queue import DeliveryQueue, Job
 from hocvuso.organising import mentoring, roles
 from hocvuso.organising.errors import Forbidden
 from hocvuso.organising.permissions import CLI, load_actor
-from hocvuso.scheduler.queue import DeliveryQueue, Job
 from hocvuso.storage.models import Learner, LearnerStatus, LessonProgress, QuizAttempt
 from hocvuso.storage.organising import MentorLink, Nudge, Role, Unit
 from hocvuso.storage.scheduling import Delivery

@@ -25,15 +25,15 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.engine import Engine
+from hocvuso.chat.events import Press
+from hocvuso.chat.replies import Document
 from hocvuso.content.loader import Pack
+from hocvuso.delivery import broadcasts
 from hocvuso.i18n import t
-from hocvuso.learning.engine import Engine
-from hocvuso.learning.events import Press
-from hocvuso.learning.replies import Document
-from hocvuso.organising import audit, invites, mentoring, roles
+from hocvuso.organising import invites, mentoring, roles
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import StaffError
-from hocvuso.scheduler import broadcasts
 from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import (
     AuditEntry,
@@ -468,7 +468,7 @@ def works_invite(role: Role, unit: str | None) -> Works:
 
 
 async def run_audit(w: World, who: str) -> str:
-    return await w.domain(who, lambda s, actor: audit.read(s, actor))
+    return await w.domain(who, lambda s, actor: perm.access_audit_log(s, actor))
 
 
 async def works_audit(w: World, who: str, before: dict[str, Any], answer: str) -> None:
@@ -616,12 +616,13 @@ BUTTONS = {name for name in CASES if name[2:3] == " " and name[:2] not in {"mu",
 
 
 def test_the_matrix_covers_every_staff_command_button_and_domain_action() -> None:
-    from hocvuso.learning import actions, staff
+    from hocvuso.chat import routing
+    from hocvuso.delivery import payloads as actions
 
     commands = {name.split()[0].lstrip("/") for name in CASES if name.startswith("/")}
     pressed = {name.split()[0] for name in CASES if name[2:3] == " "}
     domain = {name.split()[0].rstrip(":") for name in CASES if name[:1].isupper()}
-    assert commands == set(staff.COMMANDS)
+    assert commands == set(routing.STAFF_COMMANDS)
     assert pressed == actions.STAFF
     assert domain == {"GRANT", "AUDIT", "LINK_MENTEE", "INVITE_MENTOR"}
     # Every role-restricted action of the domain is in the matrix with the same roles.

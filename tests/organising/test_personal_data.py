@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.engine import Engine
 from hocvuso.content.loader import Pack
-from hocvuso.learning.engine import Engine
 from hocvuso.organising import mentoring
 from hocvuso.storage.organising import Role, Unit
 from tests.organising.conftest import add_learner, grant, talk

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.engine import Engine
+from hocvuso.chat.events import Press
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
-from hocvuso.learning.engine import Engine
-from hocvuso.learning.events import Press
 from hocvuso.organising.forecast import Outlook, Target
 from hocvuso.organising.reports import Report, unit_report
 from hocvuso.storage.organising import Role, Unit

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.engine import Engine
 from hocvuso.content.loader import Pack
 from hocvuso.i18n import t
-from hocvuso.learning.engine import Engine
 from hocvuso.organising import units
 from hocvuso.organising.errors import Invalid
 from hocvuso.storage.models import Learner

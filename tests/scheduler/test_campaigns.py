@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
+from hocvuso.organising.permissions import CLI
 from hocvuso.scheduler import campaign_sweep, campaigns
 from hocvuso.scheduler.campaigns import CampaignSpec, parse_offset
 from hocvuso.scheduler.reminders import deliver_due_reminders
@@ -97,7 +98,7 @@ async def test_a_campaign_message_is_queued_once_from_its_hour_in_local_time(
 ) -> None:
     learner = await add_learner(database, unit_code="HN-01")
     berlin = await add_learner(database, unit_code="HN-01", timezone="Europe/Berlin")
-    await campaign_sweep.create(database, spec())
+    await campaign_sweep.create(database, spec(), actor=CLI)
 
     early = NINE_AM - timedelta(minutes=1)
     assert (
@@ -126,7 +127,7 @@ async def test_a_missed_day_is_not_replayed_and_quiet_hours_hold(
     database: AsyncEngine, scheduler_settings: Settings, pack: Pack
 ) -> None:
     await add_learner(database)
-    await campaign_sweep.create(database, spec())
+    await campaign_sweep.create(database, spec(), actor=CLI)
     for moment in (NINE_AM + timedelta(hours=12), NINE_AM + timedelta(days=1)):  # 21:00; next day
         assert (
             await campaign_sweep.deliver_due_campaign_messages(
@@ -144,7 +145,9 @@ async def test_templates_fill_in_the_learners_and_the_units_progress(
         "vi": "x",
         "en": "{name}: {days_left} days, level {level}, me {my_progress}%, unit {unit_progress}%",
     }
-    await campaign_sweep.create(database, spec(messages=[{"at": "30 days before", "text": text}]))
+    await campaign_sweep.create(
+        database, spec(messages=[{"at": "30 days before", "text": text}]), actor=CLI
+    )
     await campaign_sweep.deliver_due_campaign_messages(database, scheduler_settings, pack, NINE_AM)
     [message] = await deliveries(database, kind="campaign")
     assert message.text == "100% đạt chuẩn kỹ năng số: 30 days, level 1, me 0%, unit 0%"
@@ -156,7 +159,9 @@ async def test_the_audience_limits_who_gets_campaign_messages(
     deputy = await add_learner(database, role="deputy", unit_code="QH-01")
     await add_learner(database, role="deputy", unit_code="HN-01")
     await add_learner(database, role="council", unit_code="QH-02")
-    await campaign_sweep.create(database, spec(audience={"roles": ["deputy"], "units": ["QH-*"]}))
+    await campaign_sweep.create(
+        database, spec(audience={"roles": ["deputy"], "units": ["QH-*"]}), actor=CLI
+    )
     await campaign_sweep.deliver_due_campaign_messages(database, scheduler_settings, pack, NINE_AM)
     assert [d.learner_id for d in await deliveries(database, kind="campaign")] == [deputy]
 
@@ -180,7 +185,7 @@ async def test_a_campaign_for_a_unit_tree_reaches_every_unit_below_it(
     }
     await add_learner(database, unit_code="KHAC")
     await add_learner(database, unit_code=None)
-    await campaign_sweep.create(database, spec(audience={"trees": ["TINH"]}))
+    await campaign_sweep.create(database, spec(audience={"trees": ["TINH"]}), actor=CLI)
     await campaign_sweep.deliver_due_campaign_messages(database, scheduler_settings, pack, NINE_AM)
     assert {d.learner_id for d in await deliveries(database, kind="campaign")} == reached
 
@@ -189,31 +194,35 @@ async def test_paused_and_cancelled_campaigns_send_nothing(
     database: AsyncEngine, scheduler_settings: Settings, pack: Pack
 ) -> None:
     await add_learner(database)
-    await campaign_sweep.create(database, spec())
-    await campaign_sweep.set_status(database, "ky-nang-so-2026", CampaignStatus.PAUSED)
+    await campaign_sweep.create(database, spec(), actor=CLI)
+    await campaign_sweep.set_status(database, "ky-nang-so-2026", CampaignStatus.PAUSED, actor=CLI)
     assert (
         await campaign_sweep.deliver_due_campaign_messages(
             database, scheduler_settings, pack, NINE_AM
         )
         == 0
     )
-    await campaign_sweep.set_status(database, "ky-nang-so-2026", CampaignStatus.ACTIVE)
+    await campaign_sweep.set_status(database, "ky-nang-so-2026", CampaignStatus.ACTIVE, actor=CLI)
     assert (
         await campaign_sweep.deliver_due_campaign_messages(
             database, scheduler_settings, pack, NINE_AM
         )
         == 1
     )
-    await campaign_sweep.set_status(database, "ky-nang-so-2026", CampaignStatus.CANCELLED)
+    await campaign_sweep.set_status(
+        database, "ky-nang-so-2026", CampaignStatus.CANCELLED, actor=CLI
+    )
     assert [d.state for d in await deliveries(database, kind="campaign")] == ["skipped"]
     with pytest.raises(campaign_sweep.CampaignError, match="cancelled"):
-        await campaign_sweep.set_status(database, "ky-nang-so-2026", CampaignStatus.ACTIVE)
+        await campaign_sweep.set_status(
+            database, "ky-nang-so-2026", CampaignStatus.ACTIVE, actor=CLI
+        )
 
 
 async def test_creating_the_same_campaign_twice_is_refused(database: AsyncEngine) -> None:
-    await campaign_sweep.create(database, spec())
+    await campaign_sweep.create(database, spec(), actor=CLI)
     with pytest.raises(campaign_sweep.CampaignError, match="already exists"):
-        await campaign_sweep.create(database, spec())
+        await campaign_sweep.create(database, spec(), actor=CLI)
 
 
 async def test_during_the_peak_idle_learners_are_nudged_daily(
@@ -222,7 +231,7 @@ async def test_during_the_peak_idle_learners_are_nudged_daily(
     inside = await add_learner(database, role="deputy")
     outside = await add_learner(database, role="council")
     await campaign_sweep.create(
-        database, spec(peak="14 days before", audience={"roles": ["deputy"]})
+        database, spec(peak="14 days before", audience={"roles": ["deputy"]}), actor=CLI
     )
     seven_pm = datetime(2026, 12, 20, 12, 0, tzinfo=UTC)  # in the peak
     for day in range(3):

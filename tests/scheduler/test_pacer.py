@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from hocvuso.scheduler.pacer import MemoryPacer, RedisPacer
+from hocvuso.delivery.pacer import MemoryPacer, RedisPacer
 
 
 class Tick:

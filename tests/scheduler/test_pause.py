@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from hocvuso.learning.events import Press
+from hocvuso.chat.events import Press
 from hocvuso.storage.models import Learner
 from tests.factories import Clock, Conversation
 

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hocvuso.scheduler import broadcasts
-from hocvuso.scheduler.botapi import ApiAnswer
-from hocvuso.scheduler.pacer import MemoryPacer
-from hocvuso.scheduler.queue import DeliveryQueue
-from hocvuso.scheduler.worker import DeliveryWorker
+from hocvuso.delivery import broadcasts
+from hocvuso.delivery.botapi import ApiAnswer
+from hocvuso.delivery.pacer import MemoryPacer
+from hocvuso.delivery.queue import DeliveryQueue
+from hocvuso.delivery.worker import DeliveryWorker
 from tests.factories import Clock
 from tests.scheduler.conftest import LEARNER, add_learner, deliveries
 

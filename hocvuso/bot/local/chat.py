@@ -16,10 +16,11 @@ from rich.console import Console
 from rich.markup import escape as rich_escape
 from rich.panel import Panel
 
+from hocvuso.chat.engine import Engine
+from hocvuso.chat.events import Command, Event, Person, Press, Text
+from hocvuso.chat.replies import Outcome, Reply
+from hocvuso.delivery.payloads import Button
 from hocvuso.i18n import t
-from hocvuso.learning.engine import Engine
-from hocvuso.learning.events import Command, Event, Person, Press, Text
-from hocvuso.learning.replies import Button, Outcome, Reply
 
 PLATFORM = "local"
 log = logging.getLogger(__name__)

@@ -20,9 +20,9 @@ from aiohttp import web
 from hocvuso.bot.telegram.handlers import routers
 from hocvuso.bot.telegram.middlewares import ThrottleMiddleware
 from hocvuso.bot.telegram.sender import Sender
+from hocvuso.chat.engine import COMMANDS, Engine
 from hocvuso.config import Settings
 from hocvuso.i18n import t
-from hocvuso.learning.engine import COMMANDS, Engine
 from hocvuso.storage.state import make_rate_limiter
 
 log = logging.getLogger(__name__)

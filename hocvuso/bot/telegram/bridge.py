@@ -7,8 +7,8 @@ import logging
 from aiogram.types import CallbackQuery, Message, Update, User
 
 from hocvuso.bot.telegram.sender import TOAST_LIMIT, Sender
-from hocvuso.learning.engine import Engine
-from hocvuso.learning.events import Command, Event, Person, Press, Text
+from hocvuso.chat.engine import Engine
+from hocvuso.chat.events import Command, Event, Person, Press, Text
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"

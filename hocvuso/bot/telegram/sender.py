@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, Protocol
 
 from aiogram import Bot
@@ -19,9 +20,9 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from hocvuso.learning.replies import Reply
+from hocvuso.chat.replies import Reply
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096
@@ -68,7 +69,7 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 
 class Pacing(Protocol):
-    """The bulk sender's pacer (hocvuso.scheduler.pacer): interactive calls count against the
+    """The bulk sender's pacer (hocvuso.delivery.pacer): interactive calls count against the
     bot-wide rate first, and a 429 here pauses bulk sending too."""
 
     async def note(self) -> None: ...
@@ -86,6 +87,11 @@ class Sender:
         self.bot = bot
         self.on_blocked = on_blocked
         self.pacer = pacer
+
+    async def _send_part(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        return await self.bot.send_message(chat_id, text, reply_markup=markup)
 
     async def call(self, make: Callable[[], Awaitable[Any]]) -> Any:
         """Call the Bot API, waiting out flood limits and retrying transient failures."""
@@ -157,8 +163,4 @@ class Sender:
         parts = split_text(reply.text)
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
-            await self.call(
-                lambda part=part, last=last: self.bot.send_message(
-                    chat_id, part, reply_markup=markup if last else None
-                )
-            )
+            await self.call(partial(self._send_part, chat_id, part, markup if last else None))

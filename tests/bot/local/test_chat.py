@@ -7,9 +7,9 @@ import io
 from rich.console import Console
 
 from hocvuso.bot.local.chat import LocalChat, parse_input, to_rich
-from hocvuso.learning.engine import Engine
-from hocvuso.learning.events import Command, Press, Text
-from hocvuso.learning.replies import Button
+from hocvuso.chat.engine import Engine
+from hocvuso.chat.events import Command, Press, Text
+from hocvuso.delivery.payloads import Button
 
 
 def test_a_number_presses_the_numbered_button() -> None:

@@ -1,18 +1,11 @@
-"""aiogram routers, one per feature area, in the order the dispatcher consults them."""
+"""aiogram routers: the error handler, then the catch-all that hands everything to the engine."""
 
 from __future__ import annotations
 
 from aiogram import Router
 
-from hocvuso.bot.telegram.handlers import account, errors, fallback, learning, onboarding, staff
+from hocvuso.bot.telegram.handlers import chat, errors
 
 
 def routers() -> list[Router]:
-    return [
-        errors.router,
-        onboarding.router,
-        learning.router,
-        account.router,
-        staff.router,  # organisers and mentors
-        fallback.router,  # catch-all: must stay last
-    ]
+    return [errors.router, chat.router]

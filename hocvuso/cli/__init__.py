@@ -10,9 +10,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from hocvuso.cli.organising import audit_command, report_command, roles_app, units_app
+from hocvuso.cli.scheduler import broadcast_app, campaign_app, scheduler_command
 from hocvuso.config import Settings, get_settings
-from hocvuso.organising.cli import audit_command, report_command, roles_app, units_app
-from hocvuso.scheduler.cli import broadcast_app, campaign_app, scheduler_command
 
 app = typer.Typer(
     name="hocvuso",
@@ -125,7 +125,3 @@ def chat(
             await rt.close()
 
     asyncio.run(main())
-
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

@@ -28,12 +28,18 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import Settings, get_settings
-from hocvuso.scheduler import audience as aud
-from hocvuso.scheduler import broadcasts, campaign_sweep, campaigns
-from hocvuso.scheduler.queue import DeliveryQueue
+from hocvuso.delivery import audience as aud
+from hocvuso.delivery import broadcasts
+from hocvuso.delivery.queue import DeliveryQueue
+from hocvuso.organising import broadcasting
+from hocvuso.organising.errors import StaffError
+from hocvuso.organising.permissions import CLI
+from hocvuso.scheduler import campaign_sweep, campaigns
 from hocvuso.storage.scheduling import FINAL_STATES, CampaignStatus, DeliveryState
+from hocvuso.storage.types import utcnow
 
 campaign_app = typer.Typer(help="Campaigns: drives toward a milestone.", no_args_is_help=True)
 broadcast_app = typer.Typer(help="Announcements to many learners.", no_args_is_help=True)
@@ -63,6 +69,9 @@ def _run(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     except (campaign_sweep.CampaignError, broadcasts.BroadcastError, aud.AudienceError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
+    except StaffError as exc:
+        console.print(f"[red]{exc.message('en')}[/red]")
+        raise typer.Exit(1) from exc
 
 
 # --- campaigns ----------------------------------------------------------------------------------
@@ -74,7 +83,7 @@ def campaign_create(file: Path = typer.Argument(..., exists=True, dir_okay=False
     except (ValidationError, ValueError) as exc:
         console.print(f"[red]{file}: {exc}[/red]")
         raise typer.Exit(1) from exc
-    campaign_id = _run(lambda database: campaign_sweep.create(database, spec))
+    campaign_id = _run(lambda database: campaign_sweep.create(database, spec, actor=CLI))
     schedule = spec.schedule()
     today = date.today()  # noqa: DTZ011 - an organiser's hint only
     upcoming = [(day, index) for day, index in schedule if day >= today]
@@ -102,7 +111,7 @@ def campaign_list() -> None:
 
 
 def _set_status(slug: str, status: CampaignStatus) -> None:
-    _run(lambda database: campaign_sweep.set_status(database, slug, status))
+    _run(lambda database: campaign_sweep.set_status(database, slug, status, actor=CLI))
     console.print(f"campaign {slug}: {status}")
 
 
@@ -191,7 +200,10 @@ def broadcast_send(
         raise typer.Exit(2) from exc
 
     async def work(database: AsyncEngine) -> None:
-        created = await broadcasts.announce(database, text, wanted, learn_button=button)
+        async with AsyncSession(database) as session, session.begin():
+            created = await broadcasting.do_broadcast(
+                session, CLI, text, wanted, utcnow(), learn_button=button
+            )
         console.print(
             f"broadcast {created.broadcast_id}: {created.queued} learners ({aud.describe(wanted)})"
         )
@@ -207,8 +219,7 @@ def broadcast_resume(broadcast_id: int) -> None:
     settings = get_settings()
 
     async def work(database: AsyncEngine) -> None:
-        if not await broadcasts.exists(database, broadcast_id):
-            raise broadcasts.BroadcastError(f"no broadcast {broadcast_id}")
+        await broadcasting.do_resume(database, CLI, broadcast_id, utcnow())
         await _deliver(database, settings, broadcast_id, send=True)
 
     _run(work)
@@ -241,8 +252,8 @@ async def _send_until_done(
 ) -> None:
     """Send until every delivery of the broadcast is final (retries and the leases of a sender
     that died included), or until stopped."""
+    from hocvuso.delivery.worker import DeliveryWorker
     from hocvuso.scheduler.service import make_api, make_pacer
-    from hocvuso.scheduler.worker import DeliveryWorker
 
     api = make_api(settings)
     queue = DeliveryQueue(database)
@@ -306,7 +317,9 @@ def broadcast_requeue(
 ) -> None:
     """Send the dead letters again."""
     states = [DeliveryState.DEAD, *([DeliveryState.UNKNOWN] if unknown else [])]
-    count = _run(lambda database: DeliveryQueue(database).requeue(broadcast_id, states))
+    count = _run(
+        lambda database: broadcasting.do_requeue(database, CLI, broadcast_id, states, utcnow())
+    )
     console.print(f"{count} deliveries queued again")
 
 

@@ -8,9 +8,22 @@ Settings buttons are idempotent and carry no nonce.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hocvuso.learning.replies import Button
+#: Telegram's limit for callback data, in bytes.
+CALLBACK_DATA_MAX = 64
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.data.encode()) <= CALLBACK_DATA_MAX:
+            raise ValueError(f"button data must be 1-{CALLBACK_DATA_MAX} bytes: {self.data!r}")
+
 
 # Flow actions (need the current nonce)
 LANGUAGE = "lg"
@@ -33,7 +46,7 @@ SET_LANGUAGE = "sl"
 SET_HOUR = "sh"
 SET_ROLE = "sr"
 SET_PAUSE = "sp"  # "tạm nghỉ": pause reminders ("sp::" shows the choices, "sp::3" pauses 3 days)
-# Organisers and mentors (hocvuso.learning.staff): the compose flow carries the nonce kept
+# Organisers and mentors (hocvuso.chat.flows.staff): the compose flow carries the nonce kept
 # in ``state["staff"]``; the others are checked against the presser's rights and are idempotent
 # or limited (a nudge pressed twice is refused by the 72-hour limit).
 BROADCAST = "bc"  # bc:<nonce>:send | bc:<nonce>:cancel
@@ -66,6 +79,7 @@ STAFF = {
     REPORT_FILE,
 }
 FLOW = {LANGUAGE, ROLE, UNIT_SKIP, PLACEMENT, ANSWER, QUIZ, NEXT, STOP, EXAM, FORGET}
+OTHER = {CONSENT_YES, CONSENT_NO, LEARN, SET_LANGUAGE, SET_HOUR, SET_ROLE, SET_PAUSE}
 _PART = re.compile(r"^[A-Za-z0-9_.\-]*$")
 
 
@@ -76,8 +90,20 @@ class Action:
     arg: str
 
 
+def data(name: str, nonce: str = "", arg: str = "") -> str:
+    """The payload ``<name>:<nonce>:<argument>``, refused unless :func:`parse` reads it back."""
+    if name not in STAFF | FLOW | OTHER or not _PART.match(nonce) or not _PART.match(arg):
+        raise ValueError(f"not a payload of ours: {name!r}, {nonce!r}, {arg!r}")
+    return f"{name}:{nonce}:{arg}"
+
+
 def button(label: str, name: str, nonce: str = "", arg: str = "") -> Button:
-    return Button(label, f"{name}:{nonce}:{arg}")
+    return Button(label, data(name, nonce, arg))
+
+
+def stored(*rows: Sequence[Button]) -> list[list[list[str]]]:
+    """Buttons as a queued delivery keeps them (JSON: rows of ``[label, payload]``)."""
+    return [[[b.label, b.data] for b in row] for row in rows]
 
 
 def parse(data: str) -> Action | None:

@@ -9,18 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Telegram's limit for callback data, in bytes.
-CALLBACK_DATA_MAX = 64
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    data: str
-
-    def __post_init__(self) -> None:
-        if not 1 <= len(self.data.encode()) <= CALLBACK_DATA_MAX:
-            raise ValueError(f"button data must be 1-{CALLBACK_DATA_MAX} bytes: {self.data!r}")
+from hocvuso.delivery.payloads import Button
 
 
 @dataclass(frozen=True)

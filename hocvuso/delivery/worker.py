@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 
 import aiohttp
 
-from hocvuso.scheduler.botapi import BulkApi
-from hocvuso.scheduler.pacer import Pacer
-from hocvuso.scheduler.queue import DeliveryQueue, Job, Result
+from hocvuso.delivery.botapi import BulkApi
+from hocvuso.delivery.pacer import Pacer
+from hocvuso.delivery.queue import DeliveryQueue, Job, Result
 from hocvuso.storage.scheduling import DeliveryState
 from hocvuso.storage.types import utcnow
 

@@ -3,65 +3,31 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
 
-from sqlalchemy import case, delete, func
-from sqlmodel import SQLModel, col, select
+from sqlalchemy import case, func
+from sqlmodel import col, select
 
+from hocvuso.chat.context import Ctx, new_nonce
+from hocvuso.chat.flows import study
+from hocvuso.chat.flows.onboarding import LANGUAGE_NAMES
+from hocvuso.chat.replies import Document, rows
 from hocvuso.content.schema import ROLES
-from hocvuso.learning import actions as a
-from hocvuso.learning import course, study
-from hocvuso.learning.actions import Action
-from hocvuso.learning.context import Ctx, new_nonce
-from hocvuso.learning.onboarding import LANGUAGE_NAMES
-from hocvuso.learning.replies import Button, Document, rows
+from hocvuso.delivery import payloads as a
+from hocvuso.delivery.payloads import Action, Button
+from hocvuso.learning import course, records
 from hocvuso.organising import mentoring, privacy
-from hocvuso.storage.models import (
-    Certificate,
-    ExamAttempt,
-    LearnerStatus,
-    LessonProgress,
-    ProcessedUpdate,
-    QuizAttempt,
-    ReviewCard,
-)
+from hocvuso.storage.models import Certificate, Learner, QuizAttempt
 from hocvuso.storage.organising import Unit
-from hocvuso.storage.scheduling import Delivery
 
 #: Reminders are never sent in quiet hours (21:00-07:00), so only these hours can be chosen.
 REMINDER_HOURS = tuple(range(7, 21))
-STREAK_WINDOW_DAYS = 400
-
-
-async def streak_days(ctx: Ctx) -> int:
-    """Consecutive local days with at least one answer, ending today or yesterday."""
-    learner = ctx.learner
-    assert learner is not None
-    since = ctx.now - timedelta(days=STREAK_WINDOW_DAYS)
-    result = await ctx.session.exec(
-        select(QuizAttempt.answered_at).where(
-            QuizAttempt.learner_id == learner.id, QuizAttempt.answered_at >= since
-        )
-    )
-    days: set[date] = {ctx.local(moment).date() for moment in result.all()}
-    return streak_of(days, ctx.local(ctx.now).date())
-
-
-def streak_of(days: set[date], today: date) -> int:
-    """Consecutive days in ``days`` ending ``today`` or, if not studied yet today, yesterday."""
-    day = today if today in days else today - timedelta(days=1)
-    streak = 0
-    while day in days:
-        streak += 1
-        day -= timedelta(days=1)
-    return streak
 
 
 async def show_progress(ctx: Ctx) -> None:
     learner = ctx.learner
     assert learner is not None
-    finished = await study.finished_lessons(ctx)
+    finished = await records.finished_lessons(ctx.session, learner.id or 0)
     progress = course.path_progress(ctx.pack, learner.level, learner.role or "other", finished)
     totals = await ctx.session.exec(
         select(
@@ -86,8 +52,8 @@ async def show_progress(ctx: Ctx) -> None:
             lessons=progress.total,
             answered=int(answered),
             accuracy=round(100 * int(correct) / int(answered)) if answered else 0,
-            due=await study.count_due(ctx),
-            streak=await streak_days(ctx),
+            due=await records.count_due(ctx.session, learner.id or 0, ctx.now),
+            streak=await records.streak_days(ctx.session, learner.id or 0, ctx.zone, ctx.now),
             certificates=levels or ctx.t("progress-no-certificate"),
         )
     )
@@ -103,7 +69,7 @@ async def show_certificates(ctx: Ctx) -> None:
     )
     certificates = result.all()
     if not certificates:
-        finished = await study.finished_lessons(ctx)
+        finished = await records.finished_lessons(ctx.session, learner.id or 0)
         progress = course.path_progress(ctx.pack, learner.level, learner.role or "other", finished)
         ctx.say(
             ctx.t(
@@ -227,36 +193,10 @@ async def on_settings_press(ctx: Ctx, action: Action) -> None:
 
 
 # --- export and erasure (data subject rights, Law on Personal Data Protection 2025) ---------
-def _rows(items: list[SQLModel], drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    return [
-        {k: v for k, v in item.model_dump(mode="json").items() if k not in drop} for item in items
-    ]
-
-
-async def export_data(ctx: Ctx) -> dict[str, Any]:
-    learner = ctx.learner
-    assert learner is not None
-    data: dict[str, Any] = {
-        "exported_at": ctx.now.isoformat(),
-        "learner": learner.model_dump(mode="json", exclude={"state"}),
-    }
-    for name, model in (
-        ("lesson_progress", LessonProgress),
-        ("quiz_attempts", QuizAttempt),
-        ("review_cards", ReviewCard),
-        ("exams", ExamAttempt),
-        ("certificates", Certificate),
-    ):
-        result = await ctx.session.exec(
-            select(model).where(model.learner_id == learner.id)  # type: ignore[attr-defined]
-        )
-        data[name] = _rows(list(result.all()), drop=("learner_id",))
-    data["organising"] = await privacy.export(ctx.session, learner.id or 0)
-    return data
-
-
 async def send_export(ctx: Ctx) -> None:
-    payload = json.dumps(await export_data(ctx), ensure_ascii=False, indent=2).encode()
+    payload = json.dumps(
+        await privacy.export_person(ctx.session, _me(ctx), ctx.now), ensure_ascii=False, indent=2
+    ).encode()
     ctx.say(
         ctx.t("mydata-caption"),
         document=Document("hocvuso-du-lieu-ca-nhan.json", payload, kind="mydata"),
@@ -291,21 +231,10 @@ async def on_forget(ctx: Ctx, action: Action) -> None:
 
 async def erase(ctx: Ctx) -> None:
     """Erase personal data. Kept, unlinkable to the person: answers, progress, certificates."""
-    learner = ctx.learner
-    assert learner is not None
-    session = ctx.session
-    await session.exec(delete(ReviewCard).where(col(ReviewCard.learner_id) == learner.id))  # type: ignore[call-overload]
-    await session.exec(
-        delete(ProcessedUpdate).where(col(ProcessedUpdate.learner_id) == learner.id)  # type: ignore[call-overload]
-    )
-    # Queued reminders and campaign messages are messages to the person: they go too.
-    await session.exec(delete(Delivery).where(col(Delivery.learner_id) == learner.id))  # type: ignore[call-overload]
-    # Mentor links, nudges and preferences go; roles are revoked.
-    await mentoring.forget(session, learner.id, ctx.now)
-    learner.chat_id = None
-    learner.display_name = None
-    learner.state = {}
-    learner.status = LearnerStatus.ERASED
-    learner.erased_at = ctx.now
-    learner.consent_at = None
+    await privacy.do_erase(ctx.session, _me(ctx), ctx.now)
     ctx.outcome.learner_id = None
+
+
+def _me(ctx: Ctx) -> Learner:
+    assert ctx.learner is not None
+    return ctx.learner

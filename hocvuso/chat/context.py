@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat.events import Person
+from hocvuso.chat.replies import Outcome, Reply
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
 from hocvuso.i18n import t
-from hocvuso.learning.events import Person
-from hocvuso.learning.replies import Outcome, Reply
 from hocvuso.storage.models import Learner
 
 

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hocvuso.delivery import audience as aud
+from hocvuso.delivery import payloads as a
+from hocvuso.delivery.queue import DeliveryQueue, insert_ignore
 from hocvuso.i18n import t
-from hocvuso.learning import actions as a
-from hocvuso.scheduler import audience as aud
-from hocvuso.scheduler.queue import DeliveryQueue, insert_ignore
 from hocvuso.storage.models import Learner
 from hocvuso.storage.scheduling import Broadcast, BroadcastKind, Delivery, DeliveryKind
 from hocvuso.storage.types import utcnow
@@ -66,7 +66,7 @@ async def announce_on(
         raise BroadcastError(f"the text must have 1-{TEXT_LIMIT} characters")
     audience = aud.validate(audience or {})
     now = utcnow()
-    buttons = [[[t(language, "reminder-learn"), f"{a.LEARN}::"]]] if learn_button else []
+    buttons = a.stored([a.button(t(language, "reminder-learn"), a.LEARN)]) if learn_button else []
     broadcast_id = (
         await connection.execute(
             B.insert()

@@ -6,13 +6,13 @@ import re
 
 from sqlmodel import select
 
+from hocvuso.chat.context import Ctx, new_nonce
+from hocvuso.chat.events import Command, Event, Press, Text
+from hocvuso.chat.flows import staff, study
+from hocvuso.chat.replies import rows
 from hocvuso.content.schema import ROLES
-from hocvuso.learning import actions as a
-from hocvuso.learning import staff, study
-from hocvuso.learning.actions import Action
-from hocvuso.learning.context import Ctx, new_nonce
-from hocvuso.learning.events import Command, Event, Press, Text
-from hocvuso.learning.replies import rows
+from hocvuso.delivery import payloads as a
+from hocvuso.delivery.payloads import Action
 from hocvuso.organising import invites, units
 from hocvuso.storage.models import ConsentRefusal, Learner, LearnerStatus
 from hocvuso.storage.organising import Unit

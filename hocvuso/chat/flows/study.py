@@ -1,76 +1,33 @@
-"""The study loop: placement, daily session (reviews, lesson, questions), level exam."""
+"""The study loop in the chat: placement, daily session (reviews, lesson, questions), exam.
+
+The state machine of the conversation and its rendering; the record (answers, review cards,
+lessons done) is :mod:`hocvuso.learning.records`, exams and certificates
+:mod:`hocvuso.learning.exams`, the course's paths :mod:`hocvuso.learning.course`.
+"""
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import col, select
-
+from hocvuso.chat.context import Ctx, new_nonce
+from hocvuso.chat.replies import rows
+from hocvuso.delivery import payloads as a
+from hocvuso.delivery.payloads import Action
 from hocvuso.i18n import Markup, escape
-from hocvuso.learning import actions as a
-from hocvuso.learning import course, srs
-from hocvuso.learning.actions import Action
-from hocvuso.learning.context import Ctx, new_nonce
-from hocvuso.learning.replies import Button, rows
+from hocvuso.learning import course, exams, records
 from hocvuso.organising import mentoring
-from hocvuso.storage.models import (
-    Certificate,
-    ExamAttempt,
-    LessonProgress,
-    QuizAttempt,
-    ReviewCard,
-)
+from hocvuso.storage.models import Certificate, ExamAttempt, Learner
 
-REVIEWS_PER_SESSION = 5
 LETTERS = "ABCDEFGHIJKL"
-CERTIFICATE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
-def _learner(ctx: Ctx) -> Any:
+def _learner(ctx: Ctx) -> Learner:
     assert ctx.learner is not None and ctx.learner.id is not None
     return ctx.learner
 
 
-# --- reading the learner's record ----------------------------------------------------------
-async def finished_lessons(ctx: Ctx) -> set[str]:
-    result = await ctx.session.exec(
-        select(LessonProgress.lesson_id).where(
-            LessonProgress.learner_id == _learner(ctx).id,
-            col(LessonProgress.status).in_(("done", "placed_out")),
-        )
-    )
-    return set(result.all())
-
-
-async def due_cards(ctx: Ctx, limit: int = REVIEWS_PER_SESSION) -> list[ReviewCard]:
-    result = await ctx.session.exec(
-        select(ReviewCard)
-        .where(ReviewCard.learner_id == _learner(ctx).id, ReviewCard.due <= ctx.now)
-        .order_by(col(ReviewCard.due))
-        .limit(limit)
-    )
-    return [card for card in result.all() if card.question_id in ctx.pack.questions]
-
-
-async def count_due(ctx: Ctx) -> int:
-    result = await ctx.session.exec(
-        select(func.count())
-        .select_from(ReviewCard)
-        .where(ReviewCard.learner_id == _learner(ctx).id, ReviewCard.due <= ctx.now)
-    )
-    return int(result.one())
-
-
-async def certificate_for(ctx: Ctx, level: int) -> Certificate | None:
-    result = await ctx.session.exec(
-        select(Certificate).where(
-            Certificate.learner_id == _learner(ctx).id, Certificate.level == level
-        )
-    )
-    return result.first()
+def _id(ctx: Ctx) -> int:
+    return _learner(ctx).id or 0
 
 
 # --- placement ---------------------------------------------------------------------------
@@ -88,20 +45,13 @@ async def finish_placement(ctx: Ctx) -> None:
     learner = _learner(ctx)
     answers: dict[str, bool] = ctx.state.get("placement", {})
     mastered = course.mastered_areas(ctx.pack, answers)
-    skipped = 0
-    for ref in course.path(ctx.pack, learner.level, learner.role or "other"):
-        if ref.area in mastered:
-            ctx.session.add(
-                LessonProgress(
-                    learner_id=learner.id,
-                    lesson_id=ref.lesson.id,
-                    level=ref.level,
-                    status="placed_out",
-                    started_at=ctx.now,
-                    completed_at=ctx.now,
-                )
-            )
-            skipped += 1
+    known = [
+        ref
+        for ref in course.path(ctx.pack, learner.level, learner.role or "other")
+        if ref.area in mastered
+    ]
+    records.place_out(ctx.session, _id(ctx), known, ctx.now)
+    skipped = len(known)
     learner.placement_done = True
     score = sum(answers.values())
     areas = ", ".join(ctx.pack.area_title(area, ctx.lang) for area in sorted(mastered))
@@ -123,7 +73,7 @@ async def finish_placement(ctx: Ctx) -> None:
 # --- the daily session -----------------------------------------------------------------------
 async def start_session(ctx: Ctx, *, reviews_only: bool = False) -> None:
     """/learn: due reviews first, then the next lesson on the learner's path."""
-    cards = await due_cards(ctx)
+    cards = await records.due_cards(ctx.session, _id(ctx), ctx.pack, ctx.now)
     if cards:
         ctx.say(ctx.t("reviews-intro", count=len(cards)))
         start_questions(
@@ -138,10 +88,7 @@ async def start_session(ctx: Ctx, *, reviews_only: bool = False) -> None:
 
 
 async def _show_next_review_time(ctx: Ctx) -> None:
-    result = await ctx.session.exec(
-        select(func.min(ReviewCard.due)).where(ReviewCard.learner_id == _learner(ctx).id)
-    )
-    upcoming = result.one()
+    upcoming = await records.next_review_at(ctx.session, _id(ctx))
     if upcoming is not None:
         ctx.say(ctx.t("reviews-next", when=ctx.fmt_datetime(upcoming)))
 
@@ -149,12 +96,12 @@ async def _show_next_review_time(ctx: Ctx) -> None:
 async def next_step(ctx: Ctx) -> None:
     """Present the next lesson, or the exam when the level's lessons are all done."""
     learner = _learner(ctx)
-    finished = await finished_lessons(ctx)
+    finished = await records.finished_lessons(ctx.session, _id(ctx))
     ref = course.next_lesson(ctx.pack, learner.level, learner.role or "other", finished)
     if ref is not None:
         await present_lesson(ctx, ref.lesson.id, finished)
         return
-    if await certificate_for(ctx, learner.level) is not None:
+    if await exams.certificate_for(ctx.session, _id(ctx), learner.level) is not None:
         higher = [lvl for lvl in ctx.pack.levels if lvl > learner.level]
         if higher:
             learner.level = higher[0]
@@ -170,22 +117,9 @@ async def next_step(ctx: Ctx) -> None:
 async def present_lesson(ctx: Ctx, lesson_id: str, finished: set[str] | None = None) -> None:
     learner = _learner(ctx)
     ref = ctx.pack.lessons[lesson_id]
-    finished = finished if finished is not None else await finished_lessons(ctx)
-    existing = await ctx.session.exec(
-        select(LessonProgress).where(
-            LessonProgress.learner_id == learner.id, LessonProgress.lesson_id == lesson_id
-        )
-    )
-    if existing.first() is None:
-        ctx.session.add(
-            LessonProgress(
-                learner_id=learner.id,
-                lesson_id=lesson_id,
-                level=ref.level,
-                status="started",
-                started_at=ctx.now,
-            )
-        )
+    if finished is None:
+        finished = await records.finished_lessons(ctx.session, _id(ctx))
+    await records.start_lesson(ctx.session, _id(ctx), ref, ctx.now)
     progress = course.path_progress(ctx.pack, learner.level, learner.role or "other", finished)
     title, body = ctx.pack.lesson_text(lesson_id, ctx.lang)
     sources = "\n".join(f"• {escape(s.title)}: {escape(str(s.url))}" for s in ref.lesson.sources)
@@ -256,7 +190,6 @@ def resume(ctx: Ctx) -> bool:
 
 
 async def answer(ctx: Ctx, action: Action) -> None:
-    learner = _learner(ctx)
     state = ctx.state
     order: list[int] = state["order"]
     if not action.arg.isdigit() or int(action.arg) >= len(order):
@@ -267,26 +200,22 @@ async def answer(ctx: Ctx, action: Action) -> None:
     chosen = order[int(action.arg)]
     correct = chosen == ref.question.correct
     mode: str = state["mode"]
-    ctx.session.add(
-        QuizAttempt(
-            learner_id=learner.id,
-            question_id=question_id,
-            mode=mode,
-            chosen=chosen,
-            correct=correct,
-            prompt_nonce=state["nonce"],
-            lesson_id=state.get("lesson_id"),
-            exam_id=state.get("exam_id"),
-            answered_at=ctx.now,
-        )
+    await records.record_answer(
+        ctx.session,
+        _id(ctx),
+        question_id,
+        mode=mode,
+        chosen=chosen,
+        correct=correct,
+        nonce=state["nonce"],
+        lesson_id=state.get("lesson_id"),
+        exam_id=state.get("exam_id"),
+        now=ctx.now,
     )
-    if mode in {"lesson", "review"}:
-        await _review_card(ctx, question_id, correct)
-    elif mode == "exam":
+    if mode == "exam":
         exam = await ctx.session.get(ExamAttempt, state["exam_id"])
         assert exam is not None
-        exam.answered += 1
-        exam.correct += int(correct)
+        exams.record(exam, correct)
     text, options, explanation = ctx.pack.question_text(question_id, ctx.lang)
     chosen_display = order.index(chosen)
     if mode == "exam":
@@ -325,17 +254,6 @@ async def answer(ctx: Ctx, action: Action) -> None:
     await _finish_questions(ctx)
 
 
-async def _review_card(ctx: Ctx, question_id: str, correct: bool) -> None:
-    learner = _learner(ctx)
-    result = await ctx.session.exec(
-        select(ReviewCard).where(
-            ReviewCard.learner_id == learner.id, ReviewCard.question_id == question_id
-        )
-    )
-    card = result.first() or srs.new_card(learner.id, question_id, ctx.now)
-    ctx.session.add(srs.review(card, correct, ctx.now))
-
-
 async def _finish_questions(ctx: Ctx) -> None:
     state = ctx.state
     mode = state["mode"]
@@ -356,17 +274,7 @@ async def _finish_questions(ctx: Ctx) -> None:
 async def _finish_lesson(ctx: Ctx) -> None:
     learner = _learner(ctx)
     lesson_id = ctx.state["lesson_id"]
-    result = await ctx.session.exec(
-        select(LessonProgress).where(
-            LessonProgress.learner_id == learner.id, LessonProgress.lesson_id == lesson_id
-        )
-    )
-    progress_row = result.first()
-    if progress_row is not None:
-        progress_row.status = "done"
-        progress_row.completed_at = ctx.now
-    await ctx.session.flush()
-    finished = await finished_lessons(ctx)
+    finished = await records.finish_lesson(ctx.session, _id(ctx), lesson_id, ctx.now)
     progress = course.path_progress(ctx.pack, learner.level, learner.role or "other", finished)
     ctx.say(
         ctx.t(
@@ -411,20 +319,7 @@ async def on_quiz(ctx: Ctx) -> None:
 # --- the level exam --------------------------------------------------------------------------
 async def _cooldown_until(ctx: Ctx) -> Any:
     learner = _learner(ctx)
-    info = ctx.pack.level_info(learner.level)
-    hours = info.exam.cooldown_hours if info else 24
-    result = await ctx.session.exec(
-        select(func.max(ExamAttempt.finished_at)).where(
-            ExamAttempt.learner_id == learner.id,
-            ExamAttempt.level == learner.level,
-            ExamAttempt.passed == False,  # noqa: E712 - SQL comparison
-        )
-    )
-    last_failed = result.one()
-    if last_failed is None:
-        return None
-    until = last_failed + timedelta(hours=hours)
-    return until if until > ctx.now else None
+    return await exams.cooldown_until(ctx.session, ctx.pack, _id(ctx), learner.level, ctx.now)
 
 
 async def offer_exam(ctx: Ctx) -> None:
@@ -435,8 +330,7 @@ async def offer_exam(ctx: Ctx) -> None:
         ctx.say(ctx.t("exam-cooldown", when=ctx.fmt_datetime(until)))
         return
     ctx.reset_state("exam_intro")
-    info = ctx.pack.level_info(learner.level)
-    size = info.exam.size if info else 10
+    size = exams.size(ctx.pack, learner.level)
     ctx.say(
         ctx.t(
             "exam-intro",
@@ -467,66 +361,40 @@ async def start_exam(ctx: Ctx) -> None:
     if await _cooldown_until(ctx) is not None:
         await offer_exam(ctx)
         return
-    questions = course.exam_questions(ctx.pack, learner.level, ctx.rng)
-    exam = ExamAttempt(
-        learner_id=learner.id, level=learner.level, question_ids=questions, started_at=ctx.now
-    )
-    ctx.session.add(exam)
-    await ctx.session.flush()
+    exam = await exams.start(ctx.session, ctx.pack, _id(ctx), learner.level, ctx.rng, ctx.now)
     ctx.say(ctx.t("exam-started"), edit=True)
-    start_questions(ctx, "exam", questions, exam_id=exam.id)
+    start_questions(ctx, "exam", exam.question_ids, exam_id=exam.id)
 
 
 async def _finish_exam(ctx: Ctx) -> None:
     learner = _learner(ctx)
     exam = await ctx.session.get(ExamAttempt, ctx.state["exam_id"])
     assert exam is not None
-    total = len(exam.question_ids)
-    needed = course.pass_mark(ctx.pack, exam.level, total)
-    exam.passed = exam.correct >= needed
-    exam.finished_at = ctx.now
+    result = await exams.finish(ctx.session, ctx.pack, exam, ctx.now)
     level_title = ctx.pack.level_title(exam.level, ctx.lang)
-    if not exam.passed:
-        info = ctx.pack.level_info(exam.level)
-        retry = ctx.now + timedelta(hours=info.exam.cooldown_hours if info else 24)
+    if result.certificate is None:
+        assert result.retry_at is not None
         ctx.reset_state("idle")
         ctx.say(
             ctx.t(
                 "exam-failed",
                 correct=exam.correct,
-                total=total,
-                needed=needed,
+                total=result.total,
+                needed=result.needed,
                 level=level_title,
-                when=ctx.fmt_datetime(retry),
+                when=ctx.fmt_datetime(result.retry_at),
             )
         )
         return
-    certificate = await certificate_for(ctx, exam.level)
-    if certificate is None:
-        certificate = Certificate(
-            id=new_certificate_id(exam.level),
-            learner_id=learner.id,
-            level=exam.level,
-            exam_id=exam.id,
-            score=exam.correct,
-            total=total,
-            issued_at=ctx.now,
-        )
-        ctx.session.add(certificate)
-        # The learner's mentors are told (queued with this transaction).
+    if result.issued:  # the learner's mentors are told (queued with this transaction)
         await mentoring.on_certificate(ctx.session, ctx.settings, learner, exam.level, ctx.now)
-    ctx.say(ctx.t("exam-passed", correct=exam.correct, total=total, level=level_title))
-    ctx.say(render_certificate(ctx, certificate))
+    ctx.say(ctx.t("exam-passed", correct=exam.correct, total=result.total, level=level_title))
+    ctx.say(render_certificate(ctx, result.certificate))
     ctx.reset_state("idle")
     higher = [lvl for lvl in ctx.pack.levels if lvl > exam.level]
     if higher:
         learner.level = higher[0]
         _idle(ctx)
-
-
-def new_certificate_id(level: int) -> str:
-    body = "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(8))
-    return f"HVS{level}-{body[:4]}-{body[4:]}"
 
 
 def render_certificate(ctx: Ctx, certificate: Certificate) -> str:
@@ -562,5 +430,20 @@ async def on_press(ctx: Ctx, action: Action) -> None:
         ctx.toast(ctx.t("press-stale"), alert=True)
 
 
-def answer_buttons(count: int, nonce: str) -> list[Button]:
-    return [a.button(LETTERS[i], a.ANSWER, nonce, str(i)) for i in range(count)]
+async def on_typed_answer(ctx: Ctx, text: str) -> None:
+    """A typed answer to the current question: "B", "b", "2" or "2." pick the second option."""
+    choice = typed_choice(text, len(ctx.state.get("order") or []))
+    if choice is not None:
+        await answer(ctx, Action(a.ANSWER, ctx.state["nonce"], str(choice)))
+        return
+    ctx.say(ctx.t("use-buttons"))
+    present_question(ctx, reshuffle=False)
+
+
+def typed_choice(text: str, count: int) -> int | None:
+    value = text.strip().rstrip(".)").upper()
+    if len(value) == 1 and value in LETTERS[:count]:
+        return LETTERS.index(value)
+    if value.isdigit() and 1 <= int(value) <= count:
+        return int(value) - 1
+    return None

@@ -20,7 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import get_settings
 from hocvuso.i18n import t
-from hocvuso.organising import audit, exports, invites, mentoring, reports, roles, units
+from hocvuso.organising import exports, invites, mentoring, reports, roles, units
+from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import Invalid, StaffError
 from hocvuso.organising.forecast import Target
 from hocvuso.organising.permissions import CLI
@@ -102,9 +103,7 @@ def units_rotate(code: str) -> None:
 
     async def work(session: AsyncSession) -> str:
         unit = await units.by_code(session, code)
-        invite = await units.rotate_invite(session, unit)
-        await audit.record(session, None, "cli", "units.rotate_invite", unit.id, utcnow())
-        return invite
+        return await units.do_rotate_invite(session, CLI.learner_id, CLI.via, unit, utcnow())
 
     console.print(_run(work))
 
@@ -219,16 +218,8 @@ def report_command(
     )
 
     async def work(session: AsyncSession) -> reports.Report:
-        root = await _unit(session, unit)
-        report = await reports.unit_report(session, root, target, utcnow())
-        await audit.record(
-            session,
-            None,
-            "cli",
-            "report.export",
-            root.id if root else None,
-            utcnow(),
-            format=format,
+        _root, report = await reports.access_report(
+            session, CLI, unit, target, utcnow(), export=format
         )
         return report
 
@@ -259,7 +250,7 @@ def report_command(
 def audit_command(limit: int = typer.Option(50, help="Most recent entries.")) -> None:
     """The audit log: who did what, when, in which scope (ids only)."""
     table = Table("when (UTC)", "actor", "via", "action", "unit", "details")
-    for entry in _run(lambda s: audit.read(s, CLI, limit=limit)):
+    for entry in _run(lambda s: perm.access_audit_log(s, CLI, limit=limit)):
         table.add_row(
             f"{entry.at:%F %T}",
             str(entry.actor_id or "—"),

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import Settings
-from hocvuso.scheduler.queue import insert_ignore
-from hocvuso.scheduler.quiet import not_before
+from hocvuso.delivery.queue import insert_ignore
+from hocvuso.delivery.quiet import not_before
 from hocvuso.storage.models import Learner, LearnerStatus
 from hocvuso.storage.scheduling import DeliveryKind, DeliveryState
 

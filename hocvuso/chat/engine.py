@@ -21,13 +21,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.chat import routing
+from hocvuso.chat.context import Ctx
+from hocvuso.chat.events import Command, Event, Person, Press
+from hocvuso.chat.flows import account, onboarding, reports
+from hocvuso.chat.replies import Outcome, Reply
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
-from hocvuso.learning import account, onboarding, staff, study
-from hocvuso.learning import actions as a
-from hocvuso.learning.context import Ctx
-from hocvuso.learning.events import Command, Event, Person, Press, Text
-from hocvuso.learning.replies import Document, Outcome, Reply
 from hocvuso.organising.errors import StaffError
 from hocvuso.organising.permissions import load_actor
 from hocvuso.storage.models import Learner, LearnerStatus, ProcessedUpdate
@@ -35,18 +35,8 @@ from hocvuso.storage.types import utcnow
 
 log = logging.getLogger(__name__)
 UpdateKey = tuple[int, int]  # (bot id, update id)
-COMMANDS = (
-    "start",
-    "learn",
-    "review",
-    "progress",
-    "settings",
-    "certificate",
-    "mydata",
-    "forget",
-    "leaderboard",
-    "help",
-)
+#: The commands of Telegram's command menu (organisers' and mentors' are listed in /help).
+COMMANDS = routing.MENU
 
 
 class KeyedLocks:
@@ -189,7 +179,7 @@ class Engine:
         elif kind.startswith("report:") and kind.removeprefix("report:").isdigit():
             try:
                 actor = await load_actor(session, learner_id)
-                await staff.send_report_file(ctx, actor, int(kind.removeprefix("report:")))
+                await reports.send_report_file(ctx, actor, int(kind.removeprefix("report:")))
             except StaffError:
                 return None  # the right to it was revoked meanwhile: nothing is sent again
         return ctx.outcome.replies[-1] if ctx.outcome.replies else None
@@ -197,7 +187,7 @@ class Engine:
     async def mark_delivered(self, update_key: UpdateKey) -> None:
         async with self.sessions() as session, session.begin():
             await session.exec(
-                update(ProcessedUpdate)  # type: ignore[call-overload]
+                update(ProcessedUpdate)
                 .where(
                     col(ProcessedUpdate.bot_id) == update_key[0],
                     col(ProcessedUpdate.update_id) == update_key[1],
@@ -209,13 +199,14 @@ class Engine:
         """The person blocked the bot: stop sending to them until they write again."""
         async with self.sessions() as session, session.begin():
             await session.exec(
-                update(Learner)  # type: ignore[call-overload]
+                update(Learner)
                 .where(col(Learner.platform) == platform, col(Learner.chat_id) == chat_id)
                 .values(status=LearnerStatus.BLOCKED)
             )
 
     # --- routing -----------------------------------------------------------------------
     async def _dispatch(self, ctx: Ctx, event: Event) -> None:
+        """Consent first (nothing is stored before it), then the routing table."""
         learner = ctx.learner
         if learner is None:
             await onboarding.before_consent(ctx, event)
@@ -226,115 +217,8 @@ class Engine:
             if not await onboarding.renew_consent(ctx, event):
                 return  # the updated terms first; the person's data rights always work
         if isinstance(event, Command):
-            await self._command(ctx, event)
+            await routing.command(ctx, event)
         elif isinstance(event, Press):
-            await self._press(ctx, event)
-        elif isinstance(event, Text):
-            await self._text(ctx, event)
-
-    async def _command(self, ctx: Ctx, command: Command) -> None:
-        learner = ctx.learner
-        assert learner is not None
-        name = command.name
-        onboarding_step = ctx.state.get("step") in onboarding.ONBOARDING_STEPS
-        if ctx.state.get("staff") and name != "help":
-            staff.abandon(ctx)  # a command leaves a draft, a nudge or a reply being written
-        if name == "help":
-            ctx.say(ctx.t("help"))
-            await staff.show_help(ctx)
-        elif name == "progress":
-            await account.show_progress(ctx)
-        elif name == "settings":
-            await account.show_settings(ctx)
-        elif name == "certificate":
-            await account.show_certificates(ctx)
-        elif name == "mydata":
-            await account.send_export(ctx)
-        elif name == "forget":
-            account.ask_forget(ctx)
-        elif name in staff.COMMANDS:  # organisers and mentors (hocvuso.learning.staff)
-            await staff.on_command(ctx, command)
-        elif onboarding_step or not ctx.state:
-            if name == "start" and command.args:
-                await onboarding.apply_payload(ctx, command.args, onboarding=True)
-            if not ctx.state:
-                ctx.reset_state("language")
-            onboarding.prompt(ctx)
-        elif name == "start":
-            if command.args:
-                await onboarding.apply_payload(ctx, command.args, onboarding=False)
-            ctx.say(ctx.t("welcome-back", name=learner.display_name or ""))
-            if not study.resume(ctx):
-                ctx.say(ctx.t("hint-learn"))
-        elif name in {"learn", "review"}:
-            if study.resume(ctx):
-                return
-            if not learner.placement_done:
-                ctx.reset_state("placement_intro", placement_plan=study.placement_plan(ctx))
-                onboarding.prompt(ctx)
-                return
-            await study.start_session(ctx, reviews_only=name == "review")
+            await routing.press(ctx, event)
         else:
-            ctx.say(ctx.t("unknown-command"))
-
-    async def _press(self, ctx: Ctx, press: Press) -> None:
-        action = a.parse(press.data)
-        if action is None:
-            ctx.toast(ctx.t("press-invalid"), alert=True)
-            return
-        if action.name in {a.CONSENT_YES, a.CONSENT_NO}:
-            ctx.toast(ctx.t("consent-already"))
-            return
-        if action.name == a.LEARN:
-            await self._command(ctx, Command("learn"))
-            return
-        if action.name in {a.SET_LANGUAGE, a.SET_HOUR, a.SET_ROLE, a.SET_PAUSE}:
-            await account.on_settings_press(ctx, action)
-            return
-        if action.name == a.FORGET:
-            await account.on_forget(ctx, action)
-            return
-        if action.name in a.STAFF:  # organisers, mentors, nudges (hocvuso.learning.staff)
-            await staff.on_press(ctx, action)
-            return
-        if action.name not in a.FLOW:
-            ctx.toast(ctx.t("press-invalid"), alert=True)
-            return
-        if action.nonce != ctx.state.get("nonce"):
-            ctx.toast(ctx.t("press-stale"), alert=True)
-            return
-        if ctx.state.get("step") in onboarding.ONBOARDING_STEPS:
-            await onboarding.on_press(ctx, action)
-        else:
-            await study.on_press(ctx, action)
-
-    async def _text(self, ctx: Ctx, event: Text) -> None:
-        step = ctx.state.get("step")
-        if step in onboarding.ONBOARDING_STEPS:
-            await onboarding.on_text(ctx, event)
-            return
-        if ctx.state.get("staff") and await staff.on_text(ctx, event):
-            return
-        if step == "question":
-            choice = _typed_choice(event.text, len(ctx.state.get("order") or []))
-            if choice is not None:
-                await study.answer(ctx, a.Action(a.ANSWER, ctx.state["nonce"], str(choice)))
-                return
-            ctx.say(ctx.t("use-buttons"))
-            study.present_question(ctx, reshuffle=False)
-            return
-        ctx.say(ctx.t("hint-learn"))
-
-
-def _typed_choice(text: str, count: int) -> int | None:
-    """A typed answer: "B", "b", "2" or "2." pick the second option."""
-    value = text.strip().rstrip(".)").upper()
-    if len(value) == 1 and value in study.LETTERS[:count]:
-        return study.LETTERS.index(value)
-    if value.isdigit() and 1 <= int(value) <= count:
-        return int(value) - 1
-    return None
-
-
-def document_of(reply: Reply) -> Document | None:
-    return reply.document
+            await routing.text(ctx, event)

@@ -1,7 +1,6 @@
-"""Catch-all (registered last): typed answers and codes, unknown commands, anything else.
-
-Free text goes to the engine (it may be a unit code or a typed answer letter); messages that are
-not text get a polite explanation; a button that is not ours is refused by the engine.
+"""The one honest catch-all: every private text message and every button press goes to the
+engine, whose routing table (:mod:`hocvuso.chat.routing`) decides what it means; routing is not
+done twice. Messages that are not text get a polite explanation.
 """
 
 from __future__ import annotations
@@ -11,10 +10,10 @@ from aiogram.types import CallbackQuery, Message, Update
 
 from hocvuso.bot.telegram.bridge import apply
 from hocvuso.bot.telegram.sender import Sender
+from hocvuso.chat.engine import Engine
 from hocvuso.i18n import t
-from hocvuso.learning.engine import Engine
 
-router = Router(name="fallback")
+router = Router(name="chat")
 router.message.filter(F.chat.type == "private")
 
 
@@ -30,7 +29,7 @@ async def not_text(message: Message, sender: Sender) -> None:
 
 
 @router.callback_query()
-async def unknown_button(
+async def button(
     callback: CallbackQuery, event_update: Update, engine: Engine, sender: Sender
 ) -> None:
     await apply(engine, sender, event_update, callback=callback)

@@ -1,0 +1,5 @@
+"""``python -m hocvuso.cli``: the same as the ``hocvuso`` command."""
+
+from hocvuso.cli import app
+
+app()

@@ -1,0 +1,155 @@
+"""Organisers' announcements as use cases: who may send to whom, and the audit of each step.
+
+The fronts (chat, command line, the coming web pages) call these and only render the result,
+so every broadcast is checked and audited the same way whichever front it came from. The
+fan-out itself (one delivery per learner, paced) is :mod:`hocvuso.delivery.broadcasts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hocvuso.delivery import broadcasts
+from hocvuso.delivery.queue import DeliveryQueue, state_counts
+from hocvuso.organising import audit, units
+from hocvuso.organising.errors import Forbidden
+from hocvuso.organising.permissions import Action, Actor, access_unit, check_role
+from hocvuso.storage.organising import Unit
+from hocvuso.storage.scheduling import Broadcast, DeliveryState
+
+
+def tree_audience(unit: Unit | None) -> dict[str, list[Any]]:
+    """Everyone in a unit's subtree (None: everyone)."""
+    return {"trees": [unit.code]} if unit is not None else {}
+
+
+async def access_scope(session: AsyncSession, actor: Actor, unit_id: int | None) -> Unit | None:
+    """The unit an organiser broadcasts to, checked again at each step (a role may be revoked)."""
+    if unit_id is None:
+        check_role(actor, Action.BROADCAST)
+        if not actor.is_admin:
+            raise Forbidden("forbidden-broadcast")
+        return None
+    unit = await units.by_id(session, unit_id)
+    return await access_unit(session, actor, Action.BROADCAST, unit.code)
+
+
+async def _check_audience(
+    session: AsyncSession, actor: Actor, audience: dict[str, Any]
+) -> Unit | None:
+    """Organisers reach their own subtrees only; other audiences (roles, levels) are admins'."""
+    check_role(actor, Action.BROADCAST)
+    trees: list[str] = list(audience.get("trees") or [])
+    if not actor.is_admin and (not trees or set(audience) != {"trees"}):
+        raise Forbidden("forbidden-broadcast")
+    found = [await access_unit(session, actor, Action.BROADCAST, code) for code in trees]
+    return found[0] if found else None
+
+
+async def do_broadcast(
+    session: AsyncSession,
+    actor: Actor,
+    text: str,
+    audience: dict[str, Any],
+    now: datetime,
+    *,
+    language: str = "vi",
+    learn_button: bool = True,
+) -> broadcasts.Created:
+    """Queue ``text`` (Telegram HTML) for the audience, in the caller's transaction; audited."""
+    unit = await _check_audience(session, actor, audience)
+    created = await broadcasts.announce_on(
+        await session.connection(),
+        text,
+        audience,
+        learn_button=learn_button,
+        language=language,
+        requested_by=actor.learner_id,
+    )
+    await audit.record(
+        session,
+        actor.learner_id,
+        actor.via,
+        "broadcast.send",
+        unit.id if unit else None,
+        now,
+        broadcast=created.broadcast_id,
+        queued=created.queued,
+    )
+    return created
+
+
+async def access_progress(
+    session: AsyncSession, actor: Actor, broadcast_id: int, now: datetime
+) -> dict[str, int]:
+    """Delivery counts by state of one broadcast the actor may see; audited as a view."""
+    broadcast = await session.get(Broadcast, broadcast_id)
+    trees: list[str] = (broadcast.audience.get("trees") or []) if broadcast else []
+    if broadcast is None or (not trees and not actor.is_admin):
+        raise Forbidden("forbidden-broadcast")
+    try:
+        for code in trees:
+            await access_unit(session, actor, Action.BROADCAST, code)
+    except Forbidden:  # another unit's broadcast: refused like an unknown one, naming nothing
+        raise Forbidden("forbidden-broadcast") from None
+    counts = await state_counts(await session.connection(), broadcast_id)
+    unit = (await units.of_codes(session, trees[:1])).get(trees[0]) if trees else None
+    await audit.record(
+        session,
+        actor.learner_id,
+        actor.via,
+        "broadcast.status",
+        unit.id if unit else None,
+        now,
+        broadcast=broadcast_id,
+    )
+    return counts
+
+
+async def do_resume(database: AsyncEngine, actor: Actor, broadcast_id: int, now: datetime) -> None:
+    """An admin goes on sending a broadcast after a stop (the sending itself is the worker's)."""
+    if not actor.is_admin:
+        raise Forbidden("forbidden-broadcast")
+    if not await broadcasts.exists(database, broadcast_id):
+        raise broadcasts.BroadcastError(f"no broadcast {broadcast_id}")
+    async with database.begin() as connection:
+        await audit.record(
+            connection,
+            actor.learner_id,
+            actor.via,
+            "broadcast.resume",
+            None,
+            now,
+            broadcast=broadcast_id,
+        )
+
+
+async def do_requeue(
+    database: AsyncEngine,
+    actor: Actor,
+    broadcast_id: int | None,
+    states: Sequence[DeliveryState],
+    now: datetime,
+) -> int:
+    """Send dead letters again, on an admin's decision; audited with the count."""
+    if not actor.is_admin:
+        raise Forbidden("forbidden-broadcast")
+    count = await DeliveryQueue(database).requeue(broadcast_id, states)
+    async with database.begin() as connection:
+        await audit.record(
+            connection,
+            actor.learner_id,
+            actor.via,
+            "broadcast.requeue",
+            None,
+            now,
+            broadcast=broadcast_id,
+            states=[str(s) for s in states],
+            count=count,
+        )
+    return count
