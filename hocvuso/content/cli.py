@@ -1,4 +1,4 @@
-"""``hocvuso content``: lint, count and import content packs."""
+"""``hocvuso content``: lint, count, lock the question ids of, and import content packs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Literal
 import typer
 from rich.console import Console
 
+from hocvuso.content.idlock import fingerprint, update_lock
 from hocvuso.content.importers import import_file
 from hocvuso.content.lint import RULES, is_warning, lint_pack
 from hocvuso.content.loader import SHIPPED_PACK, Problem, collect
@@ -16,7 +17,7 @@ from hocvuso.content.stats import pack_stats, stats_renderable
 
 app = typer.Typer(
     name="content",
-    help="Lint, import and count content packs.",
+    help="Lint, count, lock and import content packs.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -69,6 +70,43 @@ def stats(
     Console(soft_wrap=True).print(stats_renderable(pack_stats(pack)))
     if problems:
         typer.echo(f"note: the pack has {len(problems)} problem(s); run 'hocvuso content lint'")
+
+
+@app.command()
+def lock(
+    path: Path = typer.Argument(SHIPPED_PACK, help="The pack directory (or its pack.yaml)."),
+) -> None:
+    """Add the pack's new question ids to question-ids.lock (existing entries never change).
+
+    Run it when new questions are final (before a release): from then on their text, options
+    and answer are fixed, and a change needs a new id.
+    """
+    pack, problems = collect(path)
+    if pack is None:
+        _print_problems(path, problems)
+        raise typer.Exit(1)
+    questions = (
+        (ident, fingerprint(ref.question.text, ref.question.options, ref.question.correct))
+        for ident, ref in pack.questions.items()
+    )
+    root = path.resolve() if path.is_dir() else path.resolve().parent
+    try:
+        result = update_lock(root, questions)
+    except ValueError as exc:
+        typer.echo(str(exc))
+        raise typer.Exit(1) from exc
+    typer.echo(
+        f"{result.path}: {len(result.added)} id(s) added, {result.retired} retired id(s) kept"
+    )
+    if problems:
+        typer.echo(
+            f"note: the pack has {len(problems)} problem(s); questions in files that do not "
+            "load were not locked — run 'hocvuso content lint'"
+        )
+    if result.changed:
+        for ident in result.changed:
+            typer.echo(f"changed since locked, needs a new id: {ident}")
+        raise typer.Exit(1)
 
 
 @app.command("import")

@@ -1,4 +1,5 @@
-"""``hocvuso content lint``: every loader problem plus the authoring rules of :mod:`lint_rules`.
+"""``hocvuso content lint``: every loader problem plus the authoring rules of :mod:`lint_rules`
+and :mod:`lint_rules_pack`.
 
 A problem is a :class:`~hocvuso.content.loader.Problem` (file, line, message). Rule messages end
 with the rule code in brackets; warning-level rules start with ``warning:`` but still count as
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from hocvuso.content import lint_rules  # noqa: F401  (registers the built-in rules)
+from hocvuso.content import lint_rules, lint_rules_pack  # noqa: F401  (register the rules)
 from hocvuso.content.lint_base import RULES, LintContext, LintRule
 from hocvuso.content.loader import Problem, collect
 

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import yaml
 
+from hocvuso.content.cues import Item, item
 from hocvuso.content.loader import (
     PACK_FILE,
     TRANSLATIONS_DIR,
@@ -161,6 +162,14 @@ class QuestionSite:
     def line(self, *sub: str | int) -> int:
         return self.file.line(self.loc + sub)
 
+    @property
+    def place(self) -> str:
+        return f"{self.file.name}:{self.line()}"
+
+    def item(self) -> Item | None:
+        """The question for :mod:`~hocvuso.content.cues`, or None if it is too broken to measure."""
+        return item(self.id, as_text(self.data.get("text")), self.options, self.correct, self.place)
+
 
 @dataclass
 class LintContext:
@@ -222,3 +231,30 @@ class LintContext:
             for lid, text in as_dict(as_dict(file.data).get("lessons")).items():
                 if isinstance(text, dict):
                     yield LessonSite(file, ("lessons", lid), {"id": lid, **text})
+
+    def sources(self) -> Iterator[SourceSite]:
+        """Every source cited by a lesson or by a question (lesson or exam)."""
+        owners: list[tuple[str, PackFile, Loc, dict[str, Any]]] = [
+            (f"lesson {lesson.id!r}", lesson.file, lesson.loc, lesson.data)
+            for lesson in self.lessons()
+        ]
+        owners += [(f"question {q.id!r}", q.file, q.loc, q.data) for q in self.questions()]
+        for owner, file, loc, data in owners:
+            for k, source in enumerate(as_list(data.get("sources"))):
+                if isinstance(source, dict):
+                    yield SourceSite(file, (*loc, "sources", k), source, owner)
+
+
+@dataclass(frozen=True)
+class SourceSite:
+    file: PackFile
+    loc: Loc
+    data: dict[str, Any]
+    owner: str  # "lesson 'id'" or "question 'id'", for messages
+
+    @property
+    def url(self) -> str:
+        return as_text(self.data.get("url"))
+
+    def line(self, *sub: str | int) -> int:
+        return self.file.line(self.loc + sub)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from hocvuso.content.cues import is_homepage
 from hocvuso.content.lint_base import (
+    LessonSite,
     LintContext,
-    Problem,
     QuestionSite,
     as_list,
     as_text,
@@ -19,7 +20,7 @@ from hocvuso.content.lint_base import (
     strip_marks,
     words,
 )
-from hocvuso.content.loader import PACK_FILE
+from hocvuso.content.loader import PACK_FILE, Problem
 from hocvuso.content.schema import (
     BODY_CHARS_MAX,
     EXPLANATION_MAX,
@@ -213,6 +214,30 @@ def _reading_time(ctx: LintContext) -> Iterator[Problem]:
             )
 
 
+@rule("source-unchecked", "a source without the date someone checked that it supports the text")
+def _source_unchecked(ctx: LintContext) -> Iterator[Problem]:
+    for source in ctx.sources():
+        if source.data.get("checked") is None:
+            yield Problem(
+                source.file.name,
+                source.line(),
+                f"{source.owner}: the source {source.url or '?'} has no 'checked:' date; read "
+                "the page, make sure it supports the text, then add e.g. 'checked: 2026-12-01'",
+            )
+
+
+@rule("source-homepage", "a source that links a site's front page instead of a document")
+def _source_homepage(ctx: LintContext) -> Iterator[Problem]:
+    for source in ctx.sources():
+        if source.url and is_homepage(source.url):
+            yield Problem(
+                source.file.name,
+                source.line("url"),
+                f"{source.owner}: the source {source.url} is a homepage; link the page where a "
+                "reader finds the sentence it supports (the document, the article, the help page)",
+            )
+
+
 #: A lesson needs this many questions before "always the same position" means anything.
 SAME_INDEX_MIN_QUESTIONS = 3
 
@@ -223,8 +248,8 @@ SAME_INDEX_MIN_QUESTIONS = 3
     severity="warning",
 )
 def _same_correct_index(ctx: LintContext) -> Iterator[Problem]:
-    by_lesson: dict[tuple[str, str | int | None], list[int | None]] = {}
-    sites = {}
+    by_lesson: dict[tuple[str, str | int], list[int | None]] = {}
+    sites: dict[tuple[str, str | int], LessonSite] = {}
     for q in ctx.questions():
         if q.lesson is not None:
             key = (q.file.name, q.lesson.loc[-1])

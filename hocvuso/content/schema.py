@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -40,7 +40,7 @@ READING_MINUTES_MAX = 2.0
 BODY_CHARS_MAX = 3500
 
 ROLES = ("deputy", "civil_servant", "council", "other")
-ROLE_ALL = "all"
+ROLE_ALL: Final = "all"
 Role = Literal["deputy", "civil_servant", "council", "other", "all"]
 Level = Annotated[int, Field(ge=1, le=4)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{1,63}$")]
@@ -100,10 +100,14 @@ class Question(Strict):
         return self
 
 
+def _every_role() -> list[Role]:
+    return [ROLE_ALL]
+
+
 class Lesson(Strict):
     id: Id
     title: str = Field(min_length=3, max_length=TITLE_MAX)
-    roles: list[Role] = Field(default_factory=lambda: [ROLE_ALL], min_length=1)
+    roles: list[Role] = Field(default_factory=_every_role, min_length=1)
     body: str = Field(min_length=50, max_length=BODY_CHARS_MAX)
     sources: list[Source] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +25,41 @@ BODY = (
 )
 
 
+#: Lesson question texts: distinct enough that the near-duplicate rule stays quiet.
+LESSON_STEMS = (
+    "Mật khẩu nào an toàn nhất cho tài khoản công vụ?",
+    "Anh/chị nên đặt mật khẩu thư điện tử thế nào?",
+    "Cách chọn mật khẩu mới khi được yêu cầu đổi?",
+    "Mật khẩu cho tài khoản định danh nên ra sao?",
+)
+#: Exam question texts are "<situation>, <question>": 8 × 5 = 40 different texts.
+EXAM_SITUATIONS = (
+    "Khi nhận thư lạ có tệp đính kèm",
+    "Lúc dùng mạng Wi-Fi ở quán cà phê",
+    "Nếu điện thoại công vụ bị mất",
+    "Sau khi họp trực tuyến với cấp trên",
+    "Trước khi chia sẻ bảng tính của xã",
+    "Khi có người gọi tự xưng công an",
+    "Lúc cài ứng dụng mới lên máy tính",
+    "Nếu thấy đường liên kết rút gọn",
+)
+EXAM_QUESTIONS_ASKED = (
+    "việc gì làm trước tiên?",
+    "điều gì anh/chị tránh?",
+    "ai cần được báo ngay?",
+    "nên kiểm tra điều gì?",
+    "cách nào an toàn hơn cả?",
+)
+
+
 def lesson_question(n: int, correct: int) -> dict[str, Any]:
+    """Options 0-2 are as long as each other and 3 is longer (never correct): no length cue."""
     return {
         "id": f"passwords-q{n}",
-        "text": f"Câu {n}: mật khẩu nào an toàn nhất cho tài khoản công vụ?",
+        "text": f"Câu {n}: {LESSON_STEMS[(n - 1) % len(LESSON_STEMS)].lower()}",
         "options": [
             f"Ngày sinh của anh/chị ({n})",
-            f"Cụm bốn từ không liên quan ({n})",
+            f"Cụm bốn từ ngẫu nhiên ({n})",
             f"Số điện thoại cơ quan ({n})",
             f"Tên đăng nhập viết ngược ({n})",
         ],
@@ -43,8 +72,14 @@ def exam_question(i: int) -> dict[str, Any]:
     return {
         "id": f"exam-{i:02d}",
         "area": AREAS[i % len(AREAS)],
-        "text": f"Câu ôn tập số {i}: cách làm nào an toàn hơn?",
-        "options": [f"Cách làm thứ {k} của câu {i}" for k in ("nhất", "hai", "ba", "tư")],
+        "text": (
+            f"{EXAM_SITUATIONS[i % len(EXAM_SITUATIONS)]}, "
+            f"{EXAM_QUESTIONS_ASKED[i // len(EXAM_SITUATIONS) % len(EXAM_QUESTIONS_ASKED)]}"
+        ),
+        # four different lengths, the correct one a different length each time: no length cue
+        "options": [
+            f"Cách làm {k} ở câu {i}" for k in ("kỹ lưỡng nhất", "cẩn thận", "nhanh", "dễ")
+        ],
         "correct": i % 4,
         "explanation": f"Cách làm này giữ an toàn cho tài khoản công vụ (câu {i}).",
     }
@@ -59,10 +94,12 @@ class PackFiles:
 
     @property
     def lesson(self) -> dict[str, Any]:
-        return self.module["lessons"][0]
+        lesson: dict[str, Any] = self.module["lessons"][0]
+        return lesson
 
     def question(self, n: int) -> dict[str, Any]:
-        return self.lesson["questions"][n]
+        question: dict[str, Any] = self.lesson["questions"][n]
+        return question
 
     def write(self) -> Path:
         for name, data in (
@@ -77,8 +114,12 @@ class PackFiles:
 
     def line_of(self, name: str, needle: str) -> int:
         """The first line of ``name`` containing ``needle``."""
+        return self.lines_of(name, needle)[0]
+
+    def lines_of(self, name: str, needle: str) -> list[int]:
+        """Every line of ``name`` containing ``needle``."""
         lines = (self.root / name).read_text("utf-8").splitlines()
-        return next(n for n, line in enumerate(lines, start=1) if needle in line)
+        return [n for n, line in enumerate(lines, start=1) if needle in line]
 
 
 def rule_of(problem: Problem) -> str | None:
@@ -108,7 +149,13 @@ def make_pack(root: Path) -> PackFiles:
                 "title": "Mật khẩu mạnh",
                 "roles": ["all"],
                 "body": BODY,
-                "sources": [{"title": "Cẩm nang an toàn", "url": "https://example.gov.vn/cn"}],
+                "sources": [
+                    {
+                        "title": "Cẩm nang an toàn",
+                        "url": "https://example.gov.vn/cn",
+                        "checked": datetime.date(2026, 12, 1),
+                    }
+                ],
                 "questions": [lesson_question(n, c) for n, c in enumerate((0, 1, 2, 1), 1)],
             }
         ],

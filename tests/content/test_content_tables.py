@@ -61,7 +61,8 @@ def _xlsx(path: Path, rows: list[list[str]]) -> Path:
 
 def _pool(pack: Path, stem: str) -> list[dict[str, object]]:
     text = (pack / "level1" / f"exam-{stem}.yaml").read_text("utf-8")
-    return yaml.safe_load(text)["exam"]["questions"]
+    questions: list[dict[str, object]] = yaml.safe_load(text)["exam"]["questions"]
+    return questions
 
 
 def test_csv_rows_become_an_exam_pool_the_loader_accepts(tmp_path: Path, good_pack: Path) -> None:

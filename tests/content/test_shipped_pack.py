@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hocvuso.content.idlock import read_lock
 from hocvuso.content.lint import lint_pack
 from hocvuso.content.loader import SHIPPED_PACK, Pack, load_pack
 from hocvuso.content.schema import ROLE_ALL, ROLES
@@ -62,3 +63,10 @@ def test_every_lesson_names_a_source_and_level_one_is_fully_translated(core: Pac
     level_one_questions = {q for q, ref in core.questions.items() if ref.level == 1}
     assert level_one_lessons <= set(english.lessons)
     assert level_one_questions <= set(english.questions)
+
+
+def test_every_question_id_of_the_shipped_pack_is_locked(core: Pack) -> None:
+    """New questions are locked (``hocvuso content lock``) before a release."""
+    locked = read_lock(SHIPPED_PACK)
+    assert locked is not None
+    assert sorted(set(core.questions) - set(locked.entries)) == []
