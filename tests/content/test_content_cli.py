@@ -50,6 +50,8 @@ def test_stats_exits_0_and_shows_the_tables(good_pack: Path) -> None:
 
     assert result.exit_code == 0
     assert "per level" in result.output
+    assert "length cue" in result.output
+    assert "near-dup. pairs" in result.output
 
 
 def test_import_writes_the_pool_and_exits_0(tmp_path: Path, good_pack: Path) -> None:
