@@ -7,7 +7,10 @@ it with ``AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url))``.
 It is deliberately strict: every request is checked against the official specification
 (``botapi/api.json``, see :mod:`tests.fakes.bot_api_spec`) and the documented limits, and what
 Telegram would refuse is refused with Telegram's status code and wording, so that aiogram raises
-the same exception it would raise in production. Every refused request is kept in
+the same exception it would raise in production. In strict mode (the default, and what the
+suite uses) a parameter the specification does not list for the method is refused too, where
+Telegram would silently ignore it: a client that still sends a parameter the current Bot API
+dropped (such as ``disable_web_page_preview``) is caught. Every refused request is kept in
 :attr:`FakeTelegram.errors`.
 
 Simulated people are :class:`FakeUser` objects (``fake.user(chat_id)``): they send text, press
@@ -646,8 +649,10 @@ class FakeTelegram:
         webhook_retry_delay: float = 0.2,
         webhook_timeout: float = 30.0,
         host: str = "127.0.0.1",
+        strict: bool = True,
     ) -> None:
         self.spec: BotApiSpec = load_spec()
+        self.strict = strict
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user: dict[str, Any] = {
@@ -1009,11 +1014,14 @@ class FakeTelegram:
     def _coerce(
         self, spec: MethodSpec, raw: dict[str, Any], files: dict[str, UploadedFile]
     ) -> dict[str, Any]:
-        """Known parameters converted to their documented types; unknown ones are ignored."""
+        """Known parameters converted to their documented types; unknown ones are refused in
+        strict mode, ignored (as Telegram does) otherwise."""
         params: dict[str, Any] = {}
         for name, value in raw.items():
             field_spec = spec.fields.get(name)
             if field_spec is None:
+                if self.strict:
+                    raise _bad(_undocumented_message(spec.name, name, self.spec.version))
                 continue
             params[name] = self._coerce_value(field_spec, value, files)
         for name, upload in files.items():
@@ -2002,6 +2010,10 @@ def _missing_message(method: str, name: str) -> str:
         ("deleteMessage", "message_id"): "message identifier is not specified",
     }
     return special.get((method, name), f"{name} is required")
+
+
+def _undocumented_message(method: str, name: str, version: str) -> str:
+    return f'parameter "{name}" is not documented for {method} in {version or "the Bot API"}'
 
 
 def _json_error(name: str) -> str:

@@ -30,6 +30,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputPollOption,
+    LinkPreviewOptions,
 )
 from aiohttp import web
 
@@ -172,12 +173,52 @@ async def test_parameters_from_json_form_query_and_multipart(fake: FakeTelegram)
     assert user.messages[3].document.data == b"%PDF-1.4"
 
 
-async def test_unknown_parameters_are_ignored(fake: FakeTelegram) -> None:
-    fake.user(CHAT)
-    status, _ = await raw_call(
+async def test_undocumented_parameters_are_refused_in_strict_mode(fake: FakeTelegram) -> None:
+    assert fake.strict  # the default, and what the suite uses
+    user = fake.user(CHAT)
+    status, body = await raw_call(
         fake, "sendMessage", json={"chat_id": CHAT, "text": "hi", "colour": "blue"}
     )
-    assert status == 200
+    assert status == 400
+    assert body == {
+        "ok": False,
+        "error_code": 400,
+        "description": 'Bad Request: parameter "colour" is not documented for sendMessage'
+        f" in {fake.spec.version}",
+    }
+    assert user.messages == []
+    [refused] = fake.invalid_requests
+    assert refused.params["colour"] == "blue"
+
+
+async def test_a_parameter_the_current_api_dropped_is_refused(fake: FakeTelegram) -> None:
+    """``disable_web_page_preview`` became ``link_preview_options`` in Bot API 7.0."""
+    fake.user(CHAT)
+    old = make_bot(fake)
+    old.default = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
+    new = Bot(
+        fake.token,
+        session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)),
+        default=DefaultBotProperties(link_preview=LinkPreviewOptions(is_disabled=True)),
+    )
+    try:
+        with pytest.raises(TelegramBadRequest, match="disable_web_page_preview"):
+            await old.send_message(CHAT, "https://dichvucong.gov.vn")
+        await new.send_message(CHAT, "https://dichvucong.gov.vn")
+    finally:
+        await old.session.close()
+        await new.session.close()
+    assert fake.calls[-1].params["link_preview_options"] == {"is_disabled": True}
+
+
+async def test_unknown_parameters_are_ignored_when_not_strict() -> None:
+    async with FakeTelegram(strict=False) as fake:
+        fake.user(CHAT)
+        status, _ = await raw_call(
+            fake, "sendMessage", json={"chat_id": CHAT, "text": "hi", "colour": "blue"}
+        )
+        assert status == 200
+        assert fake.invalid_requests == []
 
 
 async def test_missing_chat_id_is_rejected(fake: FakeTelegram, bot: Bot) -> None:
