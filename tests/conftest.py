@@ -20,7 +20,8 @@ from hocvuso.chat.engine import Engine
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack, load_pack
 from hocvuso.storage import db
-from tests.factories import Clock, Conversation
+from hocvuso.storage.organising import Unit
+from tests.factories import TREE, Clock, Conversation, add_units
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PACK = ROOT / "tests" / "fixtures" / "pack"
@@ -106,3 +107,18 @@ def engine(
 @pytest.fixture
 def chat(engine: Engine, pack: Pack) -> Conversation:
     return Conversation(engine, pack, chat_id=1001, name="Nguyễn Thị Lan")
+
+
+@pytest.fixture
+async def tree(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Unit]:
+    return await add_units(sessions, *TREE)
+
+
+@pytest.fixture
+def database(engine_db: AsyncEngine) -> AsyncEngine:
+    return engine_db
+
+
+@pytest.fixture
+def scheduler_settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]

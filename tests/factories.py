@@ -1,23 +1,30 @@
-"""Builders for tests: a controllable clock and a conversation driver over the engine."""
+"""Builders for tests, in one place: a controllable clock, a conversation driver over the engine,
+units, learners (through the models, or straight into the store), roles, deliveries."""
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.chat.engine import Engine
 from hocvuso.chat.events import Command, Event, Person, Press, Text
 from hocvuso.chat.replies import Outcome, Reply
+from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
 from hocvuso.delivery.payloads import Button
-from hocvuso.organising import units
+from hocvuso.organising import roles, units
 from hocvuso.organising.units import UnitSpec
-from hocvuso.storage.organising import Unit
+from hocvuso.storage.models import Certificate, ExamAttempt, Learner, QuizAttempt, ReviewCard
+from hocvuso.storage.organising import Role, Unit
+from hocvuso.storage.scheduling import Delivery
 
 _update_ids = itertools.count(1)
 TAGS = re.compile(r"<[^>]+>")
@@ -139,3 +146,165 @@ async def add_units(
             now=datetime(2026, 11, 1, tzinfo=UTC),
         )
         return {u.code: u for u in await units.listing(session)}
+
+
+# --- organisers and mentors ---------------------------------------------------------------
+_chats = itertools.count(7_000_000)
+_certificates = itertools.count(1)
+CERT = Certificate.__table__  # type: ignore[attr-defined]
+EXAM = ExamAttempt.__table__  # type: ignore[attr-defined]
+
+#: A small tree: A (A1, A2 with A2x below it) and B (B1).
+TREE = (
+    ("A", "Đơn vị A", None),
+    ("A1", "Phòng A1", "A"),
+    ("A2", "Phòng A2", "A"),
+    ("A2x", "Tổ A2x", "A2"),
+    ("B", "Đơn vị B", None),
+    ("B1", "Phòng B1", "B"),
+)
+
+
+async def add_learner(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    unit: str | None,
+    name: str = "Học viên",
+    created_at: datetime,
+    last_active_at: datetime | None = None,
+    certified: Sequence[tuple[int, datetime]] = (),
+    **fields: Any,
+) -> Learner:
+    """A learner who has been through onboarding, with certificates (level, issued at)."""
+    async with sessions() as session, session.begin():
+        values: dict[str, Any] = {
+            "platform": "telegram",
+            "chat_id": next(_chats),
+            "display_name": name,
+            "role": "civil_servant",
+            "unit_code": unit,
+            "consent_at": created_at,
+            "consent_version": Settings.model_fields["consent_version"].default,
+            "placement_done": True,
+            "state": {"step": "idle", "nonce": "x"},
+            "created_at": created_at,
+            "last_active_at": last_active_at,
+        }
+        learner = Learner(**{**values, **fields})
+        session.add(learner)
+        await session.flush()
+        connection = await session.connection()
+        for level, issued in certified:
+            exam = await connection.execute(
+                insert(EXAM)
+                .values(
+                    learner_id=learner.id,
+                    level=level,
+                    question_ids=[],
+                    correct=5,
+                    answered=5,
+                    passed=True,
+                    started_at=issued,
+                    finished_at=issued,
+                )
+                .returning(EXAM.c.id)
+            )
+            await connection.execute(
+                insert(CERT).values(
+                    id=f"T{next(_certificates)}",
+                    learner_id=learner.id,
+                    level=level,
+                    exam_id=exam.scalar_one(),
+                    score=5,
+                    total=5,
+                    issued_at=issued,
+                )
+            )
+        return learner
+
+
+async def grant(
+    sessions: async_sessionmaker[AsyncSession], learner: Learner, role: Role, unit: Unit | None
+) -> None:
+    async with sessions() as session, session.begin():
+        stored = await session.get(Learner, learner.id)
+        assert stored is not None
+        await roles.do_grant_unchecked(
+            session, stored, role, unit, by=None, via="cli", now=stored.created_at
+        )
+
+
+def talk(engine: Engine, pack: Pack, learner: Learner) -> Conversation:
+    """Drive the engine as this (already onboarded) learner."""
+    assert learner.chat_id is not None
+    return Conversation(engine, pack, chat_id=learner.chat_id, name=learner.display_name or "")
+
+
+# --- the store directly (scheduler, delivery) ----------------------------------------------
+_store_chats = itertools.count(5_000_000)
+_nonces = itertools.count(1)
+LEARNER = Learner.__table__  # type: ignore[attr-defined]
+CARD = ReviewCard.__table__  # type: ignore[attr-defined]
+ATTEMPT = QuizAttempt.__table__  # type: ignore[attr-defined]
+DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
+CONSENTED = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+async def insert_learner(database: AsyncEngine, **fields: Any) -> int:
+    """A learner row written straight to the store (scheduler and delivery tests)."""
+    values: dict[str, Any] = {
+        "platform": "telegram",
+        "chat_id": next(_store_chats),
+        "language": "vi",
+        "timezone": "Asia/Ho_Chi_Minh",
+        "reminder_hour": 19,
+        "consent_at": CONSENTED,
+        "consent_version": "2026-11",
+        "status": "active",
+        "level": 1,
+        "placement_done": True,
+        "state": {},
+        "created_at": CONSENTED,
+        **fields,
+    }
+    async with database.begin() as connection:
+        result = await connection.execute(insert(LEARNER).values(**values).returning(LEARNER.c.id))
+        return int(result.scalar_one())
+
+
+async def add_cards(database: AsyncEngine, learner_id: int, *dues: datetime) -> None:
+    async with database.begin() as connection:
+        await connection.execute(
+            insert(CARD),
+            [
+                {"learner_id": learner_id, "question_id": f"q{i}", "state": 2, "due": due}
+                for i, due in enumerate(dues)
+            ],
+        )
+
+
+async def add_answers(database: AsyncEngine, learner_id: int, *moments: datetime) -> None:
+    async with database.begin() as connection:
+        await connection.execute(
+            insert(ATTEMPT),
+            [
+                {
+                    "learner_id": learner_id,
+                    "question_id": "q",
+                    "mode": "lesson",
+                    "chosen": 0,
+                    "correct": True,
+                    "prompt_nonce": f"n{next(_nonces)}",
+                    "answered_at": moment,
+                }
+                for moment in moments
+            ],
+        )
+
+
+async def deliveries(database: AsyncEngine, **where: Any) -> list[Any]:
+    query = select(DELIVERY).order_by(DELIVERY.c.id)
+    for name, value in where.items():
+        query = query.where(DELIVERY.c[name] == value)
+    async with database.connect() as connection:
+        return list((await connection.execute(query)).all())

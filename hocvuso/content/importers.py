@@ -108,12 +108,13 @@ def _resolve(
         try:
             accepted.append(_Accepted(draft, q_level, Question.model_validate(data)))
         except ValidationError as exc:
-            problems += [Problem(name, draft.line, _describe(e)) for e in exc.errors()]
+            problems += [Problem(name, draft.line, _describe(dict(e))) for e in exc.errors()]
     return accepted, problems
 
 
 def _clashes(accepted: list[_Accepted], pack: Pack, name: str, replaced: set[str]) -> list[Problem]:
-    problems, first = [], {}
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
     for item in accepted:
         ident = item.question.id
         if ident in first:

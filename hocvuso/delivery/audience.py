@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from hocvuso.content.schema import ROLES
-from hocvuso.storage.models import Learner, LearnerStatus
-from hocvuso.storage.organising import Unit
+from hocvuso.storage import tables
+from hocvuso.storage.models import LearnerStatus
 
-L = Learner.__table__  # type: ignore[attr-defined]
-U = Unit.__table__  # type: ignore[attr-defined]
+L = tables.LEARNER
+U = tables.UNIT
 KEYS = ("units", "trees", "roles", "levels")
 
 
@@ -75,7 +75,7 @@ def where(audience: dict[str, Any]) -> ColumnElement[bool]:
     if units:
         exact = [u for u in units if not u.endswith("*")]
         prefixes = [u[:-1] for u in units if u.endswith("*")]
-        options = [L.c.unit_code.in_(exact)] if exact else []
+        options: list[ColumnElement[bool]] = [L.c.unit_code.in_(exact)] if exact else []
         options += [L.c.unit_code.startswith(p, autoescape=True) for p in prefixes]
         conditions.append(or_(*options))
     if audience.get("trees"):

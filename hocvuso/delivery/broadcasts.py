@@ -16,13 +16,13 @@ from hocvuso.delivery import audience as aud
 from hocvuso.delivery import payloads as a
 from hocvuso.delivery.queue import DeliveryQueue, insert_ignore
 from hocvuso.i18n import t
-from hocvuso.storage.models import Learner
-from hocvuso.storage.scheduling import Broadcast, BroadcastKind, Delivery, DeliveryKind
+from hocvuso.storage import tables
+from hocvuso.storage.scheduling import BroadcastKind, DeliveryKind
 from hocvuso.storage.types import utcnow
 
-L = Learner.__table__  # type: ignore[attr-defined]
-D = Delivery.__table__  # type: ignore[attr-defined]
-B = Broadcast.__table__  # type: ignore[attr-defined]
+L = tables.LEARNER
+D = tables.DELIVERY
+B = tables.BROADCAST
 PRIORITY = 2
 TEXT_LIMIT = 4096
 

@@ -16,12 +16,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import Insert
 
-from hocvuso.storage.models import Learner, LearnerStatus
-from hocvuso.storage.scheduling import Delivery, DeliveryState
+from hocvuso.storage import tables
+from hocvuso.storage.models import LearnerStatus
+from hocvuso.storage.scheduling import DeliveryState
 from hocvuso.storage.types import UTCDateTime, utcnow
 
-D = Delivery.__table__  # type: ignore[attr-defined]
-L = Learner.__table__  # type: ignore[attr-defined]
+D = tables.DELIVERY
+L = tables.LEARNER
 S = DeliveryState
 #: Enqueueing this many rows at once refreshes the table's planner statistics.
 ANALYZE_AFTER = 5_000

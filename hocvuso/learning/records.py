@@ -69,17 +69,22 @@ def place_out(
     session: AsyncSession, learner_id: int, lessons: list[LessonRef], now: datetime
 ) -> None:
     """Mark lessons the placement showed the learner already knows."""
-    for ref in lessons:
-        session.add(
-            LessonProgress(
-                learner_id=learner_id,
-                lesson_id=ref.lesson.id,
-                level=ref.level,
-                status="placed_out",
-                started_at=now,
-                completed_at=now,
-            )
-        )
+    session.add_all(
+        _progress(learner_id, ref, "placed_out", now, completed=True) for ref in lessons
+    )
+
+
+def _progress(
+    learner_id: int, ref: LessonRef, status: str, now: datetime, *, completed: bool
+) -> LessonProgress:
+    return LessonProgress(
+        learner_id=learner_id,
+        lesson_id=ref.lesson.id,
+        level=ref.level,
+        status=status,
+        started_at=now,
+        completed_at=now if completed else None,
+    )
 
 
 async def start_lesson(
@@ -92,15 +97,7 @@ async def start_lesson(
         )
     )
     if existing.first() is None:
-        session.add(
-            LessonProgress(
-                learner_id=learner_id,
-                lesson_id=ref.lesson.id,
-                level=ref.level,
-                status="started",
-                started_at=now,
-            )
-        )
+        session.add(_progress(learner_id, ref, "started", now, completed=False))
 
 
 async def finish_lesson(

@@ -6,7 +6,7 @@ Details hold ids and counts only — never names, chat ids or message texts.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,6 +32,28 @@ async def record(
             at=at, actor_id=actor_id, via=via, action=action, unit_id=unit_id, details=details
         )
     )
+
+
+class Who(Protocol):
+    """Who acts (an :class:`~hocvuso.organising.permissions.Actor`): their id and front."""
+
+    @property
+    def learner_id(self) -> int | None: ...
+
+    @property
+    def via(self) -> str: ...
+
+
+async def record_by(
+    executor: AsyncSession | AsyncConnection,
+    actor: Who,
+    action: str,
+    unit_id: int | None,
+    at: datetime,
+    **details: Any,
+) -> None:
+    """:func:`record` for an actor: their id and the front they came through."""
+    await record(executor, actor.learner_id, actor.via, action, unit_id, at, **details)
 
 
 async def entries(

@@ -71,10 +71,9 @@ async def do_broadcast(
         language=language,
         requested_by=actor.learner_id,
     )
-    await audit.record(
+    await audit.record_by(
         session,
-        actor.learner_id,
-        actor.via,
+        actor,
         "broadcast.send",
         unit.id if unit else None,
         now,
@@ -99,10 +98,9 @@ async def access_progress(
         raise Forbidden("forbidden-broadcast") from None
     counts = await state_counts(await session.connection(), broadcast_id)
     unit = (await units.of_codes(session, trees[:1])).get(trees[0]) if trees else None
-    await audit.record(
+    await audit.record_by(
         session,
-        actor.learner_id,
-        actor.via,
+        actor,
         "broadcast.status",
         unit.id if unit else None,
         now,
@@ -118,10 +116,9 @@ async def do_resume(database: AsyncEngine, actor: Actor, broadcast_id: int, now:
     if not await broadcasts.exists(database, broadcast_id):
         raise broadcasts.BroadcastError(f"no broadcast {broadcast_id}")
     async with database.begin() as connection:
-        await audit.record(
+        await audit.record_by(
             connection,
-            actor.learner_id,
-            actor.via,
+            actor,
             "broadcast.resume",
             None,
             now,
@@ -141,10 +138,9 @@ async def do_requeue(
         raise Forbidden("forbidden-broadcast")
     count = await DeliveryQueue(database).requeue(broadcast_id, states)
     async with database.begin() as connection:
-        await audit.record(
+        await audit.record_by(
             connection,
-            actor.learner_id,
-            actor.via,
+            actor,
             "broadcast.requeue",
             None,
             now,

@@ -99,10 +99,9 @@ async def access_candidates(
     """The suggested mentors of a unit in scope and how many there are in all; audited."""
     unit = await access_unit(session, actor, Action.INVITE_MENTOR, code or None)
     found = await listing(session, actor, unit, consent=consent)
-    await audit.record(
+    await audit.record_by(
         session,
-        actor.learner_id,
-        actor.via,
+        actor,
         "mentor.candidates",
         unit.id if unit else None,
         now,

@@ -68,10 +68,9 @@ async def create_role_invite(
     )
     session.add(invite)
     await session.flush()
-    await audit.record(
+    await audit.record_by(
         session,
-        actor.learner_id,
-        actor.via,
+        actor,
         "role.invite",
         invite.unit_id,
         now,

@@ -128,10 +128,9 @@ async def do_link_by_organiser(
     mentee = await access_learner(session, actor, Action.LINK_MENTEE, mentee_id)
     linked = await do_link(session, mentor_id, mentee_id, by=actor.learner_id, now=now)
     unit = (await units.of_codes(session, [mentee.unit_code or ""])).get(mentee.unit_code or "")
-    await audit.record(
+    await audit.record_by(
         session,
-        actor.learner_id,
-        actor.via,
+        actor,
         "mentor.link",
         unit.id if unit else None,
         now,

@@ -103,10 +103,9 @@ async def access_mentors(
     """/assign_mentor: the mentors of a unit in scope, fewest mentees first; audited."""
     unit = await access_unit(session, actor, Action.LINK_MENTEE, code or None)
     found = await mentors(session, actor, unit)
-    await audit.record(
+    await audit.record_by(
         session,
-        actor.learner_id,
-        actor.via,
+        actor,
         "mentor.pairing_mentors",
         unit.id if unit else None,
         now,
@@ -130,10 +129,9 @@ async def access_unmentored(
             if s is not None and units.in_subtree(s, home.path)
         )
     found = await unmentored(session, actor, scope, mentor_id, level, consent=consent)
-    await audit.record(
+    await audit.record_by(
         session,
-        actor.learner_id,
-        actor.via,
+        actor,
         "mentor.pairing_mentees",
         scope.id if scope else None,
         now,

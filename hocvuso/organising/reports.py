@@ -19,12 +19,12 @@ from hocvuso.organising import audit, units
 from hocvuso.organising.errors import Forbidden, StaffError
 from hocvuso.organising.forecast import Forecast, Target, forecast
 from hocvuso.organising.permissions import Action, Actor, access_unit, check_role
-from hocvuso.storage.models import Certificate, Learner
+from hocvuso.storage import tables
 from hocvuso.storage.organising import Unit
 
-U = Unit.__table__  # type: ignore[attr-defined]
-L = Learner.__table__  # type: ignore[attr-defined]
-C = Certificate.__table__  # type: ignore[attr-defined]
+U = tables.UNIT
+L = tables.LEARNER
+C = tables.CERTIFICATE
 LEVELS = (1, 2, 3, 4)
 ACTIVE_DAYS = 7
 REPORT_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -260,10 +260,9 @@ async def _audited_report(
     export: str | None,
 ) -> Report:
     report = await unit_report(session, unit, target, now)
-    await audit.record(
+    await audit.record_by(
         session,
-        actor.learner_id,
-        actor.via,
+        actor,
         "report.export" if export else "report.view",
         unit.id if unit else None,
         now,

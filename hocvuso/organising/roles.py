@@ -128,10 +128,9 @@ async def do_revoke(
     for grant in grants:
         grant.revoked_at = now
         session.add(grant)
-    await audit.record(
+    await audit.record_by(
         session,
-        actor.learner_id,
-        actor.via,
+        actor,
         "role.revoke",
         unit.id if unit else None,
         now,

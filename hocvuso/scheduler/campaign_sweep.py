@@ -29,23 +29,20 @@ from hocvuso.organising import audit
 from hocvuso.organising.errors import Forbidden
 from hocvuso.organising.permissions import Actor
 from hocvuso.scheduler.campaigns import CampaignSpec, active
-from hocvuso.storage.models import Certificate, Learner, LessonProgress
+from hocvuso.storage import tables
 from hocvuso.storage.scheduling import (
-    Broadcast,
     BroadcastKind,
-    Campaign,
     CampaignStatus,
-    Delivery,
     DeliveryKind,
 )
 from hocvuso.storage.types import utcnow
 
-L = Learner.__table__  # type: ignore[attr-defined]
-D = Delivery.__table__  # type: ignore[attr-defined]
-B = Broadcast.__table__  # type: ignore[attr-defined]
-CAMPAIGNS = Campaign.__table__  # type: ignore[attr-defined]
-P = LessonProgress.__table__  # type: ignore[attr-defined]
-CERT = Certificate.__table__  # type: ignore[attr-defined]
+L = tables.LEARNER
+D = tables.DELIVERY
+B = tables.BROADCAST
+CAMPAIGNS = tables.CAMPAIGN
+P = tables.LESSON_PROGRESS
+CERT = tables.CERTIFICATE
 PRIORITY = 1
 
 
@@ -79,10 +76,9 @@ async def create(database: AsyncEngine, spec: CampaignSpec, *, actor: Actor) -> 
             .returning(CAMPAIGNS.c.id)
         )
         campaign_id = int(result.scalar_one())
-        await audit.record(
+        await audit.record_by(
             connection,
-            actor.learner_id,
-            actor.via,
+            actor,
             "campaign.create",
             None,
             now,
@@ -120,10 +116,9 @@ async def set_status(
                 .where(D.c.broadcast_id.in_(ids), D.c.state == "pending")
                 .values(state="skipped")
             )
-        await audit.record(
+        await audit.record_by(
             connection,
-            actor.learner_id,
-            actor.via,
+            actor,
             f"campaign.{status}",
             None,
             utcnow(),

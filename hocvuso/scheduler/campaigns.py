@@ -32,8 +32,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hocvuso.delivery import audience as aud
-from hocvuso.storage.models import Learner
-from hocvuso.storage.scheduling import Campaign, CampaignStatus
+from hocvuso.storage import tables
+from hocvuso.storage.scheduling import CampaignStatus
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _OFFSET = re.compile(r"^\s*(\d+)\s+(day|days|week|weeks)\s+(before|after)\s*$", re.IGNORECASE)
@@ -46,8 +46,8 @@ FIELDS = {
     "my_progress",
     "unit_progress",
 }
-L = Learner.__table__  # type: ignore[attr-defined]
-CAMPAIGNS = Campaign.__table__  # type: ignore[attr-defined]
+L = tables.LEARNER
+CAMPAIGNS = tables.CAMPAIGN
 
 
 def parse_offset(text: str) -> int:

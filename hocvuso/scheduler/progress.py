@@ -19,18 +19,17 @@ from hocvuso.delivery import outbox
 from hocvuso.delivery import payloads as a
 from hocvuso.delivery.quiet import not_before
 from hocvuso.i18n import t
-from hocvuso.storage.models import Learner, LearnerStatus
+from hocvuso.storage import tables
+from hocvuso.storage.models import LearnerStatus
 from hocvuso.storage.scheduling import (
     FINAL_STATES,
-    Broadcast,
-    Delivery,
     DeliveryKind,
     DeliveryState,
 )
 
-B = Broadcast.__table__  # type: ignore[attr-defined]
-D = Delivery.__table__  # type: ignore[attr-defined]
-L = Learner.__table__  # type: ignore[attr-defined]
+B = tables.BROADCAST
+D = tables.DELIVERY
+L = tables.LEARNER
 STEPS = (25, 50, 75)
 DONE = 100
 

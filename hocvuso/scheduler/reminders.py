@@ -32,13 +32,13 @@ from hocvuso.delivery.quiet import is_quiet
 from hocvuso.i18n import t
 from hocvuso.learning import records
 from hocvuso.scheduler import campaigns
-from hocvuso.storage.models import Learner, QuizAttempt, ReviewCard
-from hocvuso.storage.scheduling import Delivery, DeliveryKind
+from hocvuso.storage import tables
+from hocvuso.storage.scheduling import DeliveryKind
 
-L = Learner.__table__  # type: ignore[attr-defined]
-C = ReviewCard.__table__  # type: ignore[attr-defined]
-Q = QuizAttempt.__table__  # type: ignore[attr-defined]
-D = Delivery.__table__  # type: ignore[attr-defined]
+L = tables.LEARNER
+C = tables.REVIEW_CARD
+Q = tables.QUIZ_ATTEMPT
+D = tables.DELIVERY
 STREAK_WINDOW_DAYS = 100
 #: Someone active this recently is studying: no reminder now.
 STUDYING = timedelta(hours=1)

@@ -16,8 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.organising.reports import Row
 from hocvuso.storage.organising import Unit
-from tests.factories import Conversation, add_units, plain
-from tests.organising.conftest import add_learner
+from tests.factories import Conversation, add_learner, add_units, plain
 
 #: The ``clock`` fixture's moment: 09:00 on 23/11/2026 in Hà Nội.
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

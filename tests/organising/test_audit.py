@@ -14,8 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hocvuso.chat.engine import Engine
 from hocvuso.content.loader import Pack
 from hocvuso.storage.organising import AuditEntry, Role, Unit
+from tests.factories import add_learner, grant, talk
 from tests.organising.cli import hocvuso, hocvuso_process
-from tests.organising.conftest import add_learner, grant, talk
 
 JOINED = datetime(2026, 10, 1, tzinfo=UTC)
 

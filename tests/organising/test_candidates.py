@@ -16,7 +16,7 @@ from hocvuso.organising.permissions import load_actor
 from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import Role, Unit
 from hocvuso.storage.scheduling import Delivery
-from tests.organising.conftest import add_learner, grant, talk
+from tests.factories import add_learner, grant, talk
 
 JOINED = datetime(2026, 10, 1, tzinfo=UTC)
 CERTIFIED = datetime(2026, 11, 10, 3, tzinfo=UTC)

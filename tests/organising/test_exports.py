@@ -31,8 +31,7 @@ from hocvuso.organising.forecast import Target
 from hocvuso.organising.reports import Report, unit_report
 from hocvuso.storage.organising import AuditEntry, Role, Unit
 from tests.conftest import TEST_PACK
-from tests.factories import add_units
-from tests.organising.conftest import add_learner, grant, talk
+from tests.factories import add_learner, add_units, grant, talk
 from tests.organising.report_data import (
     DIRECT,
     NOW,

@@ -18,9 +18,8 @@ from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import StaffError
 from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import AuditEntry, MentorLink, Role, RoleGrant, RoleInvite, Unit
-from tests.factories import Clock, Conversation, plain
+from tests.factories import Clock, Conversation, add_learner, grant, plain, talk
 from tests.organising.cli import hocvuso
-from tests.organising.conftest import add_learner, grant, talk
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 

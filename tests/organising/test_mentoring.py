@@ -28,9 +28,8 @@ from hocvuso.organising.permissions import CLI, load_actor
 from hocvuso.storage.models import Learner, LearnerStatus, LessonProgress, QuizAttempt
 from hocvuso.storage.organising import MentorLink, Nudge, Role, Unit
 from hocvuso.storage.scheduling import Delivery
-from tests.factories import Clock, Conversation, plain
+from tests.factories import Clock, Conversation, add_learner, grant, plain, talk
 from tests.fakes.formatting import parse_html
-from tests.organising.conftest import add_learner, grant, talk
 
 JOINED = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # the clock fixture: 09:00 in Hà Nội

@@ -15,7 +15,7 @@ from hocvuso.content.loader import Pack
 from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import MentorLink, Role, Unit
 from hocvuso.storage.scheduling import Delivery
-from tests.organising.conftest import add_learner, grant, talk
+from tests.factories import add_learner, grant, talk
 
 JOINED = datetime(2026, 10, 1, tzinfo=UTC)
 

@@ -47,8 +47,7 @@ from hocvuso.storage.organising import (
     Unit,
 )
 from hocvuso.storage.scheduling import Broadcast, Delivery
-from tests.factories import Clock, Conversation, plain
-from tests.organising.conftest import add_learner, grant, talk
+from tests.factories import Clock, Conversation, add_learner, grant, plain, talk
 
 LEARNER, MENTOR, ORG_A, ORG_A2, ADMIN = "learner", "mentor", "organiser-A", "organiser-A2", "admin"
 ROLES = (LEARNER, MENTOR, ORG_A, ORG_A2, ADMIN)

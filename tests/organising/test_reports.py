@@ -19,8 +19,7 @@ from hocvuso.content.loader import Pack
 from hocvuso.organising.forecast import Outlook, Target
 from hocvuso.organising.reports import Report, unit_report
 from hocvuso.storage.organising import Role, Unit
-from tests.factories import add_units
-from tests.organising.conftest import add_learner, grant, talk
+from tests.factories import add_learner, add_units, grant, talk
 from tests.organising.report_data import (
     GONE,
     NOW,

@@ -18,9 +18,8 @@ from hocvuso.organising import units
 from hocvuso.organising.errors import Invalid
 from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import AuditEntry, Unit
-from tests.factories import Conversation, plain
+from tests.factories import Conversation, add_learner, plain, talk
 from tests.organising.cli import hocvuso
-from tests.organising.conftest import add_learner, talk
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "units" / "quoc-hoi.yaml"

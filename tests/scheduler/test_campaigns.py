@@ -17,8 +17,7 @@ from hocvuso.scheduler import campaign_sweep, campaigns
 from hocvuso.scheduler.campaigns import CampaignSpec, parse_offset
 from hocvuso.scheduler.reminders import deliver_due_reminders
 from hocvuso.storage.scheduling import CampaignStatus
-from tests.factories import plain
-from tests.scheduler.conftest import add_learner, deliveries
+from tests.factories import deliveries, insert_learner, plain
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "campaigns"
 MESSAGES = [
@@ -96,8 +95,8 @@ NINE_AM = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 async def test_a_campaign_message_is_queued_once_from_its_hour_in_local_time(
     database: AsyncEngine, scheduler_settings: Settings, pack: Pack
 ) -> None:
-    learner = await add_learner(database, unit_code="HN-01")
-    berlin = await add_learner(database, unit_code="HN-01", timezone="Europe/Berlin")
+    learner = await insert_learner(database, unit_code="HN-01")
+    berlin = await insert_learner(database, unit_code="HN-01", timezone="Europe/Berlin")
     await campaign_sweep.create(database, spec(), actor=CLI)
 
     early = NINE_AM - timedelta(minutes=1)
@@ -126,7 +125,7 @@ async def test_a_campaign_message_is_queued_once_from_its_hour_in_local_time(
 async def test_a_missed_day_is_not_replayed_and_quiet_hours_hold(
     database: AsyncEngine, scheduler_settings: Settings, pack: Pack
 ) -> None:
-    await add_learner(database)
+    await insert_learner(database)
     await campaign_sweep.create(database, spec(), actor=CLI)
     for moment in (NINE_AM + timedelta(hours=12), NINE_AM + timedelta(days=1)):  # 21:00; next day
         assert (
@@ -140,7 +139,7 @@ async def test_a_missed_day_is_not_replayed_and_quiet_hours_hold(
 async def test_templates_fill_in_the_learners_and_the_units_progress(
     database: AsyncEngine, scheduler_settings: Settings, pack: Pack
 ) -> None:
-    await add_learner(database, unit_code="HN-01", language="en")
+    await insert_learner(database, unit_code="HN-01", language="en")
     text = {
         "vi": "x",
         "en": "{name}: {days_left} days, level {level}, me {my_progress}%, unit {unit_progress}%",
@@ -156,9 +155,9 @@ async def test_templates_fill_in_the_learners_and_the_units_progress(
 async def test_the_audience_limits_who_gets_campaign_messages(
     database: AsyncEngine, scheduler_settings: Settings, pack: Pack
 ) -> None:
-    deputy = await add_learner(database, role="deputy", unit_code="QH-01")
-    await add_learner(database, role="deputy", unit_code="HN-01")
-    await add_learner(database, role="council", unit_code="QH-02")
+    deputy = await insert_learner(database, role="deputy", unit_code="QH-01")
+    await insert_learner(database, role="deputy", unit_code="HN-01")
+    await insert_learner(database, role="council", unit_code="QH-02")
     await campaign_sweep.create(
         database, spec(audience={"roles": ["deputy"], "units": ["QH-*"]}), actor=CLI
     )
@@ -180,11 +179,11 @@ async def test_a_campaign_for_a_unit_tree_reaches_every_unit_below_it(
         ("KHAC", "Tỉnh khác", None),
     )
     reached = {
-        await add_learner(database, unit_code="TINH"),
-        await add_learner(database, unit_code="XA-01"),
+        await insert_learner(database, unit_code="TINH"),
+        await insert_learner(database, unit_code="XA-01"),
     }
-    await add_learner(database, unit_code="KHAC")
-    await add_learner(database, unit_code=None)
+    await insert_learner(database, unit_code="KHAC")
+    await insert_learner(database, unit_code=None)
     await campaign_sweep.create(database, spec(audience={"trees": ["TINH"]}), actor=CLI)
     await campaign_sweep.deliver_due_campaign_messages(database, scheduler_settings, pack, NINE_AM)
     assert {d.learner_id for d in await deliveries(database, kind="campaign")} == reached
@@ -193,7 +192,7 @@ async def test_a_campaign_for_a_unit_tree_reaches_every_unit_below_it(
 async def test_paused_and_cancelled_campaigns_send_nothing(
     database: AsyncEngine, scheduler_settings: Settings, pack: Pack
 ) -> None:
-    await add_learner(database)
+    await insert_learner(database)
     await campaign_sweep.create(database, spec(), actor=CLI)
     await campaign_sweep.set_status(database, "ky-nang-so-2026", CampaignStatus.PAUSED, actor=CLI)
     assert (
@@ -228,8 +227,8 @@ async def test_creating_the_same_campaign_twice_is_refused(database: AsyncEngine
 async def test_during_the_peak_idle_learners_are_nudged_daily(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    inside = await add_learner(database, role="deputy")
-    outside = await add_learner(database, role="council")
+    inside = await insert_learner(database, role="deputy")
+    outside = await insert_learner(database, role="council")
     await campaign_sweep.create(
         database, spec(peak="14 days before", audience={"roles": ["deputy"]}), actor=CLI
     )

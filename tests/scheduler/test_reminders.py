@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hocvuso.config import Settings
 from hocvuso.scheduler.reminders import deliver_due_reminders
-from tests.factories import plain
-from tests.scheduler.conftest import LEARNER, add_answers, add_cards, add_learner, deliveries
+from tests.factories import LEARNER, add_answers, add_cards, deliveries, insert_learner, plain
 
 # 19:00 in Hà Nội (UTC+7) on Monday 23/11/2026.
 SEVEN_PM = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -21,7 +20,7 @@ EARLIER = SEVEN_PM - timedelta(days=3)
 async def test_a_reminder_is_queued_from_the_chosen_local_hour_with_a_learn_button(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    learner = await add_learner(database, reminder_hour=19)
+    learner = await insert_learner(database, reminder_hour=19)
     await add_cards(database, learner, EARLIER, EARLIER, SEVEN_PM + timedelta(days=2))
 
     assert (
@@ -40,7 +39,7 @@ async def test_a_reminder_is_queued_from_the_chosen_local_hour_with_a_learn_butt
 async def test_at_most_one_reminder_a_local_day_however_often_the_sweep_runs(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    learner = await add_learner(database, reminder_hour=19)
+    learner = await insert_learner(database, reminder_hour=19)
     await add_cards(database, learner, EARLIER)
     for minutes in range(0, 120, 7):
         await deliver_due_reminders(
@@ -57,7 +56,7 @@ async def test_at_most_one_reminder_a_local_day_however_often_the_sweep_runs(
 
 async def test_the_daily_cap_is_configurable(database: AsyncEngine, database_url: str) -> None:
     settings = Settings(database_url=database_url, reminder_max_per_day=2, _env_file=None)  # type: ignore[call-arg]
-    learner = await add_learner(database, reminder_hour=19)
+    learner = await insert_learner(database, reminder_hour=19)
     await add_cards(database, learner, EARLIER)
     for minutes in (0, 30, 60):
         await deliver_due_reminders(database, settings, SEVEN_PM + timedelta(minutes=minutes))
@@ -67,7 +66,7 @@ async def test_the_daily_cap_is_configurable(database: AsyncEngine, database_url
 async def test_nothing_is_sent_in_quiet_hours_even_after_downtime(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    late = await add_learner(database, reminder_hour=20)
+    late = await insert_learner(database, reminder_hour=20)
     await add_cards(database, late, EARLIER)
     nine_pm = SEVEN_PM + timedelta(hours=2)
     for moment in (nine_pm, nine_pm + timedelta(hours=5), SEVEN_PM - timedelta(hours=13)):  # 06:00
@@ -82,8 +81,8 @@ async def test_nothing_is_sent_in_quiet_hours_even_after_downtime(
 async def test_each_learner_is_reminded_in_their_own_time_zone(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    hanoi = await add_learner(database, reminder_hour=19)
-    berlin = await add_learner(database, reminder_hour=19, timezone="Europe/Berlin")  # UTC+1
+    hanoi = await insert_learner(database, reminder_hour=19)
+    berlin = await insert_learner(database, reminder_hour=19, timezone="Europe/Berlin")  # UTC+1
     for learner in (hanoi, berlin):
         await add_cards(database, learner, EARLIER)
 
@@ -99,7 +98,7 @@ async def test_each_learner_is_reminded_in_their_own_time_zone(
 async def test_paused_learners_get_no_reminder_until_the_pause_ends(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    paused = await add_learner(
+    paused = await insert_learner(
         database, reminder_hour=19, reminders_paused_until=SEVEN_PM + timedelta(days=2)
     )
     await add_cards(database, paused, EARLIER)
@@ -115,8 +114,8 @@ async def test_paused_learners_get_no_reminder_until_the_pause_ends(
 async def test_blocked_erased_and_chatless_learners_are_never_reminded(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    blocked = await add_learner(database, status="blocked")
-    erased = await add_learner(database, status="erased", chat_id=None, consent_at=None)
+    blocked = await insert_learner(database, status="blocked")
+    erased = await insert_learner(database, status="erased", chat_id=None, consent_at=None)
     for learner in (blocked, erased):
         await add_cards(database, learner, EARLIER)
     assert await deliver_due_reminders(database, scheduler_settings, SEVEN_PM) == 0
@@ -125,7 +124,7 @@ async def test_blocked_erased_and_chatless_learners_are_never_reminded(
 async def test_someone_studying_right_now_is_not_interrupted(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    learner = await add_learner(database, last_active_at=SEVEN_PM - timedelta(minutes=10))
+    learner = await insert_learner(database, last_active_at=SEVEN_PM - timedelta(minutes=10))
     await add_cards(database, learner, EARLIER)
     assert await deliver_due_reminders(database, scheduler_settings, SEVEN_PM) == 0
     assert (
@@ -137,7 +136,7 @@ async def test_someone_studying_right_now_is_not_interrupted(
 async def test_with_nothing_due_a_learner_who_studied_today_is_left_alone(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    learner = await add_learner(database)
+    learner = await insert_learner(database)
     await add_answers(database, learner, SEVEN_PM - timedelta(hours=10))  # 09:00 local today
     assert await deliver_due_reminders(database, scheduler_settings, SEVEN_PM) == 0
 
@@ -145,7 +144,7 @@ async def test_with_nothing_due_a_learner_who_studied_today_is_left_alone(
 async def test_with_nothing_due_idle_learners_are_nudged_every_other_day(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    learner = await add_learner(database)
+    learner = await insert_learner(database)
     for day in range(5):
         await deliver_due_reminders(database, scheduler_settings, SEVEN_PM + timedelta(days=day))
     reminders = await deliveries(database, learner_id=learner)
@@ -156,7 +155,7 @@ async def test_with_nothing_due_idle_learners_are_nudged_every_other_day(
 async def test_streak_is_counted_in_the_learners_local_days(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    learner = await add_learner(database)
+    learner = await insert_learner(database)
     # 23:30 in Hà Nội on the three days before (16:30 UTC): three local days, one streak.
     late_evenings = [SEVEN_PM - timedelta(days=n, hours=-4, minutes=-30) for n in (1, 2, 3)]
     await add_answers(database, learner, *late_evenings)
@@ -169,7 +168,7 @@ async def test_streak_is_counted_in_the_learners_local_days(
 async def test_a_learner_in_english_gets_the_reminder_in_english(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    learner = await add_learner(database, language="en")
+    learner = await insert_learner(database, language="en")
     await add_cards(database, learner, EARLIER, EARLIER, EARLIER)
     await deliver_due_reminders(database, scheduler_settings, SEVEN_PM)
     [reminder] = await deliveries(database, learner_id=learner)
@@ -180,7 +179,7 @@ async def test_a_learner_in_english_gets_the_reminder_in_english(
 async def test_the_pause_ending_is_respected_after_resume(
     database: AsyncEngine, scheduler_settings: Settings
 ) -> None:
-    learner = await add_learner(database, reminders_paused_until=SEVEN_PM + timedelta(days=9))
+    learner = await insert_learner(database, reminders_paused_until=SEVEN_PM + timedelta(days=9))
     await add_cards(database, learner, EARLIER)
     async with database.begin() as connection:
         await connection.execute(

@@ -208,9 +208,8 @@ def ask_forget(ctx: Ctx) -> None:
     ctx.set_state(forget_nonce=nonce)
     ctx.say(
         ctx.t("forget-confirm"),
-        buttons=(
-            (a.button(ctx.t("forget-yes"), a.FORGET, nonce, "yes"),),
-            (a.button(ctx.t("forget-no"), a.FORGET, nonce, "no"),),
+        buttons=rows(
+            [a.button(ctx.t(f"forget-{arg}"), a.FORGET, nonce, arg) for arg in ("yes", "no")], 1
         ),
     )
 

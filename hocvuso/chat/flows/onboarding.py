@@ -174,9 +174,12 @@ def prompt(ctx: Ctx) -> None:
     elif step == "placement_intro":
         ctx.say(
             ctx.t("placement-intro", count=len(ctx.state.get("placement_plan", []))),
-            buttons=(
-                (a.button(ctx.t("placement-start"), a.PLACEMENT, nonce, "go"),),
-                (a.button(ctx.t("placement-skip"), a.PLACEMENT, nonce, "skip"),),
+            buttons=rows(
+                [
+                    a.button(ctx.t("placement-start"), a.PLACEMENT, nonce, "go"),
+                    a.button(ctx.t("placement-skip"), a.PLACEMENT, nonce, "skip"),
+                ],
+                1,
             ),
         )
 

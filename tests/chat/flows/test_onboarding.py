@@ -13,7 +13,7 @@ from hocvuso.chat.engine import Engine
 from hocvuso.content.loader import Pack
 from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import Role, Unit
-from tests.organising.conftest import add_learner, grant, talk
+from tests.factories import add_learner, grant, talk
 
 JOINED = datetime(2026, 10, 1, tzinfo=UTC)
 

@@ -15,8 +15,7 @@ from hocvuso.content.loader import Pack
 from hocvuso.storage.models import Learner, LearnerStatus
 from hocvuso.storage.organising import AuditEntry, Role, Unit
 from hocvuso.storage.scheduling import Broadcast, Delivery
-from tests.factories import Conversation
-from tests.organising.conftest import add_learner, grant, talk
+from tests.factories import Conversation, add_learner, grant, talk
 
 JOINED = datetime(2026, 10, 1, tzinfo=UTC)
 

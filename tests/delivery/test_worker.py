@@ -16,8 +16,7 @@ from hocvuso.delivery.botapi import ApiAnswer
 from hocvuso.delivery.pacer import MemoryPacer
 from hocvuso.delivery.queue import DeliveryQueue
 from hocvuso.delivery.worker import DeliveryWorker
-from tests.factories import Clock
-from tests.scheduler.conftest import LEARNER, add_learner, deliveries
+from tests.factories import LEARNER, Clock, deliveries, insert_learner
 
 FLOOD = ApiAnswer(False, 429, "Too Many Requests: retry after 1", retry_after=1)
 BLOCKED = ApiAnswer(False, 403, "Forbidden: bot was blocked by the user")
@@ -62,9 +61,9 @@ async def test_an_announcement_reaches_everyone_in_the_audience_exactly_once(
     database: AsyncEngine,
 ) -> None:
     for _ in range(50):
-        await add_learner(database, unit_code="HN-01")
-    await add_learner(database, unit_code="HCM-01")
-    await add_learner(database, unit_code="HN-01", status="blocked")
+        await insert_learner(database, unit_code="HN-01")
+    await insert_learner(database, unit_code="HCM-01")
+    await insert_learner(database, unit_code="HN-01", status="blocked")
     created = await broadcasts.announce(database, "Thông báo", {"units": ["HN-*"]})
     assert created.queued == 50
     bot = StubBot()
@@ -76,7 +75,7 @@ async def test_an_announcement_reaches_everyone_in_the_audience_exactly_once(
 async def test_a_429_pauses_the_bot_and_the_message_goes_out_once_later(
     database: AsyncEngine,
 ) -> None:
-    learner = await add_learner(database)
+    learner = await insert_learner(database)
     chat = (await chats_of(database))[learner]
     await broadcasts.announce(database, "Thông báo")
     bot = StubBot()
@@ -92,7 +91,7 @@ async def test_a_429_pauses_the_bot_and_the_message_goes_out_once_later(
 
 
 async def test_a_403_marks_the_learner_blocked(database: AsyncEngine) -> None:
-    learner = await add_learner(database)
+    learner = await insert_learner(database)
     chat = (await chats_of(database))[learner]
     await broadcasts.announce(database, "Thông báo")
     bot = StubBot()
@@ -108,7 +107,7 @@ async def test_a_403_marks_the_learner_blocked(database: AsyncEngine) -> None:
 async def test_transient_failures_back_off_then_land_in_the_dead_letters(
     database: AsyncEngine,
 ) -> None:
-    learner = await add_learner(database)
+    learner = await insert_learner(database)
     chat = (await chats_of(database))[learner]
     await broadcasts.announce(database, "Thông báo")
     bot = StubBot()
@@ -130,7 +129,7 @@ async def test_after_a_sender_died_unsent_claims_go_out_and_maybe_sent_ones_are_
     database: AsyncEngine,
 ) -> None:
     for _ in range(10):
-        await add_learner(database)
+        await insert_learner(database)
     await broadcasts.announce(database, "Thông báo")
     clock = Clock(datetime.now(UTC))
     dead = DeliveryQueue(database, clock=clock)

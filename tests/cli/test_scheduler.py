@@ -21,8 +21,8 @@ from sqlmodel import SQLModel
 
 from hocvuso.storage import db
 from hocvuso.storage.scheduling import Delivery
+from tests.factories import CONSENTED, LEARNER
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram
-from tests.scheduler.conftest import CONSENTED, LEARNER
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNERS = 3_000

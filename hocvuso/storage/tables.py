@@ -1,0 +1,24 @@
+"""The Core tables behind the models, for set-based statements (sweeps, reports, fan-out).
+
+One place names them, typed as :class:`sqlalchemy.Table`, so that modules need no
+``Model.__table__`` (which SQLModel does not declare) of their own.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Table
+from sqlmodel import SQLModel
+
+from hocvuso.storage import models, organising, scheduling  # noqa: F401  (registers the tables)
+
+_tables = SQLModel.metadata.tables
+LEARNER: Table = _tables["learner"]
+REVIEW_CARD: Table = _tables["review_card"]
+QUIZ_ATTEMPT: Table = _tables["quiz_attempt"]
+LESSON_PROGRESS: Table = _tables["lesson_progress"]
+CERTIFICATE: Table = _tables["certificate"]
+EXAM_ATTEMPT: Table = _tables["exam_attempt"]
+UNIT: Table = _tables["unit"]
+DELIVERY: Table = _tables["delivery"]
+BROADCAST: Table = _tables["broadcast"]
+CAMPAIGN: Table = _tables["campaign"]
