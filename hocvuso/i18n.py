@@ -34,6 +34,12 @@ def has(language: str, key: str) -> bool:
     return language in languages() and _bundle(language).has_message(key)
 
 
+def language_of(client_code: str | None, default: str = "vi") -> str:
+    """The language to answer someone in, from their app's language code ("en", "en-US", …),
+    before they chose one themselves: English for English clients, otherwise ``default``."""
+    return "en" if (client_code or "").lower().startswith("en") else default
+
+
 def t(language: str, key: str, /, **variables: Any) -> str:
     """Translate ``key``; falls back to Vietnamese, then to the key itself (and logs it)."""
     for lang in (language, FALLBACK):

@@ -15,7 +15,7 @@ from hocvuso.chat.events import Person
 from hocvuso.chat.replies import Outcome, Reply
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
-from hocvuso.i18n import t
+from hocvuso.i18n import language_of, t
 from hocvuso.storage.models import Learner
 
 
@@ -38,8 +38,7 @@ class Ctx:
     def lang(self) -> str:
         if self.learner is not None:
             return self.learner.language
-        code = (self.person.language_code or "").lower()
-        return "en" if code.startswith("en") else self.settings.language
+        return language_of(self.person.language_code, self.settings.language)
 
     def t(self, key: str, /, **variables: Any) -> str:
         return t(self.lang, key, **variables)

@@ -30,3 +30,12 @@ class Press:
 
 
 Event = Command | Text | Press
+
+
+def parse_text(text: str) -> Command | Text:
+    """A typed message: ``/name args`` (``/name@bot args`` in groups) is a command, lower case."""
+    text = text.strip()
+    if not text.startswith("/"):
+        return Text(text)
+    head, _, args = text[1:].partition(" ")
+    return Command(head.split("@", 1)[0].lower(), args.strip())

@@ -17,10 +17,10 @@ from rich.markup import escape as rich_escape
 from rich.panel import Panel
 
 from hocvuso.chat.engine import Engine
-from hocvuso.chat.events import Command, Event, Person, Press, Text
+from hocvuso.chat.events import Command, Event, Person, Press, parse_text
 from hocvuso.chat.replies import Outcome, Reply
 from hocvuso.delivery.payloads import Button
-from hocvuso.i18n import t
+from hocvuso.i18n import language_of, t
 
 PLATFORM = "local"
 log = logging.getLogger(__name__)
@@ -48,10 +48,7 @@ def parse_input(line: str, buttons: list[Button]) -> Event | None:
         return None
     if line.isdigit() and buttons and 1 <= int(line) <= len(buttons):
         return Press(buttons[int(line) - 1].data)
-    if line.startswith("/"):
-        name, _, args = line[1:].partition(" ")
-        return Command(name.lower(), args.strip())
-    return Text(line)
+    return parse_text(line)
 
 
 class LocalChat:
@@ -98,7 +95,7 @@ class LocalChat:
         except Exception:
             log.exception("event failed")
             outcome = Outcome(
-                replies=[Reply(t(self.person.language_code or "vi", "error-generic"))]
+                replies=[Reply(t(language_of(self.person.language_code), "error-generic"))]
             )
         self.show(outcome)
         return outcome

@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message, Update, User
 
 from hocvuso.bot.telegram.sender import TOAST_LIMIT, Sender
 from hocvuso.chat.engine import Engine
-from hocvuso.chat.events import Command, Event, Person, Press, Text
+from hocvuso.chat.events import Event, Person, Press, parse_text
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -24,12 +24,7 @@ def person_of(user: User | None, chat_id: int) -> Person:
 
 
 def event_of(message: Message) -> Event:
-    text = (message.text or "").strip()
-    if text.startswith("/"):
-        head, _, args = text[1:].partition(" ")
-        name = head.split("@", 1)[0].lower()
-        return Command(name, args.strip())
-    return Text(text)
+    return parse_text(message.text or "")
 
 
 async def apply(

@@ -9,7 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from hocvuso.bot.telegram.sender import Sender
-from hocvuso.i18n import t
+from hocvuso.i18n import language_of, t
 from hocvuso.storage.state import RateLimiter
 
 
@@ -29,7 +29,7 @@ class ThrottleMiddleware(BaseMiddleware):
         user = getattr(event, "from_user", None)
         if user is None or await self.limiter.hit(f"tg:{user.id}"):
             return await handler(event, data)
-        language = "en" if user.language_code == "en" else "vi"
+        language = language_of(user.language_code)
         if isinstance(event, CallbackQuery):
             await event.answer(t(language, "slow-down"), show_alert=True)
         elif isinstance(event, Message):

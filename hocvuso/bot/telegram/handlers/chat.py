@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message, Update
 from hocvuso.bot.telegram.bridge import apply
 from hocvuso.bot.telegram.sender import Sender
 from hocvuso.chat.engine import Engine
-from hocvuso.i18n import t
+from hocvuso.i18n import language_of, t
 
 router = Router(name="chat")
 router.message.filter(F.chat.type == "private")
@@ -24,7 +24,7 @@ async def text(message: Message, event_update: Update, engine: Engine, sender: S
 
 @router.message()
 async def not_text(message: Message, sender: Sender) -> None:
-    language = "en" if (message.from_user and message.from_user.language_code == "en") else "vi"
+    language = language_of(message.from_user.language_code if message.from_user else None)
     await sender.deliver_text(message.chat.id, t(language, "unsupported-message"))
 
 

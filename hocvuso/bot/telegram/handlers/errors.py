@@ -8,7 +8,7 @@ from aiogram import Router
 from aiogram.types import ErrorEvent
 
 from hocvuso.bot.telegram.sender import Sender
-from hocvuso.i18n import t
+from hocvuso.i18n import language_of, t
 
 router = Router(name="errors")
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ async def on_error(event: ErrorEvent, sender: Sender) -> None:
     elif update.callback_query and update.callback_query.message:
         chat, user = update.callback_query.message.chat.id, update.callback_query.from_user
     if chat is not None:
-        language = "en" if user and user.language_code == "en" else "vi"
+        language = language_of(user.language_code if user else None)
         try:
             await sender.deliver_text(chat, t(language, "error-generic"))
         except Exception:
