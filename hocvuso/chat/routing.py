@@ -78,7 +78,7 @@ async def _start(ctx: Ctx, command: Command) -> None:
     if command.args:
         await onboarding.apply_payload(ctx, command.args, onboarding=False)
     ctx.say(ctx.t("welcome-back", name=staff.me(ctx).display_name or ""))
-    if not study.resume(ctx):
+    if not await study.resume(ctx):
         ctx.say(ctx.t("hint-learn"))
 
 
@@ -86,7 +86,7 @@ async def _learn(ctx: Ctx, command: Command) -> None:
     if _in_onboarding(ctx):
         await _onboarding_command(ctx, command)
         return
-    if study.resume(ctx):
+    if await study.resume(ctx):
         return
     if not staff.me(ctx).placement_done:
         ctx.reset_state("placement_intro", placement_plan=study.placement_plan(ctx))

@@ -1,5 +1,6 @@
 """Peer mentors ("hạt nhân lan tỏa"): mentee links, who is behind, nudges and their limits,
-the mentee's reply path, mute, and the notice to the mentor when a mentee is certified.
+mute, and the notice to the mentor when a mentee is certified (the mentee's answers to a nudge:
+:mod:`hocvuso.organising.replies`).
 
 A mentor sees only their own mentees and only what they need: name, progress, last active day —
 never answers.
@@ -41,7 +42,6 @@ MENTEE_GAP = timedelta(hours=72)  # one nudge per mentee per 72 hours (from any 
 MENTOR_DAILY = 20  # nudges per mentor in 24 hours
 CUSTOM_LIMIT = 500  # characters of a custom nudge or a reply
 INACTIVE = timedelta(days=7)
-REPLY_LIMIT = 3  # answers a mentee may send through one nudge
 
 
 class Standing(StrEnum):
@@ -338,62 +338,6 @@ async def set_leaderboard(
     pref.updated_at = now
     session.add(pref)
     await session.flush()
-
-
-# --- the reply path -----------------------------------------------------------------------------
-async def check_reply(session: AsyncSession, mentee: Learner, nudge_id: int) -> Learner:
-    """The mentor a mentee may answer through this nudge (their own, still linked)."""
-    nudge = await session.get(Nudge, nudge_id)
-    if nudge is None or nudge.mentee_id != mentee.id:
-        raise Forbidden("forbidden-reply")
-    link = await session.exec(
-        select(MentorLink).where(
-            MentorLink.mentor_id == nudge.mentor_id, MentorLink.mentee_id == mentee.id
-        )
-    )
-    mentor = await session.get(Learner, nudge.mentor_id)
-    if link.first() is None or mentor is None or not await is_mentor(session, nudge.mentor_id):
-        raise Forbidden("forbidden-reply")
-    return mentor
-
-
-async def do_reply(
-    session: AsyncSession,
-    settings: Settings,
-    mentee: Learner,
-    nudge_id: int,
-    text: str,
-    now: datetime,
-) -> Learner:
-    """Forward the mentee's answer to the mentor who nudged them."""
-    if not 1 <= len(text.strip()) <= CUSTOM_LIMIT:
-        raise Invalid("nudge-bad-length", limit=CUSTOM_LIMIT)
-    mentor = await check_reply(session, mentee, nudge_id)
-    prefix = f"reply:{mentee.id}:{nudge_id}:"
-    earlier = await session.exec(
-        select(func.count())
-        .select_from(Delivery)
-        .where(
-            Delivery.learner_id == mentor.id,  # ix_delivery_learner_kind_day narrows to the mentor
-            Delivery.kind == DeliveryKind.MENTOR,
-            col(Delivery.key).startswith(prefix),
-        )
-    )
-    replies = int(earlier.one())
-    if replies >= REPLY_LIMIT:
-        raise LimitReached("reply-limit", limit=REPLY_LIMIT)
-    delivered = await outbox.queue_message(
-        session,
-        settings,
-        mentor,
-        key=f"{prefix}{replies + 1}",
-        kind=DeliveryKind.MENTOR,
-        text=t(mentor.language, "nudge-reply", name=mentee.display_name or "—", text=text.strip()),
-        now=now,
-    )
-    if not delivered:
-        raise Invalid("reply-unreachable")
-    return mentor
 
 
 # --- certificates -------------------------------------------------------------------------------

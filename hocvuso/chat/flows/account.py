@@ -9,7 +9,7 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 
 from hocvuso.chat.context import Ctx, new_nonce
-from hocvuso.chat.flows import study
+from hocvuso.chat.flows import questions
 from hocvuso.chat.flows.onboarding import LANGUAGE_NAMES
 from hocvuso.chat.replies import Document, rows
 from hocvuso.content.schema import ROLES
@@ -80,7 +80,7 @@ async def show_certificates(ctx: Ctx) -> None:
         )
         return
     for certificate in certificates:
-        ctx.say(study.render_certificate(ctx, certificate))
+        ctx.say(questions.render_certificate(ctx, certificate))
 
 
 # --- settings ----------------------------------------------------------------------------

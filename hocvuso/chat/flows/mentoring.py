@@ -17,7 +17,7 @@ from hocvuso.delivery import payloads as a
 from hocvuso.delivery.payloads import Action
 from hocvuso.delivery.quiet import not_before
 from hocvuso.i18n import Markup
-from hocvuso.organising import candidates, invites, mentoring, pairing
+from hocvuso.organising import candidates, invites, mentoring, pairing, replies
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import Forbidden
 from hocvuso.storage.models import Learner
@@ -110,13 +110,13 @@ def nudge_sent(ctx: Ctx, mentee: Learner) -> str:
 # --- the mentee's side: reply, mute -------------------------------------------------------------
 async def on_reply(ctx: Ctx, _actor: perm.Actor, action: Action) -> None:
     """The mentee answers a nudge: the next message goes to the mentor."""
-    await mentoring.check_reply(ctx.session, staff.me(ctx), int(action.arg))
+    await replies.check_reply(ctx.session, staff.me(ctx), int(action.arg))
     staff.set_pending(ctx, mode="reply", nudge=int(action.arg))
     ctx.say(ctx.t("reply-write", limit=mentoring.CUSTOM_LIMIT))
 
 
 async def send_reply(ctx: Ctx, _actor: perm.Actor, draft: dict[str, Any], text: str) -> None:
-    mentor = await mentoring.do_reply(
+    mentor = await replies.do_reply(
         ctx.session, ctx.settings, staff.me(ctx), draft["nudge"], text, ctx.now
     )
     staff.set_pending(ctx)

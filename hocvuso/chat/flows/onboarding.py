@@ -77,7 +77,7 @@ async def renew_consent(ctx: Ctx, event: Event) -> bool:
             if not ctx.state:
                 ctx.reset_state("language")
             prompt(ctx)
-        elif not study.resume(ctx):
+        elif not await study.resume(ctx):
             ctx.say(ctx.t("hint-learn"))
         return False
     if action is not None and action.name == a.CONSENT_NO:

@@ -1,6 +1,7 @@
 """The study loop in the chat: placement, daily session (reviews, lesson, questions), exam.
 
-The state machine of the conversation and its rendering; the record (answers, review cards,
+The state machine of the conversation (questions are shown by :mod:`.questions`, the level exam
+is :mod:`.exam`); the record (answers, review cards,
 lessons done) is :mod:`hocvuso.learning.records`, exams and certificates
 :mod:`hocvuso.learning.exams`, the course's paths :mod:`hocvuso.learning.course`.
 """
@@ -10,15 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from hocvuso.chat.context import Ctx, new_nonce
-from hocvuso.chat.replies import rows
+from hocvuso.chat.flows import exam
+from hocvuso.chat.flows import questions as q
 from hocvuso.delivery import payloads as a
 from hocvuso.delivery.payloads import Action
 from hocvuso.i18n import Markup, escape
 from hocvuso.learning import course, exams, records
-from hocvuso.organising import mentoring
-from hocvuso.storage.models import Certificate, ExamAttempt, Learner
-
-LETTERS = "ABCDEFGHIJKL"
+from hocvuso.storage.models import ExamAttempt, Learner
 
 
 def _learner(ctx: Ctx) -> Learner:
@@ -38,7 +37,7 @@ def placement_plan(ctx: Ctx) -> list[str]:
 
 async def start_placement(ctx: Ctx) -> None:
     plan = ctx.state.get("placement_plan") or placement_plan(ctx)
-    start_questions(ctx, "placement", plan, placement={})
+    q.start_questions(ctx, "placement", plan, placement={})
 
 
 async def finish_placement(ctx: Ctx) -> None:
@@ -76,7 +75,7 @@ async def start_session(ctx: Ctx, *, reviews_only: bool = False) -> None:
     cards = await records.due_cards(ctx.session, _id(ctx), ctx.pack, ctx.now)
     if cards:
         ctx.say(ctx.t("reviews-intro", count=len(cards)))
-        start_questions(
+        q.start_questions(
             ctx, "review", [c.question_id for c in cards], then="idle" if reviews_only else "lesson"
         )
         return
@@ -111,7 +110,7 @@ async def next_step(ctx: Ctx) -> None:
             ctx.reset_state("idle")
             ctx.say(ctx.t("course-complete"))
         return
-    await offer_exam(ctx)
+    await exam.offer_exam(ctx)
 
 
 async def present_lesson(ctx: Ctx, lesson_id: str, finished: set[str] | None = None) -> None:
@@ -138,43 +137,14 @@ async def present_lesson(ctx: Ctx, lesson_id: str, finished: set[str] | None = N
     )
 
 
-def start_questions(ctx: Ctx, mode: str, queue: list[str], **extra: Any) -> None:
-    ctx.reset_state("question", mode=mode, queue=list(queue), total=len(queue), correct=0, **extra)
-    present_question(ctx)
-
-
-def present_question(ctx: Ctx, *, reshuffle: bool = True) -> None:
-    """Send the current question with its options in a fresh random order."""
-    state = ctx.state
-    question_id = state["queue"][0]
-    text, options, _ = ctx.pack.question_text(question_id, ctx.lang)
-    order = state.get("order")
-    if reshuffle or not order or len(order) != len(options):
-        order = list(range(len(options)))
-        ctx.rng.shuffle(order)
-        state = ctx.set_state(order=order)
-    position = state["total"] - len(state["queue"]) + 1
-    lines = "\n".join(
-        f"<b>{LETTERS[i]}.</b> {escape(options[original])}" for i, original in enumerate(order)
-    )
-    buttons = [a.button(LETTERS[i], a.ANSWER, state["nonce"], str(i)) for i in range(len(order))]
-    ctx.say(
-        ctx.t(
-            f"question-{state['mode']}",
-            number=position,
-            total=state["total"],
-            question=text,
-            options=Markup(lines),
-        ),
-        buttons=rows(buttons, 4 if len(buttons) <= 4 else 3),
-    )
-
-
-def resume(ctx: Ctx) -> bool:
+async def resume(ctx: Ctx) -> bool:
     """Show the pending prompt again (after a restart, /learn, or a stray message)."""
     step = ctx.state.get("step")
     if step == "question" and ctx.state.get("queue"):
-        present_question(ctx, reshuffle=False)
+        if await _drop_retired(ctx):
+            await _go_on(ctx)
+        else:
+            q.present_question(ctx, reshuffle=False)
         return True
     if step == "lesson" and ctx.state.get("lesson_id") in ctx.pack.lessons:
         title, _ = ctx.pack.lesson_text(ctx.state["lesson_id"], ctx.lang)
@@ -184,12 +154,47 @@ def resume(ctx: Ctx) -> bool:
         )
         return True
     if step == "exam_intro":
-        _exam_buttons(ctx)
+        exam.exam_buttons(ctx)
         return True
     return False
 
 
+async def _drop_retired(ctx: Ctx) -> bool:
+    """Drop pending questions that a new version of the course retired (a changed question gets
+    a new id); True if any was. An exam with a retired question is void instead: not passed,
+    not failed (no cool-down), and offered again."""
+    state = ctx.state
+    queue: list[str] = state.get("queue") or []
+    kept = [question_id for question_id in queue if question_id in ctx.pack.questions]
+    if len(kept) == len(queue):
+        return False
+    if state.get("mode") == "exam":
+        attempt = await ctx.session.get(ExamAttempt, state["exam_id"])
+        assert attempt is not None
+        attempt.finished_at = ctx.now  # passed stays unset: a void attempt
+        ctx.reset_state("idle", voided=True)
+        return True
+    ctx.set_state(queue=kept, total=state["total"] - (len(queue) - len(kept)), order=None)
+    return True
+
+
+async def _go_on(ctx: Ctx) -> None:
+    """After questions were retired: say so, then the next question, or the end of the set."""
+    if ctx.state.get("voided"):
+        ctx.say(ctx.t("exam-retired"))
+        await exam.offer_exam(ctx)
+        return
+    ctx.say(ctx.t("question-retired"))
+    if ctx.state["queue"]:
+        q.present_question(ctx)
+    else:
+        await _finish_questions(ctx)
+
+
 async def answer(ctx: Ctx, action: Action) -> None:
+    if await _drop_retired(ctx):  # the question on screen is no longer in the course
+        await _go_on(ctx)
+        return
     state = ctx.state
     order: list[int] = state["order"]
     if not action.arg.isdigit() or int(action.arg) >= len(order):
@@ -213,16 +218,16 @@ async def answer(ctx: Ctx, action: Action) -> None:
         now=ctx.now,
     )
     if mode == "exam":
-        exam = await ctx.session.get(ExamAttempt, state["exam_id"])
-        assert exam is not None
-        exams.record(exam, correct)
+        attempt = await ctx.session.get(ExamAttempt, state["exam_id"])
+        assert attempt is not None
+        exams.record(attempt, correct)
     text, options, explanation = ctx.pack.question_text(question_id, ctx.lang)
     chosen_display = order.index(chosen)
     if mode == "exam":
         feedback = ctx.t(
             "answer-recorded",
             question=text,
-            letter=LETTERS[chosen_display],
+            letter=q.LETTERS[chosen_display],
             option=options[chosen],
         )
     else:
@@ -230,9 +235,9 @@ async def answer(ctx: Ctx, action: Action) -> None:
         feedback = ctx.t(
             "answer-right" if correct else "answer-wrong",
             question=text,
-            letter=LETTERS[chosen_display],
+            letter=q.LETTERS[chosen_display],
             option=options[chosen],
-            right_letter=LETTERS[right_display],
+            right_letter=q.LETTERS[right_display],
             right_option=options[ref.question.correct],
             explanation=explanation,
         )
@@ -249,7 +254,7 @@ async def answer(ctx: Ctx, action: Action) -> None:
         changes["placement"] = {**state.get("placement", {}), question_id: correct}
     ctx.set_state(**changes)
     if queue:
-        present_question(ctx)
+        q.present_question(ctx)
         return
     await _finish_questions(ctx)
 
@@ -266,9 +271,9 @@ async def _finish_questions(ctx: Ctx) -> None:
         if state.get("then") == "lesson":
             await next_step(ctx)
         else:
-            _idle(ctx)
+            q.idle(ctx)
     elif mode == "exam":
-        await _finish_exam(ctx)
+        await exam.finish_exam(ctx)
 
 
 async def _finish_lesson(ctx: Ctx) -> None:
@@ -288,22 +293,9 @@ async def _finish_lesson(ctx: Ctx) -> None:
         )
     )
     if progress.done >= progress.total:
-        await offer_exam(ctx)
+        await exam.offer_exam(ctx)
     else:
-        _idle(ctx)
-
-
-def _idle(ctx: Ctx) -> None:
-    state = ctx.reset_state("idle")
-    ctx.say(
-        ctx.t("continue-or-stop"),
-        buttons=(
-            (
-                a.button(ctx.t("button-next"), a.NEXT, state["nonce"]),
-                a.button(ctx.t("button-stop"), a.STOP, state["nonce"]),
-            ),
-        ),
-    )
+        q.idle(ctx)
 
 
 async def on_quiz(ctx: Ctx) -> None:
@@ -311,103 +303,8 @@ async def on_quiz(ctx: Ctx) -> None:
         ctx.toast(ctx.t("press-stale"), alert=True)
         return
     lesson_id = ctx.state["lesson_id"]
-    start_questions(
+    q.start_questions(
         ctx, "lesson", course.lesson_quiz(ctx.pack, lesson_id, ctx.rng), lesson_id=lesson_id
-    )
-
-
-# --- the level exam --------------------------------------------------------------------------
-async def _cooldown_until(ctx: Ctx) -> Any:
-    learner = _learner(ctx)
-    return await exams.cooldown_until(ctx.session, ctx.pack, _id(ctx), learner.level, ctx.now)
-
-
-async def offer_exam(ctx: Ctx) -> None:
-    learner = _learner(ctx)
-    until = await _cooldown_until(ctx)
-    if until is not None:
-        ctx.reset_state("idle")
-        ctx.say(ctx.t("exam-cooldown", when=ctx.fmt_datetime(until)))
-        return
-    ctx.reset_state("exam_intro")
-    size = exams.size(ctx.pack, learner.level)
-    ctx.say(
-        ctx.t(
-            "exam-intro",
-            level=ctx.pack.level_title(learner.level, ctx.lang),
-            count=size,
-            needed=course.pass_mark(ctx.pack, learner.level, size),
-        )
-    )
-    _exam_buttons(ctx)
-
-
-def _exam_buttons(ctx: Ctx) -> None:
-    nonce = ctx.state["nonce"]
-    ctx.say(
-        ctx.t("exam-ready"),
-        buttons=(
-            (a.button(ctx.t("exam-start"), a.EXAM, nonce, "go"),),
-            (a.button(ctx.t("exam-later"), a.STOP, nonce),),
-        ),
-    )
-
-
-async def start_exam(ctx: Ctx) -> None:
-    learner = _learner(ctx)
-    if ctx.state.get("step") != "exam_intro":
-        ctx.toast(ctx.t("press-stale"), alert=True)
-        return
-    if await _cooldown_until(ctx) is not None:
-        await offer_exam(ctx)
-        return
-    exam = await exams.start(ctx.session, ctx.pack, _id(ctx), learner.level, ctx.rng, ctx.now)
-    ctx.say(ctx.t("exam-started"), edit=True)
-    start_questions(ctx, "exam", exam.question_ids, exam_id=exam.id)
-
-
-async def _finish_exam(ctx: Ctx) -> None:
-    learner = _learner(ctx)
-    exam = await ctx.session.get(ExamAttempt, ctx.state["exam_id"])
-    assert exam is not None
-    result = await exams.finish(ctx.session, ctx.pack, exam, ctx.now)
-    level_title = ctx.pack.level_title(exam.level, ctx.lang)
-    if result.certificate is None:
-        assert result.retry_at is not None
-        ctx.reset_state("idle")
-        ctx.say(
-            ctx.t(
-                "exam-failed",
-                correct=exam.correct,
-                total=result.total,
-                needed=result.needed,
-                level=level_title,
-                when=ctx.fmt_datetime(result.retry_at),
-            )
-        )
-        return
-    if result.issued:  # the learner's mentors are told (queued with this transaction)
-        await mentoring.on_certificate(ctx.session, ctx.settings, learner, exam.level, ctx.now)
-    ctx.say(ctx.t("exam-passed", correct=exam.correct, total=result.total, level=level_title))
-    ctx.say(render_certificate(ctx, result.certificate))
-    ctx.reset_state("idle")
-    higher = [lvl for lvl in ctx.pack.levels if lvl > exam.level]
-    if higher:
-        learner.level = higher[0]
-        _idle(ctx)
-
-
-def render_certificate(ctx: Ctx, certificate: Certificate) -> str:
-    learner = _learner(ctx)
-    return ctx.t(
-        "certificate",
-        level=ctx.pack.level_title(certificate.level, ctx.lang),
-        number=certificate.level,
-        code=certificate.id,
-        name=learner.display_name or "—",
-        date=ctx.fmt_date(certificate.issued_at),
-        score=certificate.score,
-        total=certificate.total,
     )
 
 
@@ -425,25 +322,16 @@ async def on_press(ctx: Ctx, action: Action) -> None:
         ctx.reset_state("idle")
         ctx.say(ctx.t("see-you"), edit=True)
     elif action.name == a.EXAM and action.arg == "go":
-        await start_exam(ctx)
+        await exam.start_exam(ctx)
     else:
         ctx.toast(ctx.t("press-stale"), alert=True)
 
 
 async def on_typed_answer(ctx: Ctx, text: str) -> None:
     """A typed answer to the current question: "B", "b", "2" or "2." pick the second option."""
-    choice = typed_choice(text, len(ctx.state.get("order") or []))
+    choice = q.typed_choice(text, len(ctx.state.get("order") or []))
     if choice is not None:
         await answer(ctx, Action(a.ANSWER, ctx.state["nonce"], str(choice)))
         return
     ctx.say(ctx.t("use-buttons"))
-    present_question(ctx, reshuffle=False)
-
-
-def typed_choice(text: str, count: int) -> int | None:
-    value = text.strip().rstrip(".)").upper()
-    if len(value) == 1 and value in LETTERS[:count]:
-        return LETTERS.index(value)
-    if value.isdigit() and 1 <= int(value) <= count:
-        return int(value) - 1
-    return None
+    q.present_question(ctx, reshuffle=False)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from sqlmodel import select
 
 from hocvuso.chat.engine import Engine
+from hocvuso.chat.events import Press
+from hocvuso.content.loader import Pack
 from hocvuso.learning import course
 from hocvuso.storage.models import Certificate, ExamAttempt, LessonProgress, QuizAttempt
 from tests.factories import Clock, Conversation
@@ -18,7 +21,7 @@ async def rows(chat: Conversation, model: type) -> list:
 
 
 async def finish_level(chat: Conversation) -> None:
-    while True:
+    for _ in range(1000):  # a level of the test pack takes a few dozen steps
         labels = " ".join(b.label for b in chat.buttons())
         if "Bắt đầu thi" in labels:
             return
@@ -28,6 +31,7 @@ async def finish_level(chat: Conversation) -> None:
             await chat.press("Học tiếp")
         else:
             await chat.answer(correct=True)
+    raise AssertionError("the level never offered its exam")
 
 
 async def test_placement_skips_the_areas_the_learner_already_masters(chat: Conversation) -> None:
@@ -155,3 +159,55 @@ async def test_a_reminder_button_starts_the_session_like_learn(chat: Conversatio
     await chat.press("Nghỉ") if any("Nghỉ" in b.label for b in chat.buttons()) else None
     await chat.event(Press("lr::"))
     assert "Bài 1/3" in chat.text or "Anh/chị đang học bài" in chat.text
+
+
+def _new_course_version(chat: Conversation, *retired: str) -> Conversation:
+    """The same learner after a deploy whose pack no longer has these questions."""
+    pack: Pack = chat.engine.pack
+    changed = dataclasses.replace(
+        pack,
+        questions={k: v for k, v in pack.questions.items() if k not in retired},
+        exam_pools={n: [q for q in p if q not in retired] for n, p in pack.exam_pools.items()},
+    )
+    engine = Engine(
+        chat.engine.sessions, changed, chat.engine.settings, clock=chat.engine.clock,
+        rng=random.Random(3),
+    )  # fmt: skip
+    return Conversation(engine, changed, chat_id=chat.chat_id, name=chat.name)
+
+
+async def test_a_question_retired_by_a_new_course_version_is_skipped_and_nothing_breaks(
+    chat: Conversation,
+) -> None:
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    shown = chat.current_question_id()
+    letter = chat.letter_for(correct=True)
+    after = _new_course_version(chat, shown)
+    await after.event(Press(next(b.data for b in chat.buttons() if b.label == letter)))
+    assert "phiên bản mới" in after.text  # said plainly, no error
+    assert "Câu 1/2" in after.text  # the lesson's two other questions follow
+    assert after.current_question_id() != shown
+    assert await rows(after, QuizAttempt) == []  # nothing recorded against the retired question
+    await after.answer(correct=True)
+    await after.answer(correct=True)
+    assert "Hoàn thành bài! Đúng 2/2 câu." in after.text
+    assert len(await rows(after, QuizAttempt)) == 2
+
+
+async def test_an_exam_with_a_retired_question_is_void_and_can_be_taken_again_at_once(
+    chat: Conversation,
+) -> None:
+    await chat.onboard()
+    await finish_level(chat)
+    await chat.press("Bắt đầu thi")
+    await chat.answer(correct=False)
+    after = _new_course_version(chat, chat.current_question_id())
+    await after.send("/learn")
+    assert "không tính là trượt" in after.text
+    await after.press("Bắt đầu thi")  # no cool-down
+    for _ in range(5):
+        await after.answer(correct=True)
+    assert "Chúc mừng" in after.text
+    attempts = await rows(after, ExamAttempt)
+    assert [e.passed for e in attempts] == [None, True]
