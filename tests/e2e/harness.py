@@ -39,6 +39,11 @@ class BotProcess:
             "HOCVUSO_DATA_DIR": str(workdir / "data"),
             "HOCVUSO_RATE_LIMIT": "100000",
             "HOCVUSO_LOG_LEVEL": "INFO",
+            # No quiet hours (start = end): these tests run at any hour of the day, and a notice
+            # held until the learners' morning would look like a lost one. Quiet hours have
+            # their own tests (tests/scheduler, tests/organising/test_mentoring.py).
+            "HOCVUSO_QUIET_HOURS_START": "0",
+            "HOCVUSO_QUIET_HOURS_END": "0",
             **env,
         }
         self.process: asyncio.subprocess.Process | None = None
