@@ -12,7 +12,7 @@ consent-text =
     <b>Dữ liệu được lưu:</b> tên hiển thị và mã trò chuyện Telegram, vai trò, mã đơn vị (nếu có), ngôn ngữ, giờ nhắc, tiến độ học, các câu trả lời và chứng nhận.
     <b>Không thu thập:</b> số điện thoại, số định danh, nội dung trò chuyện khác.
     <b>Ai được xem:</b> người tổ chức của đơn vị xem số liệu tổng hợp, và tên của người đã đạt chuẩn (để mời làm người hướng dẫn) hoặc chưa có người hướng dẫn (để ghép); người hướng dẫn của anh/chị (nếu có) xem tên, tiến độ và ngày học gần nhất, không xem câu trả lời. Tên trên bảng thi đua chỉ hiện khi anh/chị đồng ý.
-    <b>Quyền của anh/chị:</b> xem và tải toàn bộ dữ liệu (/mydata), sửa thông tin (/settings), rút lại sự đồng ý và yêu cầu xoá dữ liệu (/forget) bất cứ lúc nào.
+    <b>Quyền của anh/chị:</b> xem và tải toàn bộ dữ liệu (/mydata), sửa thông tin (/settings), rút lại sự đồng ý và yêu cầu xóa dữ liệu (/forget) bất cứ lúc nào.
     Dữ liệu tổng hợp ẩn danh (ví dụ tỷ lệ hoàn thành của đơn vị) có thể được giữ lại để báo cáo.
 
     Phiên bản điều khoản: { $version }
@@ -26,7 +26,7 @@ consent-thanks = Cảm ơn anh/chị đã đồng ý. Chúng ta bắt đầu nh�
 consent-already = Anh/chị đã đồng ý từ trước.
 consent-updated = 📄 <b>Điều khoản xử lý dữ liệu đã được cập nhật.</b> Xin anh/chị đọc lại và đồng ý để tiếp tục học. Dữ liệu của anh/chị vẫn được giữ nguyên; /mydata và /forget luôn dùng được.
 consent-renewed = Cảm ơn anh/chị đã đồng ý với điều khoản mới.
-consent-renew-declined = Anh/chị chưa đồng ý với điều khoản mới nên chưa thể tiếp tục học. Dữ liệu cũ vẫn được giữ; anh/chị có thể tải về (/mydata) hoặc yêu cầu xoá (/forget), hoặc gõ /start để đọc lại điều khoản.
+consent-renew-declined = Anh/chị chưa đồng ý với điều khoản mới nên chưa thể tiếp tục học. Dữ liệu cũ vẫn được giữ; anh/chị có thể tải về (/mydata) hoặc yêu cầu xóa (/forget), hoặc gõ /start để đọc lại điều khoản.
 
 ## Onboarding
 choose-language = Anh/chị muốn học bằng ngôn ngữ nào? / Which language do you prefer?
@@ -163,12 +163,12 @@ settings-choose-hour = Chọn giờ nhận nhắc học (không nhắc từ 21:0
 settings-hour-set = Đã đặt giờ nhắc học: { $hour }.
 mydata-caption = Đây là toàn bộ dữ liệu hocvuso lưu về anh/chị (tệp JSON).
 forget-confirm =
-    <b>Xoá dữ liệu cá nhân?</b>
-    Tên, mã trò chuyện, lịch ôn tập và nội dung liên lạc sẽ bị xoá vĩnh viễn; anh/chị sẽ không nhận tin nhắn nào nữa. Chỉ số liệu tổng hợp ẩn danh được giữ lại. Việc này không thể hoàn tác.
-forget-yes = Xoá dữ liệu của tôi
+    <b>Xóa dữ liệu cá nhân?</b>
+    Tên, mã trò chuyện, lịch ôn tập và nội dung liên lạc sẽ bị xóa vĩnh viễn; anh/chị sẽ không nhận tin nhắn nào nữa. Chỉ số liệu tổng hợp ẩn danh được giữ lại. Việc này không thể hoàn tác.
+forget-yes = Xóa dữ liệu của tôi
 forget-no = Không, giữ lại
-forget-cancelled = Đã huỷ. Dữ liệu của anh/chị vẫn được giữ nguyên.
-forget-done = Đã xoá dữ liệu cá nhân của anh/chị. Cảm ơn anh/chị đã học cùng hocvuso. Gõ /start nếu muốn bắt đầu lại.
+forget-cancelled = Đã hủy. Dữ liệu của anh/chị vẫn được giữ nguyên.
+forget-done = Đã xóa dữ liệu cá nhân của anh/chị. Cảm ơn anh/chị đã học cùng hocvuso. Gõ /start nếu muốn bắt đầu lại.
 
 ## General
 help =
@@ -179,7 +179,7 @@ help =
     /certificate – xem chứng nhận
     /settings – ngôn ngữ, giờ nhắc, vai trò
     /mydata – tải toàn bộ dữ liệu của anh/chị
-    /forget – xoá dữ liệu cá nhân
+    /forget – xóa dữ liệu cá nhân
     /leaderboard – bảng thi đua giữa các đơn vị
     /help – hướng dẫn này
 welcome-back = Chào mừng anh/chị { $name } trở lại!
@@ -202,7 +202,7 @@ cmd-progress = Xem tiến độ
 cmd-settings = Cài đặt
 cmd-certificate = Chứng nhận của tôi
 cmd-mydata = Tải dữ liệu của tôi
-cmd-forget = Xoá dữ liệu cá nhân
+cmd-forget = Xóa dữ liệu cá nhân
 cmd-leaderboard = Bảng thi đua đơn vị
 cmd-help = Hướng dẫn
 
@@ -314,12 +314,12 @@ broadcast-preview =
 
     Gõ lại nếu muốn sửa nội dung.
 broadcast-send = ✅ Gửi
-broadcast-cancel = ✖️ Huỷ
-broadcast-cancelled = Đã huỷ thông báo. Không có tin nào được gửi.
+broadcast-cancel = ✖️ Hủy
+broadcast-cancelled = Đã hủy thông báo. Không có tin nào được gửi.
 broadcast-queued = 📣 Thông báo đang được gửi tới { $count } học viên. Anh/chị sẽ được báo khi gửi được 25%, 50%, 75% và khi gửi xong.
-broadcast-abandoned = Bản nháp thông báo chưa gửi đã được huỷ; không có tin nào được gửi. Gõ /broadcast để soạn lại.
-nudge-abandoned = Lời nhắc đang viết dở đã được huỷ; chưa có tin nào được gửi.
-reply-abandoned = Câu trả lời đang viết dở cho người hướng dẫn đã được huỷ; chưa có tin nào được gửi.
+broadcast-abandoned = Bản nháp thông báo chưa gửi đã được hủy; không có tin nào được gửi. Gõ /broadcast để soạn lại.
+nudge-abandoned = Lời nhắc đang viết dở đã được hủy; chưa có tin nào được gửi.
+reply-abandoned = Câu trả lời đang viết dở cho người hướng dẫn đã được hủy; chưa có tin nào được gửi.
 broadcast-step = 📣 Thông báo của anh/chị đã gửi được { $percent }%: { $sent }/{ $total } người.
 broadcast-done = ✅ Đã gửi xong thông báo: { $sent }/{ $total } người đã nhận; { $failed } người không nhận được (đã chặn bot hoặc lỗi gửi).
 broadcast-refresh = 🔄 Cập nhật tiến độ

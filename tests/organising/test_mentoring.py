@@ -699,7 +699,7 @@ async def test_no_reply_reaches_a_mentor_who_erased_their_data(
     await send_template(pair.as_mentor)
     [nudge] = await queued(sessions, pair.mentee)
     await pair.as_mentor.send("/forget")
-    await pair.as_mentor.press("Xoá dữ liệu của tôi")
+    await pair.as_mentor.press("Xóa dữ liệu của tôi")
     await pair.as_mentee.event(Press(data_of(nudge.buttons, "Trả lời")))
     assert pair.as_mentee.last.toast == REPLY_REFUSED
     assert await queued(sessions, pair.mentor) == []
@@ -739,8 +739,8 @@ async def test_a_mentee_who_erases_their_data_disappears_from_mentees(
     assert len(await queued(sessions, pair.mentee)) == 1
 
     await pair.as_mentee.send("/forget")
-    await pair.as_mentee.press("Xoá dữ liệu của tôi")
-    assert "Đã xoá dữ liệu cá nhân" in pair.as_mentee.text
+    await pair.as_mentee.press("Xóa dữ liệu của tôi")
+    assert "Đã xóa dữ liệu cá nhân" in pair.as_mentee.text
 
     await pair.as_mentor.send("/mentees")
     assert "Học viên của anh/chị (1)" in pair.as_mentor.text
@@ -764,7 +764,7 @@ async def test_erasing_a_mentee_withdraws_their_reply_still_waiting_for_the_ment
     await pair.as_mentee.send("Dạ vâng ạ")
     assert len(await queued(sessions, pair.mentor)) == 1
     await pair.as_mentee.send("/forget")
-    await pair.as_mentee.press("Xoá dữ liệu của tôi")
+    await pair.as_mentee.press("Xóa dữ liệu của tôi")
     assert await queued(sessions, pair.mentor) == []
 
 
@@ -774,7 +774,7 @@ async def test_erasing_a_mentor_withdraws_their_nudge_still_waiting_for_the_ment
     clock.advance(hours=13)  # 22:00: the nudge waits for the mentee's morning
     await send_template(pair.as_mentor)
     await pair.as_mentor.send("/forget")
-    await pair.as_mentor.press("Xoá dữ liệu của tôi")
+    await pair.as_mentor.press("Xóa dữ liệu của tôi")
     assert await queued(sessions, pair.mentee) == []
     clock.now = NEXT_MORNING
     assert await receive(engine_db, clock, pair.mentee) == []

@@ -106,16 +106,16 @@ async def test_erasing_a_mentor_withdraws_the_queued_notice_that_names_them(
     organiser = await add_learner(sessions, unit="A", name="Tổ Chức A", created_at=JOINED)
     await grant(sessions, organiser, Role.ORGANISER, tree["A"])
     mentor = await add_learner(
-        sessions, unit="A1", name="Cô Sẽ Xoá Dữ Liệu", created_at=JOINED, certified=[(1, JOINED)]
+        sessions, unit="A1", name="Cô Sẽ Xóa Dữ Liệu", created_at=JOINED, certified=[(1, JOINED)]
     )
     await grant(sessions, mentor, Role.MENTOR, tree["A1"])
     mentee = await add_learner(sessions, unit="A1", name="Anh Học Viên", created_at=JOINED)
     chat = talk(engine, pack, organiser)
     await chat.event(Press(f"pa::{mentor.id}.{mentee.id}"))
-    assert any("Cô Sẽ Xoá Dữ Liệu" in t for t in await _texts_to(sessions, mentee))
+    assert any("Cô Sẽ Xóa Dữ Liệu" in t for t in await _texts_to(sessions, mentee))
 
     mentor_chat = talk(engine, pack, mentor)
     await mentor_chat.send("/forget")
-    await mentor_chat.press("Xoá")
-    assert not any("Cô Sẽ Xoá Dữ Liệu" in t for t in await _texts_to(sessions, mentee))
+    await mentor_chat.press("Xóa")
+    assert not any("Cô Sẽ Xóa Dữ Liệu" in t for t in await _texts_to(sessions, mentee))
     assert await _links(sessions) == set()

@@ -42,8 +42,8 @@ async def test_forget_erases_personal_data_after_confirmation(chat: Conversation
     await chat.press("Không, giữ lại")
     assert (await learner(chat)).display_name == "Nguyễn Thị Lan"
     await chat.send("/forget")
-    await chat.press("Xoá dữ liệu")
-    assert "Đã xoá dữ liệu cá nhân" in chat.text
+    await chat.press("Xóa dữ liệu")
+    assert "Đã xóa dữ liệu cá nhân" in chat.text
     erased = await learner(chat)
     assert erased is not None
     assert (erased.display_name, erased.chat_id, erased.status) == (None, None, "erased")

@@ -116,8 +116,8 @@ async def test_retyping_replaces_the_preview_and_cancel_sends_nothing(
     assert "Bản nháp thứ hai" in organiser.text
     await organiser.event(Press(first_send))  # the first preview is stale now
     assert await _count(sessions, Broadcast) == 0
-    await organiser.press("Huỷ")
-    assert "Đã huỷ thông báo" in organiser.text
+    await organiser.press("Hủy")
+    assert "Đã hủy thông báo" in organiser.text
     assert await _count(sessions, Broadcast) == 0
     # Afterwards the organiser's texts are ordinary chat again, not a new draft.
     await organiser.send("xin chào")
@@ -210,7 +210,7 @@ async def test_a_command_while_composing_discards_the_draft_and_says_so(
     await organiser.send("Bản nháp")
     send = organiser.button("Gửi").data
     await organiser.send("/progress")
-    assert "Bản nháp thông báo chưa gửi đã được huỷ" in organiser.text
+    assert "Bản nháp thông báo chưa gửi đã được hủy" in organiser.text
     await organiser.send("B")  # ordinary chat again: not a new draft
     assert "Xem trước thông báo" not in organiser.text
     await organiser.event(Press(send))
