@@ -7,7 +7,7 @@ announcement to 100,000 people is queued in one statement, and queueing it again
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -37,19 +37,24 @@ class Created:
     queued: int
 
 
+class Options(TypedDict, total=False):
+    #: Add a "Học ngay" button that starts a session.
+    learn_button: bool
+    #: The language of the button's label.
+    language: str
+    #: The organiser who asked for it (None: the command line).
+    requested_by: int | None
+
+
 async def announce(
     database: AsyncEngine,
     text: str,
     audience: dict[str, Any] | None = None,
-    *,
-    learn_button: bool = True,
-    language: str = "vi",
+    **options: Unpack[Options],
 ) -> Created:
-    """Queue ``text`` (Telegram HTML) for everyone in ``audience``."""
+    """Queue ``text`` (Telegram HTML) for everyone in ``audience``, in a transaction of its own."""
     async with database.begin() as connection:
-        return await announce_on(
-            connection, text, audience, learn_button=learn_button, language=language
-        )
+        return await announce_on(connection, text, audience, **options)
 
 
 async def announce_on(
