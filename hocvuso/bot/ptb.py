@@ -16,18 +16,21 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from hocvuso.bot.telegram.sender import TOAST_LIMIT, split_text
 from hocvuso.chat.engine import Engine
-from hocvuso.chat.events import Command, Event, Person, Press, Text
+from hocvuso.chat.events import Event, Person, Press, parse_text
 from hocvuso.chat.replies import Reply
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
+# What aiogram's DefaultBotProperties(link_preview=...) gives hocvuso's own bot. Passed on each
+# call rather than as the application's Defaults, which belong to the host bot.
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MAX_TRIES = 5
 
 
@@ -68,12 +71,8 @@ class HocvusoPTBHandler:
         if query is not None:
             event = Press(query.data or "")
         else:
-            text = (update.effective_message.text or "").strip() if update.effective_message else ""
-            if text.startswith("/"):
-                head, _, args = text[1:].partition(" ")
-                event = Command(head.split("@", 1)[0].lower(), args.strip())
-            else:
-                event = Text(text)
+            message = update.effective_message
+            event = parse_text(message.text or "" if message else "")
         key = (context.bot.id, update.update_id)
         outcome = await self.engine.handle(person, event, key)
         if query is not None:
@@ -109,6 +108,7 @@ class HocvusoPTBHandler:
                         message_id=source,
                         parse_mode=ParseMode.HTML,
                         reply_markup=_markup(reply),
+                        link_preview_options=NO_PREVIEW,
                     )
                 )
                 return
@@ -124,7 +124,7 @@ class HocvusoPTBHandler:
                     part,
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
-                    disable_web_page_preview=True,
+                    link_preview_options=NO_PREVIEW,
                 )
             )
 

@@ -14,7 +14,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, LinkPreviewOptions
 from aiohttp import web
 
 from hocvuso.bot.telegram.handlers import routers
@@ -39,9 +39,11 @@ def make_bot(settings: Settings) -> Bot:
     return Bot(
         token=settings.telegram_token.get_secret_value(),
         session=session,
+        # link_preview, not link_preview_is_disabled: that one sends disable_web_page_preview,
+        # which the Bot API replaced with link_preview_options in 7.0.
         default=DefaultBotProperties(
             parse_mode=ParseMode.HTML,
-            link_preview_is_disabled=True,
+            link_preview=LinkPreviewOptions(is_disabled=True),
         ),
     )
 
