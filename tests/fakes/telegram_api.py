@@ -907,7 +907,10 @@ class FakeTelegram:
                 return value
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"condition not met within {timeout}s")
+                errors = [(e.method, e.description) for e in self.errors[-5:]]
+                raise AssertionError(
+                    f"condition not met within {timeout}s; recent refused requests: {errors}"
+                )
             await self._wait_change(min(remaining, 0.5))
 
     def get_commands(

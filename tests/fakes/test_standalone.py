@@ -15,13 +15,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+_NOT_PROJECT = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
+
+
 def _project_files() -> list[str]:
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    ).stdout
+    """The files git knows about; outside a git checkout (an unpacked archive), the tree
+    without virtual environments and caches."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return [
+            str(path.relative_to(ROOT))
+            for path in ROOT.rglob("*")
+            if path.is_file() and not _NOT_PROJECT & set(path.relative_to(ROOT).parts)
+        ]
     return [name for name in listed.decode().split("\0") if name]
 
 
