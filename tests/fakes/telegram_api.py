@@ -482,7 +482,7 @@ class FakeUser:
         if "callback_data" not in button:
             raise AssertionError(f"button {button!r} sends no callback_data")
         query_id = str(random.getrandbits(63))
-        self._fake._callback_queries[query_id] = _CallbackQuery(self, time.monotonic())
+        self._fake._callback_queries[query_id] = _CallbackQuery(self, self._fake.clock())
         self._cursor = len(self.messages)
         self._fake.enqueue_update(
             {
@@ -611,11 +611,11 @@ class _CallbackQuery:
 class _Bucket:
     """A token bucket: ``rate`` requests per second, bursts of up to ``capacity``."""
 
-    def __init__(self, rate: float, capacity: float) -> None:
+    def __init__(self, rate: float, capacity: float, now: float) -> None:
         self.rate = rate
         self.capacity = capacity
         self.tokens = capacity
-        self.updated = time.monotonic()
+        self.updated = now
 
     def wait_time(self, now: float) -> float:
         elapsed = max(0.0, now - self.updated)
@@ -650,9 +650,13 @@ class FakeTelegram:
         webhook_timeout: float = 30.0,
         host: str = "127.0.0.1",
         strict: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.spec: BotApiSpec = load_spec()
         self.strict = strict
+        # Seconds, for flood limits and callback-query ages: a test may pass its own and move
+        # it forward instead of sleeping. Waits for the bot (wait_until, ...) use the real clock.
+        self.clock = clock
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user: dict[str, Any] = {
@@ -676,7 +680,7 @@ class FakeTelegram:
         self.global_rate = global_rate
         self.per_chat_rate = per_chat_rate
         self._global_bucket = (
-            _Bucket(global_rate, global_burst or max(1.0, math.ceil(global_rate)))
+            _Bucket(global_rate, global_burst or max(1.0, math.ceil(global_rate)), clock())
             if global_rate
             else None
         )
@@ -1135,7 +1139,7 @@ class FakeTelegram:
     def _check_flood(self, method: str, params: dict[str, Any]) -> None:
         if not _FLOOD_LIMITED.match(method):
             return
-        now = time.monotonic()
+        now = self.clock()
         waits = []
         buckets: list[_Bucket] = []
         if self._global_bucket is not None:
@@ -1144,7 +1148,7 @@ class FakeTelegram:
         if self.per_chat_rate and isinstance(chat_id, int):
             bucket = self._chat_buckets.get(chat_id)
             if bucket is None:
-                bucket = _Bucket(self.per_chat_rate, self._per_chat_burst)
+                bucket = _Bucket(self.per_chat_rate, self._per_chat_burst, now)
                 self._chat_buckets[chat_id] = bucket
             buckets.append(bucket)
         for bucket in buckets:
@@ -1579,7 +1583,7 @@ class FakeTelegram:
         expired = (
             query is not None
             and self.callback_query_ttl is not None
-            and time.monotonic() - query.created > self.callback_query_ttl
+            and self.clock() - query.created > self.callback_query_ttl
         )
         if query is None or query.answered or expired:
             raise _bad(QUERY_INVALID)

@@ -518,10 +518,15 @@ async def test_get_updates_offset_semantics(fake: FakeTelegram, bot: Bot) -> Non
     assert await bot.get_updates(offset=updates[-1].update_id + 1) == []
 
 
+async def polling(fake: FakeTelegram, polls: int = 1) -> None:
+    """Until the fake holds the ``polls``-th getUpdates (its long poll waits from then on)."""
+    await fake.wait_until(lambda: fake.method_counts["getUpdates"] >= polls, timeout=5)
+
+
 async def test_long_polling_returns_when_an_update_arrives(fake: FakeTelegram, bot: Bot) -> None:
     user = fake.user(CHAT)
     poll = asyncio.create_task(bot.get_updates(timeout=10))
-    await asyncio.sleep(0.1)
+    await polling(fake)
     assert not poll.done()
     await user.send_text("xin chào")
     updates = await asyncio.wait_for(poll, 5)
@@ -533,7 +538,7 @@ async def test_long_polling_returns_when_an_update_arrives(fake: FakeTelegram, b
 
 async def test_a_second_get_updates_terminates_the_first(fake: FakeTelegram, bot: Bot) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=10))
-    await asyncio.sleep(0.1)
+    await polling(fake)
     second = asyncio.create_task(bot.get_updates(timeout=1))
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
         await asyncio.wait_for(first, 5)
@@ -547,7 +552,7 @@ async def test_stop_ends_a_waiting_long_poll(bot: Bot) -> None:
     other = Bot(fake.token, session=session)
     try:
         poll = asyncio.create_task(other.get_updates(timeout=30))
-        await asyncio.sleep(0.1)
+        await polling(fake)
         await asyncio.wait_for(fake.stop(), 5)
         assert await asyncio.wait_for(poll, 5) == []
     finally:
@@ -577,8 +582,19 @@ async def test_redelivery_after_a_crash(fake: FakeTelegram, bot: Bot) -> None:
 # -- flood limits, blocking -----------------------------------------------------------------------
 
 
+class Clock:
+    """A clock for the fake's flood limits that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def test_flood_limit_surfaces_as_retry_after() -> None:
-    async with FakeTelegram(per_chat_rate=1.0) as fake:
+    clock = Clock()
+    async with FakeTelegram(per_chat_rate=1.0, clock=clock) as fake:
         fake.user(CHAT)
         bot = make_bot(fake)
         try:
@@ -588,14 +604,17 @@ async def test_flood_limit_surfaces_as_retry_after() -> None:
             assert info.value.retry_after == 1
             assert fake.rate_limited_count == 1
             assert fake.invalid_requests == []  # a flood wait is not a bug
-            await asyncio.sleep(1.05)
+            clock.now += 0.9
+            with pytest.raises(TelegramRetryAfter):
+                await bot.send_message(CHAT, "hai")
+            clock.now += 0.15
             await bot.send_message(CHAT, "hai")
         finally:
             await bot.session.close()
 
 
 async def test_global_flood_limit() -> None:
-    async with FakeTelegram(global_rate=2) as fake:
+    async with FakeTelegram(global_rate=2, clock=Clock()) as fake:
         for chat in range(1, 11):
             fake.user(chat)
         bot = make_bot(fake)
@@ -606,7 +625,7 @@ async def test_global_flood_limit() -> None:
         finally:
             await bot.session.close()
         limited = sum(isinstance(r, TelegramRetryAfter) for r in results)
-        assert 6 <= limited <= 8  # a burst of 2, plus what refilled meanwhile
+        assert limited == 8  # a burst of 2, and the clock stands still
         assert fake.rate_limited_count == limited and fake.request_count == 10
         assert fake.invalid_requests == []
 
@@ -631,7 +650,7 @@ async def test_wait_for_message(fake: FakeTelegram, bot: Bot) -> None:
     user = fake.user(CHAT)
 
     async def reply_later() -> None:
-        await asyncio.sleep(0.05)
+        await fake.wait_until(lambda: fake.updates)  # after the person wrote
         await bot.send_message(CHAT, "một")
         await bot.send_message(CHAT, "hai", reply_markup=keyboard("x"))
 
