@@ -201,13 +201,20 @@ async def study_until_exam(learner: Learner, *, max_steps: int = 2000) -> int:
     raise AssertionError("too many steps")
 
 
-async def short_session(learner: Learner, lessons: int = 2) -> None:
+async def short_session(learner: Learner, lessons: int = 2, *, max_questions: int = 50) -> None:
     """A newcomer's first 5–10 minutes: onboarding, then a few lessons with their questions."""
     await learner.onboard(role="Cán bộ, công chức", placement=False)
     for _ in range(lessons):
         await learner.press("Làm câu hỏi")
-        while learner.labels() and learner.labels()[0] == "A":
+        for _ in range(max_questions):
+            if not (learner.labels() and learner.labels()[0] == "A"):
+                break
             await learner.answer(correct=True)
+        else:
+            raise AssertionError(
+                f"still answering after {max_questions} questions in one lesson; "
+                f"screen: {learner.screen()}"
+            )
         await learner.press("Học tiếp")
 
 
