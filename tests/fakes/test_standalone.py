@@ -1,7 +1,7 @@
 """The repository stands alone: its fake Bot API runs from a copy with nothing beside it.
 
 The copy holds the files git knows about (committed, staged or new and not ignored), as they are
-in the working tree, in ``<tmp>/solo/repo`` with no ``../shared`` or anything else next to it.
+in the working tree, in ``<tmp>/solo/repo`` with no other directory next to it.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def _copy_project(target: Path) -> None:
 def test_the_fake_bot_api_passes_its_tests_from_a_lone_copy(tmp_path: Path) -> None:
     repo = tmp_path / "solo" / "repo"
     _copy_project(repo)
-    assert sorted(p.name for p in repo.parent.iterdir()) == ["repo"]  # no ../shared beside it
+    assert sorted(p.name for p in repo.parent.iterdir()) == ["repo"]  # nothing beside it
     assert (repo / "tests" / "fakes" / "botapi" / "api.json").is_file()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOCVUSO_", "PYTEST_"))}
     env["PYTHONPATH"] = str(repo)
