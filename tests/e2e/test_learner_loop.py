@@ -1,7 +1,7 @@
 """The learner loop end to end: the real bot process, real HTTP, a strict fake Bot API.
 
 Every Bot API call the bot makes is checked against the official API description
-(``../shared/telegram-bot-api/api.json``); any refused call fails the test.
+(vendored in ``tests/fakes/botapi/api.json``); any refused call fails the test.
 """
 
 from __future__ import annotations
