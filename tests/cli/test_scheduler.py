@@ -60,12 +60,12 @@ async def cli(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
 
 
 async def until_sent(
-    fake: FakeTelegram, count: int, process: asyncio.subprocess.Process, timeout: float = 240
+    fake: FakeTelegram, count: int, process: asyncio.subprocess.Process, within: float = 240
 ) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while sum(sent_to(fake).values()) < count:
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{sum(sent_to(fake).values())} of {count} sent in {timeout} s")
+            raise AssertionError(f"{sum(sent_to(fake).values())} of {count} sent in {within} s")
         if process.returncode is not None:
             assert process.stderr is not None
             raise AssertionError((await process.stderr.read()).decode()[-3000:])
