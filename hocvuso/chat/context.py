@@ -35,6 +35,16 @@ class Ctx:
     outcome: Outcome = field(default_factory=Outcome)
 
     @property
+    def me(self) -> Learner:
+        """The learner the event is from (every flow after consent has one)."""
+        assert self.learner is not None and self.learner.id is not None
+        return self.learner
+
+    @property
+    def me_id(self) -> int:
+        return self.me.id or 0
+
+    @property
     def lang(self) -> str:
         if self.learner is not None:
             return self.learner.language

@@ -77,7 +77,7 @@ async def _start(ctx: Ctx, command: Command) -> None:
         return
     if command.args:
         await onboarding.apply_payload(ctx, command.args, onboarding=False)
-    ctx.say(ctx.t("welcome-back", name=staff.me(ctx).display_name or ""))
+    ctx.say(ctx.t("welcome-back", name=ctx.me.display_name or ""))
     if not await study.resume(ctx):
         ctx.say(ctx.t("hint-learn"))
 
@@ -88,7 +88,7 @@ async def _learn(ctx: Ctx, command: Command) -> None:
         return
     if await study.resume(ctx):
         return
-    if not staff.me(ctx).placement_done:
+    if not ctx.me.placement_done:
         ctx.reset_state("placement_intro", placement_plan=study.placement_plan(ctx))
         onboarding.prompt(ctx)
         return

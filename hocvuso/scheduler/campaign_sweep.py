@@ -99,10 +99,9 @@ async def set_status(
                 select(CAMPAIGNS.c.id, CAMPAIGNS.c.status).where(CAMPAIGNS.c.slug == slug)
             )
         ).first()
-        current = found.status if found is not None else None
         if found is None:
             raise CampaignError(f"no campaign {slug!r}")
-        if current == CampaignStatus.CANCELLED:
+        if found.status == CampaignStatus.CANCELLED:
             raise CampaignError(f"campaign {slug!r} is cancelled")
         await connection.execute(
             update(CAMPAIGNS)

@@ -17,7 +17,7 @@ from hocvuso.delivery import payloads as a
 from hocvuso.delivery.payloads import Action, Button
 from hocvuso.learning import course, records
 from hocvuso.organising import mentoring, privacy
-from hocvuso.storage.models import Certificate, Learner, QuizAttempt
+from hocvuso.storage.models import Certificate, QuizAttempt
 from hocvuso.storage.organising import Unit
 
 #: Reminders are never sent in quiet hours (21:00-07:00), so only these hours can be chosen.
@@ -195,7 +195,7 @@ async def on_settings_press(ctx: Ctx, action: Action) -> None:
 # --- export and erasure (data subject rights, Law on Personal Data Protection 2025) ---------
 async def send_export(ctx: Ctx) -> None:
     payload = json.dumps(
-        await privacy.export_person(ctx.session, _me(ctx), ctx.now), ensure_ascii=False, indent=2
+        await privacy.export_person(ctx.session, ctx.me, ctx.now), ensure_ascii=False, indent=2
     ).encode()
     ctx.say(
         ctx.t("mydata-caption"),
@@ -230,10 +230,5 @@ async def on_forget(ctx: Ctx, action: Action) -> None:
 
 async def erase(ctx: Ctx) -> None:
     """Erase personal data. Kept, unlinkable to the person: answers, progress, certificates."""
-    await privacy.do_erase(ctx.session, _me(ctx), ctx.now)
+    await privacy.do_erase(ctx.session, ctx.me, ctx.now)
     ctx.outcome.learner_id = None
-
-
-def _me(ctx: Ctx) -> Learner:
-    assert ctx.learner is not None
-    return ctx.learner

@@ -12,25 +12,16 @@ from hocvuso.chat.flows import questions as q
 from hocvuso.delivery import payloads as a
 from hocvuso.learning import course, exams
 from hocvuso.organising import mentoring
-from hocvuso.storage.models import ExamAttempt, Learner
-
-
-def _learner(ctx: Ctx) -> Learner:
-    assert ctx.learner is not None and ctx.learner.id is not None
-    return ctx.learner
-
-
-def _id(ctx: Ctx) -> int:
-    return _learner(ctx).id or 0
+from hocvuso.storage.models import ExamAttempt
 
 
 async def _cooldown_until(ctx: Ctx) -> datetime | None:
-    learner = _learner(ctx)
-    return await exams.cooldown_until(ctx.session, ctx.pack, _id(ctx), learner.level, ctx.now)
+    learner = ctx.me
+    return await exams.cooldown_until(ctx.session, ctx.pack, ctx.me_id, learner.level, ctx.now)
 
 
 async def offer_exam(ctx: Ctx) -> None:
-    learner = _learner(ctx)
+    learner = ctx.me
     until = await _cooldown_until(ctx)
     if until is not None:
         ctx.reset_state("idle")
@@ -61,20 +52,20 @@ def exam_buttons(ctx: Ctx) -> None:
 
 
 async def start_exam(ctx: Ctx) -> None:
-    learner = _learner(ctx)
+    learner = ctx.me
     if ctx.state.get("step") != "exam_intro":
         ctx.toast(ctx.t("press-stale"), alert=True)
         return
     if await _cooldown_until(ctx) is not None:
         await offer_exam(ctx)
         return
-    exam = await exams.start(ctx.session, ctx.pack, _id(ctx), learner.level, ctx.rng, ctx.now)
+    exam = await exams.start(ctx.session, ctx.pack, ctx.me_id, learner.level, ctx.rng, ctx.now)
     ctx.say(ctx.t("exam-started"), edit=True)
     q.start_questions(ctx, "exam", exam.question_ids, exam_id=exam.id)
 
 
 async def finish_exam(ctx: Ctx) -> None:
-    learner = _learner(ctx)
+    learner = ctx.me
     exam = await ctx.session.get(ExamAttempt, ctx.state["exam_id"])
     assert exam is not None
     result = await exams.finish(ctx.session, ctx.pack, exam, ctx.now)

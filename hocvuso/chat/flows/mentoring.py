@@ -29,7 +29,7 @@ MENTEE_BUTTONS = 10
 # --- /mentees and nudges ------------------------------------------------------------------------
 async def show_mentees(ctx: Ctx, actor: perm.Actor, _args: str) -> None:
     found = await mentoring.mentees(ctx.session, actor, ctx.pack, staff.target(ctx), ctx.now)
-    code = await mentoring.mentor_code(ctx.session, staff.me(ctx).id or 0, ctx.now)
+    code = await mentoring.mentor_code(ctx.session, ctx.me.id or 0, ctx.now)
     link = invites.start_link(ctx.settings, invites.MENTOR_PREFIX + code)
     if not found:
         ctx.say(ctx.t("mentees-none", link=link))
@@ -75,7 +75,7 @@ async def on_nudge(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
 async def on_nudge_template(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
     """Send the templated nudge (``do_nudge`` checks the limits itself)."""
     mentee = await mentoring.do_nudge(
-        ctx.session, ctx.settings, actor, staff.me(ctx), int(action.arg), None, ctx.now
+        ctx.session, ctx.settings, actor, ctx.me, int(action.arg), None, ctx.now
     )
     ctx.say(nudge_sent(ctx, mentee), edit=True)
 
@@ -91,7 +91,7 @@ async def on_nudge_custom(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
 
 async def send_custom_nudge(ctx: Ctx, actor: perm.Actor, draft: dict[str, Any], text: str) -> None:
     mentee = await mentoring.do_nudge(
-        ctx.session, ctx.settings, actor, staff.me(ctx), draft["mentee"], text, ctx.now
+        ctx.session, ctx.settings, actor, ctx.me, draft["mentee"], text, ctx.now
     )
     staff.set_pending(ctx)
     ctx.say(nudge_sent(ctx, mentee))
@@ -110,14 +110,14 @@ def nudge_sent(ctx: Ctx, mentee: Learner) -> str:
 # --- the mentee's side: reply, mute -------------------------------------------------------------
 async def on_reply(ctx: Ctx, _actor: perm.Actor, action: Action) -> None:
     """The mentee answers a nudge: the next message goes to the mentor."""
-    await replies.check_reply(ctx.session, staff.me(ctx), int(action.arg))
+    await replies.check_reply(ctx.session, ctx.me, int(action.arg))
     staff.set_pending(ctx, mode="reply", nudge=int(action.arg))
     ctx.say(ctx.t("reply-write", limit=mentoring.CUSTOM_LIMIT))
 
 
 async def send_reply(ctx: Ctx, _actor: perm.Actor, draft: dict[str, Any], text: str) -> None:
     mentor = await replies.do_reply(
-        ctx.session, ctx.settings, staff.me(ctx), draft["nudge"], text, ctx.now
+        ctx.session, ctx.settings, ctx.me, draft["nudge"], text, ctx.now
     )
     staff.set_pending(ctx)
     ctx.say(ctx.t("reply-sent", name=mentor.display_name or "—"))
@@ -125,7 +125,7 @@ async def send_reply(ctx: Ctx, _actor: perm.Actor, draft: dict[str, Any], text: 
 
 async def on_mute(ctx: Ctx, _actor: perm.Actor, action: Action) -> None:
     muted = action.arg == "1"
-    await mentoring.set_muted(ctx.session, staff.me(ctx).id or 0, muted, ctx.now)
+    await mentoring.set_muted(ctx.session, ctx.me.id or 0, muted, ctx.now)
     toggle = a.button(
         ctx.t("nudge-unmute-button" if muted else "nudge-mute-button"),
         a.MUTE,
@@ -139,7 +139,7 @@ async def on_mute(ctx: Ctx, _actor: perm.Actor, action: Action) -> None:
 async def show_mentor_link(ctx: Ctx, actor: perm.Actor, _args: str) -> None:
     if Role.MENTOR not in actor.roles:
         raise Forbidden("forbidden-mentees")
-    code = await mentoring.mentor_code(ctx.session, staff.me(ctx).id or 0, ctx.now)
+    code = await mentoring.mentor_code(ctx.session, ctx.me.id or 0, ctx.now)
     link = invites.start_link(ctx.settings, invites.MENTOR_PREFIX + code)
     ctx.say(ctx.t("mentor-link", link=link))
 
@@ -185,16 +185,14 @@ async def show_candidates(ctx: Ctx, actor: perm.Actor, code: str) -> None:
 async def on_invite(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
     """ "Mời": the candidate gets a personal invitation to become a mentor."""
     candidate = await candidates.do_invite(
-        ctx.session, ctx.settings, actor, staff.me(ctx), int(action.arg), ctx.now
+        ctx.session, ctx.settings, actor, ctx.me, int(action.arg), ctx.now
     )
     ctx.toast(ctx.t("mentor-invitation-sent", name=candidate.display_name or "—"))
 
 
 async def on_accept(ctx: Ctx, _actor: perm.Actor, action: Action) -> None:
     """The invitee accepts their personal role invitation."""
-    grant, unit = await candidates.do_accept(
-        ctx.session, ctx.settings, staff.me(ctx), action.arg, ctx.now
-    )
+    grant, unit = await candidates.do_accept(ctx.session, ctx.settings, ctx.me, action.arg, ctx.now)
     ctx.say(ctx.t(f"role-granted-{grant.role}", unit=unit.name if unit else "—"))
 
 

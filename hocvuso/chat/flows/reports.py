@@ -69,7 +69,7 @@ async def on_report_file(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
 
 async def show_leaderboard(ctx: Ctx, _actor: perm.Actor, _args: str) -> None:
     """Completion % per unit; names only of those who opted in."""
-    board = await leaderboard.leaderboard(ctx.session, staff.me(ctx), staff.target(ctx), ctx.now)
+    board = await leaderboard.leaderboard(ctx.session, ctx.me, staff.target(ctx), ctx.now)
     if board is None:
         ctx.say(ctx.t("leaderboard-no-unit"))
         return
@@ -93,6 +93,6 @@ async def show_leaderboard(ctx: Ctx, _actor: perm.Actor, _args: str) -> None:
 async def on_leaderboard(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
     """Show or hide my name on the leaderboard, then show it again."""
     shown = action.arg == "1"
-    await mentoring.set_leaderboard(ctx.session, staff.me(ctx).id or 0, shown, ctx.now)
+    await mentoring.set_leaderboard(ctx.session, ctx.me.id or 0, shown, ctx.now)
     ctx.toast(ctx.t("leaderboard-shown" if shown else "leaderboard-hidden"))
     await show_leaderboard(ctx, actor, "")

@@ -20,7 +20,6 @@ from hocvuso.organising import invites, mentoring
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import StaffError
 from hocvuso.organising.forecast import Target
-from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import Role
 
 StaffCommand = Callable[[Ctx, perm.Actor, str], Awaitable[None]]
@@ -35,12 +34,7 @@ def target(ctx: Ctx) -> Target:
 
 
 async def actor(ctx: Ctx) -> perm.Actor:
-    return await perm.load_actor(ctx.session, me(ctx).id or 0)
-
-
-def me(ctx: Ctx) -> Learner:
-    assert ctx.learner is not None and ctx.learner.id is not None
-    return ctx.learner
+    return await perm.load_actor(ctx.session, ctx.me.id or 0)
 
 
 def set_pending(ctx: Ctx, **values: Any) -> None:
@@ -97,7 +91,7 @@ async def show_help(ctx: Ctx) -> None:
 
 async def on_start_payload(ctx: Ctx, kind: str, value: str) -> None:
     """``/start r-<token>`` (a role invitation) or ``/start m-<code>`` (a mentor's link)."""
-    learner = me(ctx)
+    learner = ctx.me
     try:
         if kind == "role":
             grant, unit = await invites.do_accept_role_invite(ctx.session, learner, value, ctx.now)

@@ -17,21 +17,12 @@ from hocvuso.delivery import payloads as a
 from hocvuso.delivery.payloads import Action
 from hocvuso.i18n import Markup, escape
 from hocvuso.learning import course, exams, records
-from hocvuso.storage.models import ExamAttempt, Learner
-
-
-def _learner(ctx: Ctx) -> Learner:
-    assert ctx.learner is not None and ctx.learner.id is not None
-    return ctx.learner
-
-
-def _id(ctx: Ctx) -> int:
-    return _learner(ctx).id or 0
+from hocvuso.storage.models import ExamAttempt
 
 
 # --- placement ---------------------------------------------------------------------------
 def placement_plan(ctx: Ctx) -> list[str]:
-    learner = _learner(ctx)
+    learner = ctx.me
     return course.placement_questions(ctx.pack, learner.level, learner.role or "other", ctx.rng)
 
 
@@ -41,7 +32,7 @@ async def start_placement(ctx: Ctx) -> None:
 
 
 async def finish_placement(ctx: Ctx) -> None:
-    learner = _learner(ctx)
+    learner = ctx.me
     answers: dict[str, bool] = ctx.state.get("placement", {})
     mastered = course.mastered_areas(ctx.pack, answers)
     known = [
@@ -49,7 +40,7 @@ async def finish_placement(ctx: Ctx) -> None:
         for ref in course.path(ctx.pack, learner.level, learner.role or "other")
         if ref.area in mastered
     ]
-    records.place_out(ctx.session, _id(ctx), known, ctx.now)
+    records.place_out(ctx.session, ctx.me_id, known, ctx.now)
     skipped = len(known)
     learner.placement_done = True
     score = sum(answers.values())
@@ -72,7 +63,7 @@ async def finish_placement(ctx: Ctx) -> None:
 # --- the daily session -----------------------------------------------------------------------
 async def start_session(ctx: Ctx, *, reviews_only: bool = False) -> None:
     """/learn: due reviews first, then the next lesson on the learner's path."""
-    cards = await records.due_cards(ctx.session, _id(ctx), ctx.pack, ctx.now)
+    cards = await records.due_cards(ctx.session, ctx.me_id, ctx.pack, ctx.now)
     if cards:
         ctx.say(ctx.t("reviews-intro", count=len(cards)))
         q.start_questions(
@@ -87,20 +78,20 @@ async def start_session(ctx: Ctx, *, reviews_only: bool = False) -> None:
 
 
 async def _show_next_review_time(ctx: Ctx) -> None:
-    upcoming = await records.next_review_at(ctx.session, _id(ctx))
+    upcoming = await records.next_review_at(ctx.session, ctx.me_id)
     if upcoming is not None:
         ctx.say(ctx.t("reviews-next", when=ctx.fmt_datetime(upcoming)))
 
 
 async def next_step(ctx: Ctx) -> None:
     """Present the next lesson, or the exam when the level's lessons are all done."""
-    learner = _learner(ctx)
-    finished = await records.finished_lessons(ctx.session, _id(ctx))
+    learner = ctx.me
+    finished = await records.finished_lessons(ctx.session, ctx.me_id)
     ref = course.next_lesson(ctx.pack, learner.level, learner.role or "other", finished)
     if ref is not None:
         await present_lesson(ctx, ref.lesson.id, finished)
         return
-    if await exams.certificate_for(ctx.session, _id(ctx), learner.level) is not None:
+    if await exams.certificate_for(ctx.session, ctx.me_id, learner.level) is not None:
         higher = [lvl for lvl in ctx.pack.levels if lvl > learner.level]
         if higher:
             learner.level = higher[0]
@@ -114,11 +105,11 @@ async def next_step(ctx: Ctx) -> None:
 
 
 async def present_lesson(ctx: Ctx, lesson_id: str, finished: set[str] | None = None) -> None:
-    learner = _learner(ctx)
+    learner = ctx.me
     ref = ctx.pack.lessons[lesson_id]
     if finished is None:
-        finished = await records.finished_lessons(ctx.session, _id(ctx))
-    await records.start_lesson(ctx.session, _id(ctx), ref, ctx.now)
+        finished = await records.finished_lessons(ctx.session, ctx.me_id)
+    await records.start_lesson(ctx.session, ctx.me_id, ref, ctx.now)
     progress = course.path_progress(ctx.pack, learner.level, learner.role or "other", finished)
     title, body = ctx.pack.lesson_text(lesson_id, ctx.lang)
     sources = "\n".join(f"• {escape(s.title)}: {escape(str(s.url))}" for s in ref.lesson.sources)
@@ -207,7 +198,7 @@ async def answer(ctx: Ctx, action: Action) -> None:
     mode: str = state["mode"]
     await records.record_answer(
         ctx.session,
-        _id(ctx),
+        ctx.me_id,
         question_id,
         mode=mode,
         chosen=chosen,
@@ -277,9 +268,9 @@ async def _finish_questions(ctx: Ctx) -> None:
 
 
 async def _finish_lesson(ctx: Ctx) -> None:
-    learner = _learner(ctx)
+    learner = ctx.me
     lesson_id = ctx.state["lesson_id"]
-    finished = await records.finish_lesson(ctx.session, _id(ctx), lesson_id, ctx.now)
+    finished = await records.finish_lesson(ctx.session, ctx.me_id, lesson_id, ctx.now)
     progress = course.path_progress(ctx.pack, learner.level, learner.role or "other", finished)
     ctx.say(
         ctx.t(
