@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
@@ -14,11 +16,13 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError
-from aiogram.types import BotCommand, LinkPreviewOptions
+from aiogram.types import BotCommand, LinkPreviewOptions, Update
 from aiohttp import web
+from pydantic import ValidationError
 
 from hocvuso.bot.telegram.handlers import routers
 from hocvuso.bot.telegram.middlewares import ThrottleMiddleware
+from hocvuso.bot.telegram.pipeline import Pipeline
 from hocvuso.bot.telegram.sender import Sender
 from hocvuso.chat.engine import COMMANDS, Engine
 from hocvuso.config import Settings
@@ -27,6 +31,10 @@ from hocvuso.storage.state import make_rate_limiter
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
+#: While updates are in flight, getUpdates returns them at once: ask again when one is done, or
+#: after this long for whatever arrived meanwhile.
+REFETCH_SECONDS = 0.2
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -53,6 +61,7 @@ class TelegramApp:
     bot: Bot
     dispatcher: Dispatcher
     sender: Sender
+    pipeline: Pipeline
 
 
 def build(engine: Engine, bot: Bot, settings: Settings) -> TelegramApp:
@@ -65,7 +74,11 @@ def build(engine: Engine, bot: Bot, settings: Settings) -> TelegramApp:
     dispatcher.message.outer_middleware(throttle)
     dispatcher.callback_query.outer_middleware(throttle)
     dispatcher.include_routers(*routers())
-    return TelegramApp(bot, dispatcher, sender)
+
+    async def feed(update: Update) -> None:
+        await dispatcher.feed_update(bot, update)
+
+    return TelegramApp(bot, dispatcher, sender, Pipeline(feed))
 
 
 async def register_commands(bot: Bot) -> None:
@@ -75,18 +88,19 @@ async def register_commands(bot: Bot) -> None:
         await bot.set_my_commands(commands, language_code=None if language == "vi" else language)
 
 
-async def poll(app: TelegramApp, stop: asyncio.Event, poll_seconds: int = 25) -> None:
-    """Long polling that confirms updates only after they have been applied.
+async def poll(bot: Bot, pipeline: Pipeline, stop: asyncio.Event, poll_seconds: int = 25) -> None:
+    """Long polling that keeps fetching while earlier updates are handled.
 
-    Updates of one batch are handled concurrently (the engine serialises per learner); the
-    offset moves past them only when all are done, so a crash means redelivery, never loss,
-    and redelivered updates are recognised by the engine.
+    Each update goes into the pipeline (one chat in order, chats concurrently, a bounded number
+    in flight). The offset sent to Telegram is the pipeline's watermark: only updates that have
+    been applied and delivered are confirmed, so a crash means redelivery, never loss, and
+    redelivered updates are recognised by the engine. Updates still in flight come back with
+    every getUpdates until they are confirmed; they are skipped.
     """
-    bot, dispatcher = app.bot, app.dispatcher
     await bot.delete_webhook(drop_pending_updates=False)
-    offset: int | None = None
     backoff = 1.0
     while not stop.is_set():
+        offset = pipeline.watermark()
         getter = asyncio.ensure_future(
             bot.get_updates(offset=offset, timeout=poll_seconds, allowed_updates=ALLOWED_UPDATES)
         )
@@ -106,13 +120,16 @@ async def poll(app: TelegramApp, stop: asyncio.Event, poll_seconds: int = 25) ->
             backoff = min(backoff * 2, 30)
             continue
         backoff = 1.0
-        if not updates:
-            continue
-        await asyncio.gather(
-            *(dispatcher.feed_update(bot, update) for update in updates), return_exceptions=True
-        )
-        offset = updates[-1].update_id + 1
-    # Confirm the last batch so it is not delivered again after a clean stop.
+        fresh = [u for u in updates if not pipeline.seen(u.update_id)]
+        for update in fresh:
+            await pipeline.submit(update)  # waits while the pipeline is full
+        if not fresh and pipeline.in_flight and pipeline.watermark() == offset:
+            # Only updates in flight came back: ask again once one of them is done (or soon,
+            # for whatever arrived meanwhile).
+            await pipeline.progress(REFETCH_SECONDS)
+    await pipeline.join()
+    # Confirm what was applied so it is not delivered again after a clean stop.
+    offset = pipeline.watermark()
     if offset is not None:
         with contextlib.suppress(Exception):
             await bot.get_updates(offset=offset, timeout=0, limit=1)
@@ -128,40 +145,74 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 async def run_polling(app: TelegramApp, stop: asyncio.Event | None = None) -> None:
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
-    me = await app.bot.get_me()
-    log.info("bot @%s started (long polling)", me.username)
-    await register_commands(app.bot)
-    await poll(app, stop)
+    # Serving comes first: the command menu is set up beside it, not before it.
+    menu = asyncio.create_task(_register_quietly(app.bot))
+    try:
+        await poll(app.bot, app.pipeline, stop)
+    finally:
+        menu.cancel()
+        with contextlib.suppress(BaseException):
+            await menu
+
+
+async def _register_quietly(bot: Bot) -> None:
+    try:
+        me = await bot.get_me()
+        log.info("bot @%s started", me.username)
+        await register_commands(bot)
+    except Exception:
+        log.warning("could not set the command menu", exc_info=True)
+
+
+def webhook_handler(
+    app: TelegramApp, secret: str | None
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Telegram's POSTs: the secret header is checked, then the update goes through the same
+    pipeline as long polling (one chat in order, a bounded number in flight). Telegram gets
+    "200 OK" only once the update has been applied, so an update is redelivered (and
+    recognised) if the process dies while handling it."""
+
+    async def handle(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if secret is not None and not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.Response(text="Unauthorized", status=401)
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": app.bot})
+        except (ValueError, ValidationError):
+            return web.Response(text="Bad Request", status=400)
+        done = await app.pipeline.submit(update)
+        await done
+        return web.json_response({})
+
+    return handle
 
 
 async def run_webhook(
     app: TelegramApp, settings: Settings, stop: asyncio.Event | None = None
 ) -> None:
     """Webhook mode: Telegram's secret-token header is checked on every request."""
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-
     assert settings.webhook_url
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     web_app = web.Application()
-    # handle_in_background=False: Telegram gets "200 OK" only once the update has been applied,
-    # so an update is redelivered (and recognised) if the process dies while handling it.
-    SimpleRequestHandler(
-        app.dispatcher, app.bot, handle_in_background=False, secret_token=secret
-    ).register(web_app, path=settings.webhook_path)
+    web_app.router.add_post(settings.webhook_path, webhook_handler(app, secret))
     runner = web.AppRunner(web_app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
-    await register_commands(app.bot)
     await app.bot.set_webhook(
         settings.webhook_url.rstrip("/") + settings.webhook_path,
         secret_token=secret,
         allowed_updates=ALLOWED_UPDATES,
     )
+    menu = asyncio.create_task(_register_quietly(app.bot))
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
     try:
         await stop.wait()
     finally:
+        menu.cancel()
+        with contextlib.suppress(BaseException):
+            await menu
         await runner.cleanup()
+        await app.pipeline.join()

@@ -1,13 +1,20 @@
 """Flood-safe sending of engine replies to Telegram.
 
-A 429 waits its ``retry_after`` and tries again; a 403 marks the learner blocked and stops sending
-to them; an edit that Telegram cannot apply falls back to a new message.
+A 429 waits its ``retry_after`` and tries again, as often as it takes (up to ``MAX_FLOOD_WAIT``
+seconds in all): a reply is late rather than lost or turned into an error message. A 429 for a
+chat that was written to less than a per-chat interval ago is that chat's limit (about one
+message a second): only that chat waits, and its next messages are spaced out for a while, so a
+redelivered backlog of replies arrives in order and at the pace Telegram accepts. Any other 429
+is the bot-wide limit and pauses bulk sending too (through the pacer). A 403 marks the learner
+blocked and stops sending to them; an edit that Telegram cannot apply falls back to a new message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, Protocol
@@ -29,6 +36,12 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 TOAST_LIMIT = 200
 MAX_TRIES = 5
+#: A reply waits out flood limits for this long in all before it gives up.
+MAX_FLOOD_WAIT = 300.0
+#: Telegram's limit within one chat: about one message a second.
+CHAT_INTERVAL = 1.0
+#: After a chat's own 429, its messages are spaced ``CHAT_INTERVAL`` apart for this long.
+SLOW_SECONDS = 10.0
 
 
 class Blocked(Exception):
@@ -77,6 +90,45 @@ class Pacing(Protocol):
     async def pause(self, seconds: float) -> None: ...
 
 
+class ChatPace:
+    """When each chat was last written to, and which chats are being spaced out after a 429.
+
+    Bounded: only chats written to in the last few seconds matter, older entries are dropped.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, limit: int = 50_000) -> None:
+        self.clock = clock
+        self.limit = limit
+        self._last: OrderedDict[int, float] = OrderedDict()
+        self._slow: dict[int, float] = {}
+
+    def wait(self, chat_id: int) -> float:
+        """Seconds until this chat may be written to again (0 unless it is being spaced out)."""
+        now = self.clock()
+        until = self._slow.get(chat_id)
+        if until is None:
+            return 0.0
+        if until < now:
+            del self._slow[chat_id]
+            return 0.0
+        return max(0.0, self._last.get(chat_id, 0.0) + CHAT_INTERVAL - now)
+
+    def sent(self, chat_id: int) -> None:
+        self._last[chat_id] = self.clock()
+        self._last.move_to_end(chat_id)
+        while len(self._last) > self.limit:
+            chat, _ = self._last.popitem(last=False)
+            self._slow.pop(chat, None)
+
+    def own_limit(self, chat_id: int) -> bool:
+        """A 429 now: was it this chat's own limit (written to under an interval ago)?"""
+        last = self._last.get(chat_id)
+        if last is None or self.clock() - last >= CHAT_INTERVAL:
+            return False
+        self._slow[chat_id] = self.clock() + SLOW_SECONDS
+        return True
+
+
 class Sender:
     def __init__(
         self,
@@ -87,29 +139,48 @@ class Sender:
         self.bot = bot
         self.on_blocked = on_blocked
         self.pacer = pacer
+        self.chats = ChatPace()
 
     async def _send_part(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
     ) -> Message:
         return await self.bot.send_message(chat_id, text, reply_markup=markup)
 
-    async def call(self, make: Callable[[], Awaitable[Any]]) -> Any:
-        """Call the Bot API, waiting out flood limits and retrying transient failures."""
-        for attempt in range(1, MAX_TRIES + 1):
+    async def call(self, make: Callable[[], Awaitable[Any]], chat_id: int | None = None) -> Any:
+        """Call the Bot API, waiting out flood limits and retrying transient failures.
+
+        ``chat_id``: the chat the call writes to, for that chat's own limit.
+        """
+        failures = 0
+        waited = 0.0
+        while True:
+            if chat_id is not None and (gap := self.chats.wait(chat_id)) > 0:
+                await asyncio.sleep(gap)
             try:
                 if self.pacer is not None:
                     await self._pacing(self.pacer.note())
-                return await make()
+                result = await make()
             except TelegramRetryAfter as exc:
-                log.warning("flood limit: waiting %ss", exc.retry_after)
-                if self.pacer is not None:
-                    await self._pacing(self.pacer.pause(exc.retry_after))
-                await asyncio.sleep(exc.retry_after)
-            except (TelegramNetworkError, TelegramServerError):
-                if attempt == MAX_TRIES:
+                own = chat_id is not None and self.chats.own_limit(chat_id)
+                log.warning(
+                    "flood limit (%s): waiting %ss", "one chat" if own else "bot", exc.retry_after
+                )
+                if waited + exc.retry_after > MAX_FLOOD_WAIT:
                     raise
-                await asyncio.sleep(min(2**attempt * 0.25, 5))
-        raise RuntimeError("unreachable")
+                if not own and self.pacer is not None:
+                    await self._pacing(self.pacer.pause(exc.retry_after))
+                waited += exc.retry_after
+                await asyncio.sleep(exc.retry_after)
+                continue
+            except (TelegramNetworkError, TelegramServerError):
+                failures += 1
+                if failures == MAX_TRIES:
+                    raise
+                await asyncio.sleep(min(2**failures * 0.25, 5))
+                continue
+            if chat_id is not None:
+                self.chats.sent(chat_id)
+            return result
 
     @staticmethod
     async def _pacing(call: Awaitable[None]) -> None:
@@ -142,7 +213,8 @@ class Sender:
             await self.call(
                 lambda: self.bot.send_document(
                     chat_id, document, caption=reply.text[:CAPTION_LIMIT], reply_markup=markup
-                )
+                ),
+                chat_id,
             )
             return
         if reply.edit and source_message_id is not None and len(reply.text) <= TEXT_LIMIT:
@@ -153,7 +225,8 @@ class Sender:
                         chat_id=chat_id,
                         message_id=source_message_id,
                         reply_markup=markup,
-                    )
+                    ),
+                    chat_id,
                 )
                 return
             except TelegramBadRequest as exc:
@@ -163,4 +236,6 @@ class Sender:
         parts = split_text(reply.text)
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
-            await self.call(partial(self._send_part, chat_id, part, markup if last else None))
+            await self.call(
+                partial(self._send_part, chat_id, part, markup if last else None), chat_id
+            )
