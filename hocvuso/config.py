@@ -53,6 +53,21 @@ class Settings(BaseSettings):
     )
     broadcast_rate: float = Field(default=30.0, gt=0, description="Bot-wide messages/second.")
     per_chat_rate: float = Field(default=1.0, gt=0, description="Messages/second to one chat.")
+    send_margin: float = Field(
+        default=0.02,
+        ge=0,
+        le=0.5,
+        description="Seconds added to each one-second window: a strict Bot API never sees more.",
+    )
+    interactive_debt: float = Field(
+        default=1.0, ge=0, description="Interactive replies push bulk back by at most this (s)."
+    )
+    sender_ttl: float = Field(
+        default=10.0,
+        ge=1,
+        le=60,
+        description="Without Redis: one sender per bot, holding a lease renewed in the database.",
+    )
     delivery_max_attempts: int = Field(default=5, ge=1, description="Then the dead letters.")
     delivery_lease: float = Field(
         default=30.0, ge=1, description="Seconds a sender holds claimed deliveries."

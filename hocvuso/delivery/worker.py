@@ -94,9 +94,13 @@ class DeliveryWorker:
     async def _pass(self, jobs: list[Job], stop: asyncio.Event) -> None:
         waiting = deque(jobs)
         tasks: set[asyncio.Task[None]] = set()
+        loop = asyncio.get_running_loop()
         try:
             while waiting and not stop.is_set():
                 granted, wait = await self.pacer.reserve([j.chat_id for j in waiting])
+                # The next slot is due ``wait`` after the reservation, not after the commits
+                # below: time spent on them must not be lost at every slot.
+                due = loop.time() + wait
                 take: list[Job] = []
                 later: list[Job] = []
                 for ok in granted:
@@ -116,7 +120,7 @@ class DeliveryWorker:
                     waiting.clear()
                     await _sleep(stop, wait)
                 elif wait > 0:
-                    await _sleep(stop, wait)
+                    await _sleep(stop, due - loop.time())
         finally:
             if waiting:
                 await self.queue.release(waiting)
@@ -197,5 +201,7 @@ class DeliveryWorker:
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    if seconds <= 0:
+        return
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)

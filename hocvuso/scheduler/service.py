@@ -81,8 +81,15 @@ def make_pacer(settings: Settings, bot_id: int | str) -> Pacer:
             bot_id,
             settings.broadcast_rate,
             settings.per_chat_rate,
+            margin=settings.send_margin,
+            max_debt=settings.interactive_debt,
         )
-    return MemoryPacer(settings.broadcast_rate, settings.per_chat_rate)
+    return MemoryPacer(
+        settings.broadcast_rate,
+        settings.per_chat_rate,
+        margin=settings.send_margin,
+        max_debt=settings.interactive_debt,
+    )
 
 
 class SchedulerService:

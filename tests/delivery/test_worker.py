@@ -43,12 +43,23 @@ class StubBot:
         return None
 
 
+class Tick:
+    """The pacer's clock, moved on together with the queue's :class:`Clock`."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def __call__(self) -> float:
+        return self.clock.now.timestamp()
+
+
 def worker(database: AsyncEngine, bot: StubBot, clock: Clock | None = None) -> DeliveryWorker:
     kwargs: dict[str, Any] = {"clock": clock} if clock else {}
     queue = DeliveryQueue(database, **kwargs)
-    return DeliveryWorker(
-        queue, bot, MemoryPacer(rate=10_000, per_chat_rate=10_000), rate=200, **kwargs
-    )  # type: ignore[arg-type]
+    pacer = MemoryPacer(
+        rate=10_000, per_chat_rate=10_000, **({"clock": Tick(clock)} if clock else {})
+    )
+    return DeliveryWorker(queue, bot, pacer, rate=200, **kwargs)  # type: ignore[arg-type]
 
 
 async def chats_of(database: AsyncEngine) -> dict[int, int]:
@@ -80,10 +91,13 @@ async def test_a_429_pauses_the_bot_and_the_message_goes_out_once_later(
     await broadcasts.announce(database, "Thông báo")
     bot = StubBot()
     bot.errors[chat].append(FLOOD)
-    w = worker(database, bot)
+    clock = Clock(datetime.now(UTC))
+    w = worker(database, bot, clock)
     stats = await w.run(asyncio.Event(), until_empty=True)
     assert stats.flood == 1
-    await asyncio.sleep(1.1)
+    await w.run(asyncio.Event(), until_empty=True)
+    assert bot.sent[chat] == 0  # the whole bot waits retry_after
+    clock.advance(seconds=1.1)
     await w.run(asyncio.Event(), until_empty=True)
     assert bot.sent[chat] == 1
     [delivery] = await deliveries(database)
