@@ -14,11 +14,12 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.chat import routing
@@ -37,6 +38,20 @@ log = logging.getLogger(__name__)
 UpdateKey = tuple[int, int]  # (bot id, update id)
 #: The commands of Telegram's command menu (organisers' and mentors' are listed in /help).
 COMMANDS = routing.MENU
+
+# The statements of every update, built once (building one costs more than running it).
+_PROCESSED: Table = SQLModel.metadata.tables["processed_update"]
+_SEEN = select(_PROCESSED.c.learner_id, _PROCESSED.c.replies, _PROCESSED.c.delivered_at).where(
+    _PROCESSED.c.bot_id == bindparam("bot"), _PROCESSED.c.update_id == bindparam("update")
+)
+_RECORD = insert(_PROCESSED)
+_LEARNER = select(Learner).where(
+    col(Learner.platform) == bindparam("platform"), col(Learner.chat_id) == bindparam("chat")
+)
+# FOR NO KEY UPDATE: serialises this person's updates, yet lets another person's transaction
+# reference the row (a nudge, a reply, a notice queued for them takes a KEY SHARE lock through
+# its foreign key; FOR UPDATE would deadlock with it).
+_LEARNER_LOCKED = _LEARNER.with_for_update(key_share=True)
 
 
 class KeyedLocks:
@@ -104,16 +119,12 @@ class Engine:
 
     async def _handle(self, person: Person, event: Event, update_key: UpdateKey | None) -> Outcome:
         async with self.sessions() as session, session.begin():
-            processed: ProcessedUpdate | None = None
             if update_key is not None:
-                existing = await session.get(ProcessedUpdate, update_key)
-                if existing is not None:
-                    return await self._replay(session, existing)
-                processed = ProcessedUpdate(
-                    bot_id=update_key[0], update_id=update_key[1], processed_at=self.clock()
-                )
-                session.add(processed)
-                await session.flush()
+                key = {"bot": update_key[0], "update": update_key[1]}
+                seen = (await session.exec(_SEEN, params=key)).first()
+                if seen is not None:
+                    learner_id, replies, delivered_at = seen
+                    return await self._replay(session, learner_id, replies, delivered_at)
             learner = await self._find_learner(session, person)
             ctx = Ctx(
                 session=session,
@@ -128,32 +139,44 @@ class Engine:
             if ctx.learner is not None and ctx.learner.status != LearnerStatus.ERASED:
                 ctx.learner.last_active_at = ctx.now
                 ctx.outcome.learner_id = ctx.learner.id
-            if processed is not None:
-                processed.learner_id = ctx.outcome.learner_id
-                processed.replies = [reply.to_json() for reply in ctx.outcome.replies]
+            if update_key is not None:
+                # Recorded with the update's effects, in the same commit; a second process that
+                # applied the same update meanwhile fails here (primary key) and rolls back.
+                await session.exec(
+                    _RECORD,
+                    params={
+                        "bot_id": update_key[0],
+                        "update_id": update_key[1],
+                        "learner_id": ctx.outcome.learner_id,
+                        "replies": [reply.to_json() for reply in ctx.outcome.replies],
+                        "processed_at": ctx.now,
+                        "delivered_at": None,
+                    },
+                )
             return ctx.outcome
 
     async def _find_learner(self, session: AsyncSession, person: Person) -> Learner | None:
-        query = select(Learner).where(
-            Learner.platform == person.platform, Learner.chat_id == person.chat_id
+        query = _LEARNER if self._single_writer else _LEARNER_LOCKED
+        result = await session.exec(
+            query, params={"platform": person.platform, "chat": person.chat_id}
         )
-        if not self._single_writer:
-            # FOR NO KEY UPDATE: serialises this person's updates, yet lets another person's
-            # transaction reference the row (a nudge, a reply, a notice queued for them takes
-            # a KEY SHARE lock through its foreign key; FOR UPDATE would deadlock with it).
-            query = query.with_for_update(key_share=True)
-        result = await session.exec(query)
         return result.first()
 
-    async def _replay(self, session: AsyncSession, processed: ProcessedUpdate) -> Outcome:
-        outcome = Outcome(duplicate=True, learner_id=processed.learner_id)
-        if processed.delivered_at is not None:
+    async def _replay(
+        self,
+        session: AsyncSession,
+        learner_id: int | None,
+        replies: list[dict[str, Any]],
+        delivered_at: datetime | None,
+    ) -> Outcome:
+        outcome = Outcome(duplicate=True, learner_id=learner_id)
+        if delivered_at is not None:
             return outcome
-        for data in processed.replies:
+        for data in replies:
             reply = Reply.from_json(data)
             kind = data.get("document_kind") or ""
-            if kind and processed.learner_id is not None:
-                rebuilt = await self._rebuild_document(session, processed.learner_id, kind)
+            if kind and learner_id is not None:
+                rebuilt = await self._rebuild_document(session, learner_id, kind)
                 reply = rebuilt or reply
             outcome.replies.append(reply)
         return outcome
