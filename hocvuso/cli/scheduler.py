@@ -251,12 +251,27 @@ async def _send_until_done(
     database: AsyncEngine, settings: Settings, broadcast_id: int, stop: asyncio.Event
 ) -> None:
     """Send until every delivery of the broadcast is final (retries and the leases of a sender
-    that died included), or until stopped."""
+    that died included), or until stopped.
+
+    Without Redis, when another process holds the bot's sender lease (a running ``hocvuso run``
+    or ``hocvuso scheduler``), that process sends: this one only waits, and takes over if it
+    stops. With Redis both send through the shared pacer."""
     from hocvuso.delivery.worker import DeliveryWorker
+    from hocvuso.scheduler.senders import SenderLease
     from hocvuso.scheduler.service import make_api, make_pacer
 
     api = make_api(settings)
     queue = DeliveryQueue(database)
+    lease = (
+        None
+        if settings.redis_url
+        else SenderLease(database, api.bot_id, ttl=settings.sender_ttl, command="broadcast")
+    )
+
+    async def finished() -> bool:
+        counts = await queue.counts(broadcast_id)
+        return not any(counts.get(s) for s in OPEN_STATES)
+
     try:
         worker = DeliveryWorker(
             queue,
@@ -266,15 +281,42 @@ async def _send_until_done(
             max_attempts=settings.delivery_max_attempts,
             lease=timedelta(seconds=settings.delivery_lease),
         )
+        told: str | None = None
         while not stop.is_set():
-            await worker.run(stop, until_empty=True)
-            counts = await queue.counts(broadcast_id)
-            if not any(counts.get(s) for s in OPEN_STATES):
-                break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=1.0)
+            if lease is not None and not await lease.acquire():
+                holder = await lease.current()
+                label = holder.label if holder else "another process"
+                if label != told:
+                    console.print(
+                        f"sent by the running {label}, at the bot's rate; this command follows"
+                        " (Ctrl-C leaves it sending)"
+                    )
+                    told = label
+                if await finished():
+                    break
+                await _wait(stop, 1.0)
+                continue
+            if told:
+                console.print("the other sender stopped: sending from here")
+                told = None
+            async with lease.held(stop) if lease else _unleased(stop) as done:
+                while not done.is_set():
+                    await worker.run(done, until_empty=True)
+                    if await finished():
+                        return
+                    await _wait(done, 1.0)
     finally:
         await api.close()
+
+
+@contextlib.asynccontextmanager
+async def _unleased(stop: asyncio.Event) -> AsyncIterator[asyncio.Event]:
+    yield stop
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 @broadcast_app.command("status")
@@ -343,7 +385,12 @@ def scheduler_command() -> None:
                 "HOCVUSO_TELEGRAM_TOKEN is not set: messages are queued, not sent"
             )
         service = SchedulerService(
-            rt.database, settings, rt.pack, api=api, bot_id=api.bot_id if api else "bot"
+            rt.database,
+            settings,
+            rt.pack,
+            api=api,
+            bot_id=api.bot_id if api else "bot",
+            command="scheduler",
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

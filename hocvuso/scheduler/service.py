@@ -8,7 +8,9 @@ leadership every third of its TTL. Jobs are plain functions of "now" (``deliver_
 ``deliver_due_campaign_messages``): the job store holds only a reference and a name.
 
 Every process with a bot also runs a delivery worker: senders share the queue (``SKIP LOCKED``)
-and the pacer (Redis), so more processes never means more than the bot's rate.
+and the pacer (Redis), so more processes never means more than the bot's rate. Without Redis
+only the holder of the bot's sender lease sends (``hocvuso.scheduler.senders``); the others wait
+for it to stop.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from hocvuso.scheduler.campaign_sweep import deliver_due_campaign_messages
 from hocvuso.scheduler.leader import Leadership, make_leadership
 from hocvuso.scheduler.progress import report_broadcast_progress
 from hocvuso.scheduler.reminders import deliver_due_reminders
+from hocvuso.scheduler.senders import SenderLease
 from hocvuso.storage.scheduling import JOBS_TABLE
 from hocvuso.storage.types import utcnow
 
@@ -103,6 +106,7 @@ class SchedulerService:
         bot_id: int | str = "bot",
         pacer: Pacer | None = None,
         leadership: Leadership | None = None,
+        command: str = "run",
     ) -> None:
         self.database = database
         self.settings = settings
@@ -110,6 +114,12 @@ class SchedulerService:
         self.api = api
         self.pacer = pacer or make_pacer(settings, bot_id)
         self.leadership = leadership or make_leadership(settings, database)
+        #: Without Redis, one process at a time sends this bot's queue.
+        self.lease = (
+            None
+            if settings.redis_url or api is None
+            else SenderLease(database, bot_id, ttl=settings.sender_ttl, command=command)
+        )
         self.leader = False
         self.scheduler = AsyncIOScheduler(
             jobstores={
@@ -177,9 +187,23 @@ class SchedulerService:
             self._tasks.append(asyncio.create_task(self._send(worker)))
 
     async def _send(self, worker: DeliveryWorker) -> None:
+        waiting_for: str | None = None
         while not self._stop.is_set():
             try:
-                await worker.run(self._stop)
+                if self.lease is None:
+                    await worker.run(self._stop)
+                elif await self.lease.acquire():
+                    waiting_for = None
+                    async with self.lease.held(self._stop) as done:
+                        await worker.run(done)
+                else:
+                    holder = await self.lease.current()
+                    label = holder.label if holder else "another process"
+                    if label != waiting_for:
+                        log.info("%s sends this bot's messages: waiting until it stops", label)
+                        waiting_for = label
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stop.wait(), timeout=self.lease.ttl / 3)
             except Exception:
                 log.exception("delivery worker failed; restarting in 5 s")
                 await asyncio.sleep(5)

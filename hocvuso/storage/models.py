@@ -172,3 +172,17 @@ class ProcessedUpdate(SQLModel, table=True):
     )
     processed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     delivered_at: datetime | None = _time()
+
+
+class SenderLease(SQLModel, table=True):
+    """Without Redis, one process at a time sends a bot's queued messages (each would pace itself
+    to the full rate): its holder renews ``seen_at`` every few seconds; a lease not renewed for
+    ``HOCVUSO_SENDER_TTL`` seconds is free (see ``hocvuso.scheduler.senders``)."""
+
+    __tablename__ = "sender_lease"
+    bot_id: str = Field(primary_key=True, max_length=32)
+    #: ``host:pid:nonce`` of the holding process.
+    holder: str = Field(max_length=128)
+    #: What it is: ``run``, ``scheduler`` or ``broadcast``.
+    command: str = Field(max_length=16)
+    seen_at: datetime = Field(sa_type=UTCDateTime)
