@@ -25,7 +25,7 @@ two to itself. ``--ref REV`` runs hocvuso as committed at REV (``git archive``) 
 working tree, for a baseline next to work in progress.
 
     .venv/bin/python bench/throughput.py [--chats 300] [--messages 5]
-        [--database sqlite|postgresql|both] [--ref HEAD]
+        [--database sqlite|postgresql|both] [--ref HEAD] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,7 @@ REPLY_METHODS = {"sendMessage", "sendDocument", "sendPoll", "editMessageText"}
 REPLY_TIMEOUT = 60.0
 SETTLE_SECONDS = 1.0  # after the first getUpdates: let start-up work (commands, scheduler) end
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PROFILE: Path | None = None  # --profile: py-spy samples of each hocvuso run under load
 
 
 class TimedFake(FakeTelegram):
@@ -93,6 +95,8 @@ class Result:
     fake_cpu: float = 0.0
     busy: float = 0.0
     messages: int = 0
+    polls: int = 0
+    handed_out: int = 0
     refused: int = 0
 
     @property
@@ -150,10 +154,15 @@ async def person(
 
 async def offer_load(fake: TimedFake, pid: int, chats: int, messages: int, result: Result) -> None:
     """Wait until the bot polls, then play the people; fills ``result``."""
-    await fake.wait_until(lambda: fake.calls_to("getUpdates"), timeout=60)
+    # A getUpdates is recorded in ``calls`` when it returns (a long poll: after its timeout);
+    # ``method_counts`` counts it when it arrives.
+    await fake.wait_until(lambda: fake.method_counts["getUpdates"], timeout=60)
     await asyncio.sleep(SETTLE_SECONDS)
+    progress(f"{result.bot} ({result.database}) polls; offering {chats} x {messages}")
     users = [fake.user(FIRST_CHAT + i, f"Học viên {i}") for i in range(chats)]
+    spy = await start_profile(pid, result) if PROFILE and result.bot == "hocvuso" else None
     exchanges: list[tuple[float, float | None]] = []
+    polls, calls = fake.method_counts["getUpdates"], len(fake.calls)
     bot_cpu, fake_cpu, bot_wait = cpu_seconds(pid), time.process_time(), run_queue_wait(pid)
     busy, started = machine_busy(), time.perf_counter()
     await asyncio.gather(*(person(fake, u, messages, exchanges) for u in users))
@@ -161,11 +170,36 @@ async def offer_load(fake: TimedFake, pid: int, chats: int, messages: int, resul
     result.bot_wait = run_queue_wait(pid) - bot_wait
     result.bot_cpu = cpu_seconds(pid) - bot_cpu
     result.fake_cpu = time.process_time() - fake_cpu
+    progress(f"{result.bot} ({result.database}) done")
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        await spy.wait()
     replies = [r for _, r in exchanges if r is not None]
     result.latencies = [r - o for o, r in exchanges if r is not None]
     result.wall = max(0.0, max(replies, default=0.0) - min(o for o, _ in exchanges))
     result.messages = sum(fake.messages_to[u.id] for u in users)
     result.refused = len(fake.errors)
+    result.polls = fake.method_counts["getUpdates"] - polls
+    result.handed_out = sum(
+        len(c.result) for c in fake.calls[calls:] if c.method == "getUpdates" and c.ok
+    )
+
+
+async def start_profile(pid: int, result: Result) -> asyncio.subprocess.Process:
+    """``py-spy record`` of the bot (collapsed stacks, idle frames too) until SIGINT."""
+    assert PROFILE is not None
+    py_spy = shutil.which("py-spy")
+    if py_spy is None:
+        raise SystemExit("--profile needs py-spy on PATH")
+    output = PROFILE / f"hocvuso-{result.database}.txt"
+    spy = await asyncio.create_subprocess_exec(
+        py_spy, "record", "--pid", str(pid), "--rate", "200", "--nonblocking", "--idle",
+        "--format", "raw", "--output", str(output),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    await asyncio.sleep(0.5)  # attached
+    progress(f"profiling into {output}")
+    return spy
 
 
 async def run_echo(chats: int, messages: int) -> Result:
@@ -210,16 +244,25 @@ async def run_hocvuso(
             bot = BotProcess(fake, url, workdir, **env)
             if pg_name:  # the same code as the bot migrates its database
                 migrate = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "hocvuso.cli", "db", "upgrade", cwd=workdir, env=bot.env
+                    sys.executable,
+                    "-m",
+                    "hocvuso.cli",
+                    "db",
+                    "upgrade",
+                    cwd=workdir,
+                    env=bot.env,
+                    stdout=subprocess.DEVNULL,
                 )
                 if await migrate.wait():
                     raise SystemExit("hocvuso db upgrade failed")
+            progress(f"starting hocvuso ({database})")
             await bot.start()
             assert bot.process is not None
             try:
                 await offer_load(fake, bot.process.pid, chats, messages, result)
             finally:
                 await bot.stop()
+                progress(f"hocvuso ({database}) stopped")
             if result.replies < result.offered:
                 print(f"hocvuso ({database}) log tail:\n{bot.log()}", file=sys.stderr)
     finally:
@@ -228,6 +271,10 @@ async def run_hocvuso(
             await admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
             await admin.close()
     return result
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def export(ref: str, into: Path) -> str:
@@ -247,7 +294,7 @@ def table(results: list[Result], echo: Result, chats: int, messages: int, source
     header = (
         f"{'bot':<13} {'database':<10} {'replies':>9} {'wall s':>7} {'replies/s':>10} "
         f"{'p50 ms':>7} {'p99 ms':>7} {'bot CPU':>8} {'fake CPU':>9} {'msg/upd':>8} "
-        f"{'ratio':>6} {'bot waits':>9} {'busy':>5}"
+        f"{'ratio':>6} {'bot waits':>9} {'busy':>5} {'polls':>6} {'upd out':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -260,14 +307,17 @@ def table(results: list[Result], echo: Result, chats: int, messages: int, source
             f"{1000 * r.bot_cpu / max(1, r.replies):>6.1f}ms "
             f"{1000 * r.fake_cpu / max(1, r.replies):>7.1f}ms "
             f"{r.messages / r.offered:>8.2f} {ratio:>5.2f}x "
-            f"{100 * r.bot_wait / max(r.wall, 1e-9):>8.0f}% {r.busy:>5.2f}"
+            f"{100 * r.bot_wait / max(r.wall, 1e-9):>8.0f}% {r.busy:>5.2f} {r.polls:>6} "
+            f"{r.handed_out / r.offered:>7.2f}"
         )
     print(
         "bot CPU / fake CPU: CPU seconds of the bot process / of the fake and the people, per "
         "reply; msg/upd: bot messages per offered update; ratio: replies/s over the echo's "
         "(goal >= 0.5); bot waits: time the bot was runnable but waited for a CPU, share of the "
         "wall time; busy: CPU cores in use on the whole machine during the load (all processes, "
-        "PostgreSQL and anything else running)"
+        "PostgreSQL and anything else running); polls: getUpdates requests during the load; "
+        "upd out: updates getUpdates handed out per offered update (above 1: the same updates "
+        "fetched again while unconfirmed)"
     )
     refused = [r for r in results if r.refused]
     for r in refused:
@@ -302,5 +352,9 @@ if __name__ == "__main__":
     parser.add_argument(
         "--ref", help="run hocvuso as committed at this git revision (default: the working tree)"
     )
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy samples of hocvuso under load into this directory"
+    )
     args = parser.parse_args()
+    PROFILE = args.profile
     asyncio.run(main(args.chats, args.messages, args.database, args.ref))
