@@ -5,7 +5,8 @@ a slot is free when the TAT is at most ``burst - 1`` intervals in the future, an
 the TAT one interval on.
 Each chat has its own TAT at the per-chat interval. A 429 pauses the whole bot for
 ``retry_after``. Interactive replies (``note``) take a slot without ever waiting, which pushes bulk
-sending back: a broadcast never starves the people who are talking to the bot. That debt is
+sending back: a broadcast never starves the people who are talking to the bot (given the chat,
+they also hold that chat's next bulk message a per-chat interval back). That debt is
 bounded: however many replies go out, the next bulk slot is at most ``max_debt`` (default 1 s)
 beyond now, so a busy minute never holds a broadcast back for minutes.
 
@@ -63,8 +64,9 @@ class Pacer(Protocol):
         bot-wide rate or a pause stopped it (0.0 when every chat was considered).
         """
 
-    async def note(self) -> None:
-        """An interactive message went out: count it against the bot-wide rate, never wait."""
+    async def note(self, chat: int | None = None) -> None:
+        """An interactive message went out (to ``chat``, when given): count it against the
+        bot-wide rate (and that chat's), never wait."""
 
     async def pause(self, seconds: float) -> None:
         """Telegram answered 429: no bulk message for ``seconds``."""
@@ -122,11 +124,14 @@ class MemoryPacer:
             self._chats.popitem(last=False)
         return granted, 0.0
 
-    async def note(self) -> None:
+    async def note(self, chat: int | None = None) -> None:
         now = self.clock()
         self._tat = min(max(self._tat, now) + self.interval, now + self.max_debt)
         if self.cap:
             self._recent.append(now)
+        if chat is not None:
+            self._chats[chat] = max(self._chats.get(chat, 0.0), now + self.chat_interval)
+            self._chats.move_to_end(chat)
 
     async def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self.clock() + seconds)
@@ -178,7 +183,8 @@ end
 return {table.concat(out, ''), string.format('%.6f', wait)}
 """
 
-# KEYS: global TAT, recent send times. ARGV: interval, max debt, window cap, span, clock offset.
+# KEYS: global TAT, recent send times, the chat's key (optional).
+# ARGV: interval, max debt, window cap, span, clock offset, chat interval.
 _NOTE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000 + tonumber(ARGV[5])
@@ -190,6 +196,12 @@ if cap > 0 then
   redis.call('RPUSH', KEYS[2], string.format('%.6f', now))
   redis.call('LTRIM', KEYS[2], -cap, -1)
   redis.call('PEXPIRE', KEYS[2], math.ceil(tonumber(ARGV[4]) * 1000) + 1000)
+end
+if #KEYS >= 3 then
+  local chat_interval = tonumber(ARGV[6])
+  local chat_tat = math.max(tonumber(redis.call('GET', KEYS[3]) or '0'), now + chat_interval)
+  redis.call('SET', KEYS[3], string.format('%.6f', chat_tat),
+    'PX', math.ceil((chat_tat - now) * 1000) + 1000)
 end
 return 1
 """
@@ -261,9 +273,19 @@ class RedisPacer:
             flags = flags.decode()
         return [f == "1" for f in flags], float(wait)
 
-    async def note(self) -> None:
-        args = [self.interval, self.max_debt, self.cap, self.span, self.offset()]
-        await self._note(keys=[self._global, self._recent], args=args)
+    async def note(self, chat: int | None = None) -> None:
+        keys = [self._global, self._recent]
+        if chat is not None:
+            keys.append(key("pace", self.bot_id, "chat", chat))
+        args = [
+            self.interval,
+            self.max_debt,
+            self.cap,
+            self.span,
+            self.offset(),
+            self.chat_interval,
+        ]
+        await self._note(keys=keys, args=args)
 
     async def pause(self, seconds: float) -> None:
         await self._pause(keys=[self._paused], args=[seconds, self.offset()])

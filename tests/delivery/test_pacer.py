@@ -83,6 +83,16 @@ async def test_interactive_replies_take_slots_first_and_push_bulk_back() -> None
     assert granted == [] and wait == pytest.approx(0.5)
 
 
+async def test_a_reply_to_a_chat_holds_that_chats_bulk_message_back() -> None:
+    tick = Tick()
+    pacer = MemoryPacer(rate=1000, per_chat_rate=1, burst=1, window=0, margin=0, clock=tick)
+    await pacer.note(7)
+    tick.now += 0.5
+    assert (await pacer.reserve([7, 8]))[0] == [False, True]
+    tick.now += 0.5
+    assert (await pacer.reserve([7]))[0] == [True]
+
+
 async def until_bulk_may_send(pacer: Pacer, tick: Tick) -> float:
     """Seconds (on the fake clock) until the next bulk message is granted."""
     started = tick.now
@@ -226,6 +236,18 @@ async def test_the_redis_pacer_pauses_and_limits_each_chat(redis: Redis) -> None
     assert granted == [] and 1.5 < wait <= 2
     shift.seconds += 2
     assert (await pacer.reserve([4]))[0] == [True]
+
+
+async def test_a_reply_holds_the_chats_shared_bulk_message_back(redis: Redis) -> None:
+    shift = Shift()
+    pacer = RedisPacer(
+        redis, uuid.uuid4().hex, rate=1000, per_chat_rate=1, burst=1, window=0, offset=shift
+    )
+    await pacer.note(7)
+    shift.seconds += 0.5
+    assert (await pacer.reserve([7, 8]))[0] == [False, True]
+    shift.seconds += 0.6
+    assert (await pacer.reserve([7]))[0] == [True]
 
 
 async def test_the_redis_pacer_keeps_the_strict_window(redis: Redis) -> None:
