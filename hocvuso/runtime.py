@@ -1,17 +1,24 @@
-"""Assemble the running system from settings: database, content pack, engine."""
+"""Assemble the running system from settings: database, content pack, engine.
+
+A restart leaves every learner waiting until the bot polls again, so :func:`start` does only
+what serving needs, and at once: the content pack is read (from its cache in the data
+directory when unchanged, see :mod:`hocvuso.content.cache`) in a thread while the database is
+checked, and Alembic is imported only when there is something to migrate.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hocvuso.chat.engine import Engine
 from hocvuso.config import Settings
-from hocvuso.content.loader import Pack, load_pack
+from hocvuso.content.cache import load_pack_cached
+from hocvuso.content.loader import Pack
 from hocvuso.storage import db
 
 log = logging.getLogger(__name__)
@@ -32,26 +39,39 @@ class Runtime:
         await self.database.dispose()
 
 
-async def _check_revision(database: AsyncEngine, url: str) -> None:
-    head = ScriptDirectory.from_config(db.alembic_config(url)).get_current_head()
-    async with database.connect() as connection:
-        current = await connection.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_revision()
-        )
-    if current != head:
+async def _ensure_migrated(database: AsyncEngine, url: str, migrate: bool) -> None:
+    """Refuse a database that is not at the code's revision; with ``migrate`` (the embedded
+    SQLite default) bring it there first."""
+    head = db.head_revision()
+    current = await db.current_revisions(database)
+    if current == {head}:
+        return
+    if migrate:
+        await db.upgrade_async(url)
+        await database.dispose()  # no pooled connection from before the migration
+        current = await db.current_revisions(database)
+    if current != {head}:
+        shown = ", ".join(sorted(current)) or "none"
         raise NotMigrated(
-            f"The database is at revision {current or 'none'}, the code needs {head}. "
+            f"The database is at revision {shown}, the code needs {head}. "
             "Run `hocvuso db upgrade` first."
         )
 
 
 async def start(settings: Settings) -> Runtime:
     url = settings.resolved_database_url
-    if settings.is_sqlite:  # the embedded default migrates itself
-        await db.upgrade_async(url)
+    cache_dir = Path(settings.data_dir) / "cache"
+    reading = asyncio.ensure_future(
+        asyncio.to_thread(load_pack_cached, settings.content_path, cache_dir)
+    )
     database = db.make_engine(url)
-    await _check_revision(database, url)
-    pack = load_pack(settings.content_path) if settings.content_path else load_pack()
+    try:
+        await _ensure_migrated(database, url, migrate=settings.is_sqlite)
+        pack = await reading
+    except BaseException:
+        reading.cancel()
+        await database.dispose()
+        raise
     engine = Engine(db.make_sessionmaker(database), pack, settings)
     log.info(
         "content pack %s %s: %d lessons", pack.header.id, pack.header.version, len(pack.lessons)

@@ -68,6 +68,9 @@ def run(
     _logging(settings)
 
     async def main() -> None:
+        from hocvuso.cli.lazy_aiogram import import_aiogram
+
+        import_aiogram()  # before anything imports aiogram: its types are built on first use
         from hocvuso import runtime
         from hocvuso.bot.telegram import app as telegram
         from hocvuso.scheduler.service import SchedulerService, make_api

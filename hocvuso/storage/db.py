@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import async_database_url
 
+if TYPE_CHECKING:  # alembic is imported only to migrate (it takes ~0.2 s): not on every start
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSIONS = MIGRATIONS / "versions"
+# The header lines of a revision file as `alembic revision` writes them (script.py.mako).
+_REVISION = re.compile(r"^revision(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]\s*$", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision(?::[^=]*)?=\s*(?:None|['\"]([^'\"]+)['\"])\s*$", re.MULTILINE)
+_PLAIN = re.compile(r"^(?:branch_labels|depends_on)(?::[^=]*)?=\s*None\s*$", re.MULTILINE)
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -52,6 +61,8 @@ async def session_scope(maker: async_sessionmaker[AsyncSession]) -> AsyncIterato
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", async_database_url(url).replace("%", "%%"))
@@ -65,8 +76,52 @@ def upgrade(url: str, revision: str = "head") -> None:
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
 async def upgrade_async(url: str, revision: str = "head") -> None:
     await asyncio.to_thread(upgrade, url, revision)
+
+
+def _head_from_files() -> str | None:
+    """The head revision read off the revision files' headers, or None if the history is not
+    one plain line (a merge, a branch label, a dependency, a header written by hand)."""
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for path in VERSIONS.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(source), _DOWN.search(source)
+        if len(revision) != 1 or down is None or len(_PLAIN.findall(source)) != 2:
+            return None
+        revisions.add(revision[0])
+        if down.group(1):
+            downs.add(down.group(1))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 and downs <= revisions else None
+
+
+@cache
+def head_revision() -> str:
+    """The revision this code needs. Read off the revision files' headers (a few milliseconds);
+    Alembic decides whenever the history is anything but one line of revisions."""
+    head = _head_from_files()
+    if head is None:
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations in {VERSIONS}")
+    return head
+
+
+async def current_revisions(engine: AsyncEngine) -> set[str]:
+    """The revisions the database is at (Alembic's table; empty for a database never
+    migrated)."""
+    async with engine.connect() as connection:
+        try:
+            rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
+        except DBAPIError:  # no such table: a new database
+            return set()
+        return {row[0] for row in rows}
