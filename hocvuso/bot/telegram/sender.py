@@ -85,7 +85,7 @@ class Pacing(Protocol):
     """The bulk sender's pacer (hocvuso.delivery.pacer): interactive calls count against the
     bot-wide rate first, and a 429 here pauses bulk sending too."""
 
-    async def note(self) -> None: ...
+    async def note(self, chat: int | None = None) -> None: ...
 
     async def pause(self, seconds: float) -> None: ...
 
@@ -158,7 +158,7 @@ class Sender:
                 await asyncio.sleep(gap)
             try:
                 if self.pacer is not None:
-                    await self._pacing(self.pacer.note())
+                    await self._pacing(self.pacer.note(chat_id))
                 result = await make()
             except TelegramRetryAfter as exc:
                 own = chat_id is not None and self.chats.own_limit(chat_id)

@@ -19,11 +19,11 @@ class Pauses:
     """A pacer that records what the sender tells bulk sending."""
 
     def __init__(self) -> None:
-        self.notes = 0
+        self.notes: list[int | None] = []
         self.pauses: list[float] = []
 
-    async def note(self) -> None:
-        self.notes += 1
+    async def note(self, chat: int | None = None) -> None:
+        self.notes.append(chat)
 
     async def pause(self, seconds: float) -> None:
         self.pauses.append(seconds)
@@ -69,8 +69,10 @@ async def test_a_backlog_of_replies_to_one_chat_is_paced_in_order_and_leaves_oth
         assert backlog.texts[-4:] == [r.text for r in replies]
         assert other.texts[-1] == "Xin chào"
         assert fake.rate_limited_count >= 1
-        # One chat's own limit never pauses bulk sending to everyone.
+        # One chat's own limit never pauses bulk sending to everyone; every reply counted
+        # against the bot-wide rate and its chat's.
         assert pacer.pauses == []
+        assert set(pacer.notes) == {backlog.chat_id, other.chat_id}
         fake.assert_no_invalid_requests()
 
 
