@@ -3,7 +3,10 @@
 One pass: claim about a second's worth of deliveries; for each group of slots the pacer grants,
 commit ``sending`` and only then call the Bot API (``botapi.BotApiClient``); results are
 group-committed as they arrive.
-A 429 pauses the bot (through the pacer, so every process pauses) and puts the delivery back; a 403
+A 429 puts the delivery back for ``retry_after``. A lone 429 is taken for that chat's own limit
+(someone the bot has just answered): only that delivery waits. A second 429, for another chat,
+within the first one's ``retry_after`` is the bot-wide limit: it pauses the bot (through the
+pacer, so every process pauses). A 403
 marks the learner blocked; a transient failure retries with backoff and, after
 ``max_attempts``, lands in ``dead``; a refused request (400) is dead at once. On stop, deliveries
 not yet sent are given back, and those in flight are finished and recorded.
@@ -73,6 +76,8 @@ class DeliveryWorker:
         self._slots = asyncio.Semaphore(concurrency)
         self._results: list[Result] = []
         self._flusher: asyncio.Task[None] | None = None
+        #: The last 429: its chat, and until when (loop time) it counts as recent.
+        self._flood: tuple[int, float] | None = None
         self.stats: Stats | None = None
 
     async def run(self, stop: asyncio.Event, *, until_empty: bool = False) -> Stats:
@@ -153,7 +158,8 @@ class DeliveryWorker:
         if answer.error_code == 429:
             stats.flood += 1
             wait = max(answer.retry_after, 1.0)
-            await self.pacer.pause(wait)
+            if self._bot_wide(job.chat_id, wait):
+                await self.pacer.pause(wait)
             return Result(
                 job.id, S.PENDING, job.attempts, not_before=self.clock() + timedelta(seconds=wait)
             )
@@ -170,6 +176,14 @@ class DeliveryWorker:
             return self._failed(job, answer.description)
         stats.dead += 1  # refused (400): sending it again would be refused again
         return Result(job.id, S.DEAD, job.attempts + 1, error=answer.description)
+
+    def _bot_wide(self, chat_id: int, wait: float) -> bool:
+        """Is this 429 the bot-wide limit? Not when it is the only one: Telegram does not say
+        which limit it is, and a chat's own limit refuses that chat only, while the bot-wide one
+        refuses the next message to anyone as well."""
+        now = asyncio.get_running_loop().time()
+        last, self._flood = self._flood, (chat_id, now + wait)
+        return last is not None and last[0] != chat_id and now < last[1]
 
     def _failed(self, job: Job, error: str) -> Result:
         """A transient failure: try again later, or give up into the dead letters."""

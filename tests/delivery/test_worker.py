@@ -83,7 +83,7 @@ async def test_an_announcement_reaches_everyone_in_the_audience_exactly_once(
     assert await DeliveryQueue(database).counts(created.broadcast_id) == {"sent": 50}
 
 
-async def test_a_429_pauses_the_bot_and_the_message_goes_out_once_later(
+async def test_a_429_holds_the_message_back_for_retry_after_and_it_goes_out_once_later(
     database: AsyncEngine,
 ) -> None:
     learner = await insert_learner(database)
@@ -96,12 +96,42 @@ async def test_a_429_pauses_the_bot_and_the_message_goes_out_once_later(
     stats = await w.run(asyncio.Event(), until_empty=True)
     assert stats.flood == 1
     await w.run(asyncio.Event(), until_empty=True)
-    assert bot.sent[chat] == 0  # the whole bot waits retry_after
+    assert bot.sent[chat] == 0  # it waits retry_after
     clock.advance(seconds=1.1)
     await w.run(asyncio.Event(), until_empty=True)
     assert bot.sent[chat] == 1
     [delivery] = await deliveries(database)
     assert delivery.state == "sent"
+
+
+async def test_one_chats_own_429_does_not_pause_everyone_else(database: AsyncEngine) -> None:
+    learners = [await insert_learner(database) for _ in range(10)]
+    chats = await chats_of(database)
+    await broadcasts.announce(database, "Thông báo")
+    bot = StubBot()
+    bot.errors[chats[learners[0]]].append(FLOOD)  # someone the bot has just answered
+    clock = Clock(datetime.now(UTC))
+    w = worker(database, bot, clock)
+    await w.run(asyncio.Event(), until_empty=True)
+    assert sum(bot.sent.values()) == 9
+    assert (await w.pacer.reserve([123]))[0] == [True]  # bulk sending goes on
+
+
+async def test_429s_for_two_chats_in_a_row_pause_the_whole_bot(database: AsyncEngine) -> None:
+    learners = [await insert_learner(database) for _ in range(3)]
+    chats = await chats_of(database)
+    await broadcasts.announce(database, "Thông báo")
+    bot = StubBot()
+    for learner in learners:
+        bot.errors[chats[learner]].append(FLOOD)
+    clock = Clock(datetime.now(UTC))
+    w = worker(database, bot, clock)
+    await w.run(asyncio.Event(), until_empty=True)
+    granted, wait = await w.pacer.reserve([123])
+    assert granted == [] and 0 < wait <= 1  # the bot-wide limit: everyone waits
+    clock.advance(seconds=1.1)
+    await w.run(asyncio.Event(), until_empty=True)
+    assert sum(bot.sent.values()) == 3
 
 
 async def test_a_403_marks_the_learner_blocked(database: AsyncEngine) -> None:
