@@ -608,6 +608,17 @@ class _CallbackQuery:
     answered: bool = False
 
 
+def _queue_of(update: dict[str, Any]) -> object:
+    """The webhook queue of an update: its chat (as Telegram's server keys them), else itself."""
+    for kind in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        if kind in update:
+            return ("chat", update[kind]["chat"]["id"])
+    for payload in update.values():
+        if isinstance(payload, dict) and isinstance(payload.get("from"), dict):
+            return ("user", payload["from"]["id"])
+    return ("update", update["update_id"])
+
+
 class _Bucket:
     """A token bucket: ``rate`` requests per second, bursts of up to ``capacity``."""
 
@@ -707,7 +718,11 @@ class FakeTelegram:
         self._callback_queries: dict[str, _CallbackQuery] = {}
         self._history: list[dict[str, Any]] = []
         self._next_update_id = first_update_id
+        self._first_update_id = first_update_id
         self._floor = first_update_id  # updates below this id are confirmed
+        # Webhook: updates answered with 2xx above the floor, and the chats with a request out.
+        self._webhook_acked: set[int] = set()
+        self._webhook_queues_in_flight: set[object] = set()
         update_types = [f for f in self.spec.types["Update"].fields if f != "update_id"]
         self._update_types = set(update_types)
         self._allowed_updates: set[str] = self._update_types - NOT_BY_DEFAULT
@@ -860,7 +875,10 @@ class FakeTelegram:
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates not confirmed yet (what the next getUpdates without offset returns)."""
-        return [u for u in self._history if u["update_id"] >= self._floor]
+        floor, acked = self._floor, self._webhook_acked
+        # Update ids are consecutive from the first one: start at the floor's place.
+        start = max(0, floor - self._first_update_id)
+        return [u for u in self._history[start:] if u["update_id"] not in acked]
 
     @property
     def confirmed_offset(self) -> int:
@@ -870,10 +888,12 @@ class FakeTelegram:
     def redeliver_from(self, update_id: int) -> None:
         """Make updates from ``update_id`` on unconfirmed again, as after a bot crash."""
         self._floor = min(self._floor, update_id)
+        self._webhook_acked = {u for u in self._webhook_acked if u < update_id}
         self._notify()
 
     def drop_pending_updates(self) -> None:
         self._floor = self._next_update_id
+        self._webhook_acked.clear()
         self._notify()
 
     @property
@@ -1858,14 +1878,58 @@ class FakeTelegram:
     # -- webhook -------------------------------------------------------------------------------
 
     async def _webhook_loop(self) -> None:
-        async with aiohttp.ClientSession() as session:
-            while self.webhook_url and not self._closing:
-                pending = self.pending_updates
-                if not pending:
-                    await self._wait_change(1.0)
-                    continue
-                update = pending[0]
-                await self._deliver(session, self.webhook_url, update)
+        """Deliver pending updates as Telegram's Bot API server does (its ``WebhookActor``):
+        up to ``max_connections`` requests at once, but one update of a chat at a time and in
+        order, each chat's next update only after the previous one was answered with 2xx."""
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            tasks: set[asyncio.Task[None]] = set()
+            try:
+                while self.webhook_url and not self._closing:
+                    busy = set(self._webhook_queues_in_flight)
+                    started = False
+                    for update in self.pending_updates:
+                        if len(tasks) >= self.webhook_max_connections:
+                            break
+                        queue = _queue_of(update)
+                        if queue in busy:  # that chat's earlier update is not answered yet
+                            continue
+                        busy.add(queue)
+                        self._webhook_queues_in_flight.add(queue)
+                        task = asyncio.create_task(
+                            self._deliver_in_turn(session, self.webhook_url, update, queue)
+                        )
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+                        started = True
+                    if not started:
+                        await self._wait_change(1.0)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _deliver_in_turn(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        update: dict[str, Any],
+        queue: object,
+    ) -> None:
+        try:
+            await self._deliver(session, url, update)
+        finally:
+            self._webhook_queues_in_flight.discard(queue)
+            self._notify()
+
+    def _acknowledge(self, update_id: int) -> None:
+        """A 2xx for this update: confirmed, and the floor moves over what is contiguous."""
+        if update_id < self._floor:
+            return
+        self._webhook_acked.add(update_id)
+        while self._floor in self._webhook_acked:
+            self._webhook_acked.discard(self._floor)
+            self._floor += 1
 
     async def _deliver(
         self, session: aiohttp.ClientSession, url: str, update: dict[str, Any]
@@ -1893,8 +1957,7 @@ class FakeTelegram:
             await asyncio.sleep(self.webhook_retry_delay)
             return
         self.webhook_deliveries.append(WebhookDelivery(update["update_id"], status))
-        if self._floor <= update["update_id"]:
-            self._floor = update["update_id"] + 1
+        self._acknowledge(update["update_id"])
         self._notify()
         if reply is not None:
             await self._webhook_reply(*reply)

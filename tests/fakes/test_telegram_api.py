@@ -710,6 +710,48 @@ async def test_webhook_delivery_with_secret_and_reply(fake: FakeTelegram, bot: B
     fake.assert_no_invalid_requests()
 
 
+async def test_webhook_sends_chats_at_once_and_each_chat_in_order(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    # As Telegram's server does: many requests at once, but a chat's next update only after
+    # its previous one was answered.
+    people = [fake.user(CHAT + i) for i in range(4)]
+    out: dict[int, int] = {}
+    most = 0
+    seen: dict[int, list[str]] = {p.chat_id: [] for p in people}
+
+    async def hook(request: web.Request) -> web.Response:
+        nonlocal most
+        update = await request.json()
+        chat = update["message"]["chat"]["id"]
+        assert chat not in out, "two updates of one chat were out at once"
+        out[chat] = update["update_id"]
+        most = max(most, len(out))
+        await asyncio.sleep(0.05)
+        seen[chat].append(update["message"]["text"])
+        del out[chat]
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        await bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+        for n in range(3):
+            for person in people:
+                await person.send_text(str(n))
+        last = fake.updates[-1]["update_id"]
+        await fake.wait_until(lambda: fake.confirmed_offset > last, timeout=10)
+    finally:
+        await runner.cleanup()
+    assert seen == {p.chat_id: ["0", "1", "2"] for p in people}
+    assert most == len(people)
+
+
 async def test_bad_webhook_secret_is_rejected(fake: FakeTelegram, bot: Bot) -> None:
     with pytest.raises(TelegramBadRequest, match="secret token"):
         await bot.set_webhook("https://example.org/hook", secret_token="không hợp lệ")
