@@ -9,13 +9,14 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
+import aiohttp
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 from aiogram.types import BotCommand, LinkPreviewOptions, Update
 from aiohttp import web
 from pydantic import ValidationError
@@ -34,6 +35,8 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 #: While updates are in flight, getUpdates returns them at once: ask again when one is done, or
 #: after this long for whatever arrived meanwhile.
 REFETCH_SECONDS = 0.2
+#: … and then this much longer, so that one request confirms what finished meanwhile.
+COALESCE_SECONDS = 0.01
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -94,45 +97,77 @@ async def poll(bot: Bot, pipeline: Pipeline, stop: asyncio.Event, poll_seconds: 
     Each update goes into the pipeline (one chat in order, chats concurrently, a bounded number
     in flight). The offset sent to Telegram is the pipeline's watermark: only updates that have
     been applied and delivered are confirmed, so a crash means redelivery, never loss, and
-    redelivered updates are recognised by the engine. Updates still in flight come back with
-    every getUpdates until they are confirmed; they are skipped.
+    redelivered updates are recognised by the engine.
+
+    The price of the watermark: updates still in flight come back with every getUpdates until
+    they are confirmed. They are skipped before they are parsed (JSON only; aiogram's models
+    only for new ones), and while nothing new comes the next request waits until one of those
+    in flight is done, then a little more, so that one request confirms many.
     """
     await bot.delete_webhook(drop_pending_updates=False)
+    url = bot.session.api.api_url(token=bot.token, method="getUpdates")
+    timeout = aiohttp.ClientTimeout(total=poll_seconds + 15)
     backoff = 1.0
-    while not stop.is_set():
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        while not stop.is_set():
+            offset = pipeline.watermark()
+            getter = asyncio.ensure_future(_get_updates(http, url, offset, poll_seconds))
+            stopper = asyncio.ensure_future(stop.wait())
+            done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+                with contextlib.suppress(BaseException):
+                    await getter
+                break
+            stopper.cancel()
+            try:
+                raw = getter.result()
+            except (aiohttp.ClientError, TimeoutError, PollRefused) as exc:
+                wait = getattr(exc, "retry_after", None) or backoff
+                log.warning("getUpdates failed (%s); retrying in %.0fs", exc, wait)
+                await asyncio.sleep(wait)
+                backoff = min(backoff * 2, 30)
+                continue
+            backoff = 1.0
+            fresh = 0
+            for item in raw:
+                if pipeline.seen(int(item["update_id"])):
+                    continue
+                fresh += 1
+                update = Update.model_validate(item, context={"bot": bot})
+                await pipeline.submit(update)  # waits while the pipeline is full
+            if not fresh and pipeline.in_flight:
+                if pipeline.watermark() == offset:
+                    await pipeline.progress(REFETCH_SECONDS)
+                await asyncio.sleep(COALESCE_SECONDS)
+        await pipeline.join()
+        # Confirm what was applied so it is not delivered again after a clean stop.
         offset = pipeline.watermark()
-        getter = asyncio.ensure_future(
-            bot.get_updates(offset=offset, timeout=poll_seconds, allowed_updates=ALLOWED_UPDATES)
-        )
-        stopper = asyncio.ensure_future(stop.wait())
-        done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if getter not in done:
-            getter.cancel()
-            with contextlib.suppress(BaseException):
-                await getter
-            break
-        stopper.cancel()
-        try:
-            updates = getter.result()
-        except (TelegramNetworkError, TelegramServerError) as exc:
-            log.warning("getUpdates failed (%s); retrying in %.0fs", exc, backoff)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 30)
-            continue
-        backoff = 1.0
-        fresh = [u for u in updates if not pipeline.seen(u.update_id)]
-        for update in fresh:
-            await pipeline.submit(update)  # waits while the pipeline is full
-        if not fresh and pipeline.in_flight and pipeline.watermark() == offset:
-            # Only updates in flight came back: ask again once one of them is done (or soon,
-            # for whatever arrived meanwhile).
-            await pipeline.progress(REFETCH_SECONDS)
-    await pipeline.join()
-    # Confirm what was applied so it is not delivered again after a clean stop.
-    offset = pipeline.watermark()
+        if offset is not None:
+            with contextlib.suppress(Exception):
+                await _get_updates(http, url, offset, 0, limit=1)
+
+
+class PollRefused(Exception):
+    def __init__(self, description: str, retry_after: float | None) -> None:
+        super().__init__(description)
+        self.retry_after = retry_after
+
+
+async def _get_updates(
+    http: aiohttp.ClientSession, url: str, offset: int | None, seconds: int, limit: int = 100
+) -> list[dict[str, Any]]:
+    """One getUpdates, answered as plain JSON."""
+    body: dict[str, Any] = {"timeout": seconds, "limit": limit, "allowed_updates": ALLOWED_UPDATES}
     if offset is not None:
-        with contextlib.suppress(Exception):
-            await bot.get_updates(offset=offset, timeout=0, limit=1)
+        body["offset"] = offset
+    async with http.post(url, json=body) as response:
+        answer = await response.json(content_type=None)
+    if not answer.get("ok"):
+        retry = (answer.get("parameters") or {}).get("retry_after")
+        raise PollRefused(str(answer.get("description")), float(retry) if retry else None)
+    result: list[dict[str, Any]] = answer["result"]
+    return result
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -188,9 +223,18 @@ def webhook_handler(
 
 
 async def run_webhook(
-    app: TelegramApp, settings: Settings, stop: asyncio.Event | None = None
+    app: TelegramApp,
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    reuse_port: bool = False,
+    register: bool = True,
 ) -> None:
-    """Webhook mode: Telegram's secret-token header is checked on every request."""
+    """Webhook mode: Telegram's secret-token header is checked on every request.
+
+    ``reuse_port``: several worker processes listen on the same port (``--workers``);
+    ``register``: this one tells Telegram the address (one of the workers does).
+    """
     assert settings.webhook_url
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
@@ -199,13 +243,16 @@ async def run_webhook(
     web_app.router.add_post(settings.webhook_path, webhook_handler(app, secret))
     runner = web.AppRunner(web_app)
     await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    await site.start()
-    await app.bot.set_webhook(
-        settings.webhook_url.rstrip("/") + settings.webhook_path,
-        secret_token=secret,
-        allowed_updates=ALLOWED_UPDATES,
+    site = web.TCPSite(
+        runner, settings.webhook_host, settings.webhook_port, reuse_port=reuse_port or None
     )
+    await site.start()
+    if register:
+        await app.bot.set_webhook(
+            settings.webhook_url.rstrip("/") + settings.webhook_path,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
     menu = asyncio.create_task(_register_quietly(app.bot))
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
     try:
