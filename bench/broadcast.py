@@ -6,11 +6,20 @@
 2. Ceiling: the same fake without limits, then a minimal server that answers every sendMessage at
    once (so that the fake's own validation is not what is measured); the worker with the pacer
    wide open. Goal: at least 2,000 messages/s on one core.
+3. While the bot runs: a real ``hocvuso run`` process (tests/e2e/harness.py) on PostgreSQL without
+   Redis, learners talking to it at human pace, and ``hocvuso broadcast send`` started beside it,
+   against the fake enforcing 30/s and 1/s per chat. Prints the bot-wide messages/s while the
+   broadcast goes out (interactive replies included) as a fraction of the cap, the share of 429s,
+   and the time from the command's start until everyone has it against N/rate + 5 s. Goals:
+   ≥ 0.97 of the cap, 429s < 0.5%, everyone within N/rate + 5 s (the interactive replies take
+   their share of the rate first, so the last goal holds for light interactive traffic only).
 
-The server runs in a child process (its own core); the worker, the durable queue (PostgreSQL,
-a throw-away database) and the pacer run here, on one core.
+In 1 and 2 the server runs in a child process (its own core); the worker, the durable queue
+(PostgreSQL, a throw-away database) and the pacer run here, on one core. In 3 the fake and the
+simulated learners run here, the bot and the command in their own processes.
 
-    .venv/bin/python bench/broadcast.py [--capped 900] [--ceiling 20000]
+    .venv/bin/python bench/broadcast.py [--capped 900] [--ceiling 20000] [--running 900]
+        [--talkers 10] [--only capped,ceiling,running]
 """
 
 from __future__ import annotations
@@ -20,7 +29,10 @@ import asyncio
 import json
 import multiprocessing
 import os
+import random
+import re
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -33,12 +45,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiohttp import web
 
 from hocvuso.config import Settings
+from hocvuso.content.loader import load_pack
 from hocvuso.delivery import broadcasts
 from hocvuso.delivery.pacer import MemoryPacer
 from hocvuso.delivery.queue import DeliveryQueue
 from hocvuso.delivery.worker import DeliveryWorker
 from hocvuso.scheduler.service import make_api
 from hocvuso.storage import db
+from tests.e2e.harness import BotProcess, Learner
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram
 
 ADMIN = os.environ.get("HOCVUSO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -143,6 +157,104 @@ async def run(url: str, base_url: str, learners: int, rate: float, label: str) -
     print(line, flush=True)
 
 
+FLOOD_LIMITED = re.compile(r"^(send(?!ChatAction)|copyMessage|forwardMessage|editMessage)")
+MARK = "đạt chuẩn kỹ năng số"  # in TEXT: tells the broadcast from the interactive replies
+
+
+async def talk(learner: Learner, stop: asyncio.Event, rng: random.Random) -> int:
+    """A learner studying at human pace (one action every 2–4 s) until ``stop``; returns actions."""
+    actions = 0
+    while not stop.is_set():
+        await asyncio.sleep(rng.uniform(2, 4))
+        labels = learner.labels()
+        joined = " ".join(labels)
+        if "Học ngay" in joined:  # the broadcast arrived: its button starts a session
+            await learner.press(next(label for label in labels if "Học ngay" in label))
+        elif "Làm câu hỏi" in joined:
+            await learner.press("Làm câu hỏi")
+        elif "Học tiếp" in joined:
+            await learner.press("Học tiếp")
+        elif labels and labels[0].startswith("A"):
+            await learner.answer(correct=rng.random() < 0.8)
+        else:
+            await learner.send("/learn")
+        actions += 1
+    return actions
+
+
+async def while_running(url: str, learners: int, talkers: int, rate: float) -> None:
+    await seed(url, learners)
+    fake = FakeTelegram(global_rate=rate, per_chat_rate=1)
+    for chat in range(FIRST_CHAT, FIRST_CHAT + learners):
+        fake.user(chat)
+    await fake.start()
+    workdir = Path(tempfile.mkdtemp(prefix="hocvuso-bench-"))
+    bot = BotProcess(
+        fake,
+        url,
+        workdir,
+        HOCVUSO_BROADCAST_RATE=str(rate),
+        HOCVUSO_REMINDER_MAX_PER_DAY="0",  # whatever the hour: no reminders in the way
+    )
+    env = {k: v for k, v in bot.env.items() if k != "HOCVUSO_REDIS_URL"}
+    bot.env = env
+    pack = load_pack()
+    rng = random.Random(8)
+    people = [
+        Learner(fake, fake.user(9_000_001 + i, f"Học viên {i}"), pack) for i in range(talkers)
+    ]
+    stop = asyncio.Event()
+    await bot.start()
+    try:
+        await asyncio.gather(
+            *(p.onboard(role="Cán bộ, công chức", placement=False) for p in people)
+        )
+        chatting = [asyncio.create_task(talk(p, stop, rng)) for p in people]
+        await asyncio.sleep(5)  # the bot is busy with them before the broadcast starts
+        calls_before = len(fake.calls)
+        started = time.time()
+        command = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "hocvuso.cli", "broadcast", "send", "--text", TEXT,
+            cwd=workdir, env=env | {"COLUMNS": "120"},
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        output, _ = await asyncio.wait_for(command.communicate(), 600)
+        stop.set()
+        actions = sum(await asyncio.gather(*chatting))
+    finally:
+        await bot.stop()
+        await fake.stop()
+    text = output.decode(errors="replace")
+    audience = learners + talkers
+    calls = fake.calls[calls_before:]
+    mine = [c for c in calls if c.ok and MARK in str(c.params.get("text", ""))]
+    reached = {c.params["chat_id"] for c in mine}
+    first, last = min(c.at for c in mine), max(c.at for c in mine)
+    during = [c for c in calls if FLOOD_LIMITED.match(c.method) and first <= c.at <= last]
+    ok = [c for c in during if c.ok]
+    refused = sum(1 for c in during if c.error_code == 429)
+    bulk_refused = sum(1 for c in during if c.error_code == 429 and MARK in str(c.params))
+    answers = sum(1 for c in calls if c.method == "answerCallbackQuery" and first <= c.at <= last)
+    achieved = (len(ok) - 1) / (last - first)
+    interactive = len(ok) - len([c for c in ok if MARK in str(c.params.get("text", ""))])
+    took = last - started
+    goal = audience / rate + 5
+    deferred = "sent by the running" in text
+    print(
+        f"while the bot runs ({talkers} learners talking, {actions} actions): broadcast to "
+        f"{len(reached):,} of {audience:,} in {took:.1f} s from the command's start (goal ≤ "
+        f"N/rate + 5 = {goal:.1f} s{', met' if took <= goal else ', missed'}), sent by "
+        f"{'the running bot' if deferred else 'the command itself'}; bot-wide "
+        f"{achieved:.1f} msg/s = {achieved / rate:.3f} of the {rate:.0f}/s cap, "
+        f"{interactive} of them interactive, {answers} callback answers beside (goal ≥ 0.97); "
+        f"429s {refused} of {len(during):,} requests ({100 * refused / max(1, len(during)):.2f}%, "
+        f"goal < 0.5%), {bulk_refused} of them to broadcast messages",
+        flush=True,
+    )
+    if len(reached) < audience:
+        print(text[-2000:])
+
+
 def start_server(target: object, *args: object) -> tuple[multiprocessing.Process, str]:
     ports: multiprocessing.Queue = multiprocessing.Queue()
     process = multiprocessing.Process(target=target, args=(ports, *args), daemon=True)  # type: ignore[arg-type]
@@ -150,24 +262,35 @@ def start_server(target: object, *args: object) -> tuple[multiprocessing.Process
     return process, ports.get(timeout=60)
 
 
-async def main(capped: int, ceiling: int) -> None:
+async def main(capped: int, ceiling: int, running: int, talkers: int, only: set[str]) -> None:
     name = f"hocvuso_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(ADMIN)
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = ADMIN.rsplit("/", 1)[0] + f"/{name}"
     try:
         await db.upgrade_async(url)
-        for label, target, args, learners, rate in (
-            ("capped fake (30/s, 1/s per chat)", serve_fake, (capped, 30.0), capped, 30.0),
-            ("uncapped fake", serve_fake, (ceiling, None), ceiling, 1e9),
-            ("minimal server", serve_minimal, (), ceiling, 1e9),
+        for case, label, target, args, learners, rate in (
+            (
+                "capped",
+                "capped fake (30/s, 1/s per chat)",
+                serve_fake,
+                (capped, 30.0),
+                capped,
+                30.0,
+            ),
+            ("ceiling", "uncapped fake", serve_fake, (ceiling, None), ceiling, 1e9),
+            ("ceiling", "minimal server", serve_minimal, (), ceiling, 1e9),
         ):
+            if case not in only:
+                continue
             server, base_url = start_server(target, *args)
             try:
                 await run(url, base_url, learners, rate, label)
             finally:
                 server.terminate()
                 server.join()
+        if "running" in only:
+            await while_running(url, running, talkers, 30.0)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
@@ -177,5 +300,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--capped", type=int, default=900, help="learners for the capped run")
     parser.add_argument("--ceiling", type=int, default=20_000, help="learners for the ceiling")
+    parser.add_argument("--running", type=int, default=900, help="audience beside the bot")
+    parser.add_argument("--talkers", type=int, default=10, help="learners talking meanwhile")
+    parser.add_argument("--only", default="capped,ceiling,running", help="cases to run")
     args = parser.parse_args()
-    asyncio.run(main(args.capped, args.ceiling))
+    cases = set(args.only.split(","))
+    asyncio.run(main(args.capped, args.ceiling, args.running, args.talkers, cases))
