@@ -6,32 +6,94 @@ Telegram's HTML parse mode; the catalogs themselves may use ``<b>`` and ``<i>``.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
+import os
+import pickle
+import tempfile
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax.ast import Resource
 
 LOCALES = Path(__file__).parent / "locales"
 FALLBACK = "vi"
 log = logging.getLogger(__name__)
 
+#: Where parsed catalogs are kept between runs (see :func:`use_cache`); None: parse each time.
+_cache_dir: Path | None = None
+_CACHE_FORMAT = b"hocvuso-catalog-cache 1"
+
+
+def use_cache(directory: Path | None) -> None:
+    """Keep parsed catalogs in ``directory`` (the data directory's cache): a restart reads
+    them back instead of parsing the .ftl files again. Keyed by the catalog's text and the
+    Fluent version; a cache that cannot be read is parsed over, one that cannot be written
+    only costs the parse. Call before the first translation."""
+    global _cache_dir
+    _cache_dir = directory
+
+
+def preload() -> None:
+    """Load every catalog now (at start-up, before the first message needs one)."""
+    for language in languages():
+        _bundle(language)
+
+
+def _parse(language: str) -> Resource:
+    source = (LOCALES / f"{language}.ftl").read_bytes()
+    if _cache_dir is None:
+        return FluentResource(source.decode("utf-8"))
+    digest = hashlib.sha256(_CACHE_FORMAT + version("fluent.syntax").encode() + b"\0" + source)
+    header = _CACHE_FORMAT + b" " + digest.hexdigest().encode() + b"\n"
+    path = _cache_dir / f"catalog-{language}.pickle"
+    try:
+        data = path.read_bytes()
+        if data.startswith(header):
+            resource = pickle.loads(data[len(header) :])
+            if isinstance(resource, Resource):
+                return resource
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # a damaged cache must never stop the bot: parse instead
+        log.warning("catalog cache %s is unreadable (%s); parsing %s.ftl", path, exc, language)
+    resource = FluentResource(source.decode("utf-8"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(header + pickle.dumps(resource, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+    except OSError as exc:
+        log.info("catalog cache %s not written (%s)", path, exc)
+    return resource
+
 
 @cache
 def _bundle(language: str) -> FluentBundle:
     bundle = FluentBundle([language], use_isolating=False)
-    bundle.add_resource(FluentResource((LOCALES / f"{language}.ftl").read_text(encoding="utf-8")))
+    bundle.add_resource(_parse(language))
     return bundle
 
 
+@cache
+def _languages() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in LOCALES.glob("*.ftl")))
+
+
 def languages() -> list[str]:
-    return sorted(p.stem for p in LOCALES.glob("*.ftl"))
+    return list(_languages())
 
 
 def has(language: str, key: str) -> bool:
-    return language in languages() and _bundle(language).has_message(key)
+    return language in _languages() and _bundle(language).has_message(key)
 
 
 def language_of(client_code: str | None, default: str = "vi") -> str:
@@ -43,7 +105,7 @@ def language_of(client_code: str | None, default: str = "vi") -> str:
 def t(language: str, key: str, /, **variables: Any) -> str:
     """Translate ``key``; falls back to Vietnamese, then to the key itself (and logs it)."""
     for lang in (language, FALLBACK):
-        if lang not in languages():
+        if lang not in _languages():
             continue
         bundle = _bundle(lang)
         if bundle.has_message(key):

@@ -1,9 +1,10 @@
 """Assemble the running system from settings: database, content pack, engine.
 
 A restart leaves every learner waiting until the bot polls again, so :func:`start` does only
-what serving needs, and at once: the content pack is read (from its cache in the data
-directory when unchanged, see :mod:`hocvuso.content.cache`) in a thread while the database is
-checked, and Alembic is imported only when there is something to migrate.
+what serving needs, and at once: the content pack and the message catalogs are read (from
+their caches in the data directory when unchanged, see :mod:`hocvuso.content.cache` and
+:func:`hocvuso.i18n.use_cache`) in a thread while the database is checked, and Alembic is
+imported only when there is something to migrate.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hocvuso import i18n
 from hocvuso.chat.engine import Engine
 from hocvuso.config import Settings
 from hocvuso.content.cache import load_pack_cached
@@ -58,12 +60,17 @@ async def _ensure_migrated(database: AsyncEngine, url: str, migrate: bool) -> No
         )
 
 
+def _read_content(settings: Settings, cache_dir: Path) -> Pack:
+    """The content pack and the message catalogs, from the cache when unchanged."""
+    i18n.use_cache(cache_dir)
+    i18n.preload()
+    return load_pack_cached(settings.content_path, cache_dir)
+
+
 async def start(settings: Settings) -> Runtime:
     url = settings.resolved_database_url
     cache_dir = Path(settings.data_dir) / "cache"
-    reading = asyncio.ensure_future(
-        asyncio.to_thread(load_pack_cached, settings.content_path, cache_dir)
-    )
+    reading = asyncio.ensure_future(asyncio.to_thread(_read_content, settings, cache_dir))
     database = db.make_engine(url)
     try:
         await _ensure_migrated(database, url, migrate=settings.is_sqlite)
