@@ -8,10 +8,12 @@ loop costs about 2 s of CPU on this project's small machines; the whole ``import
 about 3 s, and a bot that restarts cannot answer anyone meanwhile. Building ``Update`` alone,
 with everything nested in it, takes about 0.1 s.
 
-:func:`import_aiogram` imports aiogram with that loop turned into bookkeeping: each type keeps
-the loop's namespace as its ``__pydantic_parent_namespace__`` (pydantic's own field for
-"the namespace to rebuild this model in"), and pydantic builds it, as ``defer_build`` intends,
-the first time it validates or serializes one. aiogram's methods are deferred like this already.
+:func:`import_aiogram` imports aiogram with that loop turned into bookkeeping: the loop's
+namespace is added to the globals of the types' modules (the names they import only for type
+checkers, never replacing one they have), and pydantic builds each type, as ``defer_build``
+intends, the first time it validates or serializes one. aiogram's ~230 methods
+(``SendMessage``, ...), which pydantic builds as their classes are created, are deferred the
+same way.
 Only ``hocvuso run`` and ``hocvuso chat`` use it; anything that imports aiogram before gets the
 usual eager import, and so does any pydantic whose internals differ from what is expected here.
 """
@@ -29,20 +31,29 @@ _PACKAGE = "aiogram."
 
 
 def import_aiogram() -> bool:
-    """Import aiogram with its types deferred; False if it was imported the usual way."""
+    """Import aiogram with its models deferred; False if it was imported the usual way."""
     if "aiogram" in sys.modules:
         return False
     from pydantic import BaseModel
 
+    try:
+        from pydantic._internal import _model_construction
+
+        construction: Any = _model_construction
+        complete: Any = construction.complete_model_class
+        mock: Any = construction.set_model_mocks
+    except (ImportError, AttributeError):
+        complete = mock = None
     eager = BaseModel.__dict__.get("model_rebuild")
-    if not isinstance(eager, classmethod) or "__pydantic_parent_namespace__" not in dir(BaseModel):
+    if complete is None or mock is None or not isinstance(eager, classmethod):
         import aiogram  # an unexpected pydantic: the usual import
 
         return False
     deferred: list[type[BaseModel]] = []
     namespaces: list[Mapping[str, Any]] = []
 
-    def defer(cls: type[BaseModel], /, **kwargs: Any) -> bool | None:
+    def rebuild_later(cls: type[BaseModel], /, **kwargs: Any) -> bool | None:
+        """aiogram.types' loop: keep its namespace, build nothing."""
         namespace = kwargs.get("_types_namespace")
         if (
             namespace is None
@@ -56,12 +67,22 @@ def import_aiogram() -> bool:
         deferred.append(cls)
         return None
 
-    patched: Any = BaseModel  # model_rebuild is replaced for the import only
-    patched.model_rebuild = classmethod(defer)
+    def build_later(cls: type[BaseModel], *args: Any, **kwargs: Any) -> bool:
+        """A model completed as its class is created (aiogram's ~230 methods): what
+        ``defer_build`` does instead."""
+        if cls.__module__.startswith(_PACKAGE):
+            mock(cls)
+            return False
+        return bool(complete(cls, *args, **kwargs))
+
+    patched: Any = BaseModel  # both are replaced for the import only
+    patched.model_rebuild = classmethod(rebuild_later)
+    construction.complete_model_class = build_later
     try:
         import aiogram  # noqa: F401
     finally:
         patched.model_rebuild = eager
+        construction.complete_model_class = complete
     # Where a type is built, its forward references resolve in its module's globals, whichever
     # model's schema it is built for: give each module the names it imports only for type
     # checkers (never replacing one it has).
