@@ -6,10 +6,11 @@ Starts the fake Bot API server (tests/fakes), then, several times each:
 - ``hocvuso run`` on SQLite (the embedded default, which migrates itself);
 - ``hocvuso run`` on PostgreSQL (a throw-away database, migrated once beforehand).
 
-Each figure is the time from spawning the process to the fake receiving its first getUpdates.
-The first start of hocvuso on a store is reported on its own ("first start": it creates the
-SQLite file and the caches in the data directory); the median and the worst of the restarts
-after it are what a learner waits through after a crash or a deploy. Goal: median ≤ 1.5 s.
+Each start is timed from spawning the process to the fake receiving its first getUpdates (the
+goal: median ≤ 1.5 s), and to the bot's first reply to a learner whose ``/start`` arrived
+while it was down (what a learner waits through after a crash or a deploy). The first start
+of hocvuso on a store is reported on its own ("first start": it creates the SQLite file and
+the caches in the data directory); the restarts after it are what the medians are made of.
 
     .venv/bin/python bench/startup.py [--starts 7] [--database sqlite|postgresql|both]
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import signal
 import statistics
@@ -36,6 +38,7 @@ from tests.fakes.telegram_api import FakeTelegram
 
 PG_ADMIN = os.environ.get("HOCVUSO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 GOAL = 1.5
+_chats = itertools.count(5000)  # a new learner for every start
 
 #: The yardstick: the smallest aiogram 3 bot that answers every message, started the usual way.
 BARE_BOT = """
@@ -60,9 +63,14 @@ asyncio.run(main())
 """
 
 
-async def _time_start(fake: FakeTelegram, argv: list[str], env: dict[str, str], log: Path) -> float:
-    """Seconds from spawning ``argv`` to the fake's next getUpdates; the process is then
-    stopped (SIGTERM, SIGKILL after 15 s)."""
+async def _time_start(
+    fake: FakeTelegram, argv: list[str], env: dict[str, str], log: Path
+) -> tuple[float, float]:
+    """Seconds from spawning ``argv`` to the fake's next getUpdates, and to the first reply to
+    a learner who wrote while the process was down (their ``/start`` waits in the queue, as
+    after a crash); the process is then stopped (SIGTERM, SIGKILL after 15 s)."""
+    learner = fake.user(next(_chats), "Học viên")
+    await learner.send_text("/start")
     before = fake.method_counts["getUpdates"]
     with log.open("ab") as out:
         started = time.monotonic()
@@ -74,11 +82,13 @@ async def _time_start(fake: FakeTelegram, argv: list[str], env: dict[str, str], 
             lambda: fake.method_counts["getUpdates"] > before or process.returncode is not None,
             timeout=60,
         )
-        elapsed = time.monotonic() - started
+        polled = time.monotonic() - started
+        await fake.wait_until(lambda: learner.messages or process.returncode is not None, 60)
+        replied = time.monotonic() - started
         if process.returncode is not None:
             tail = log.read_bytes()[-3000:].decode(errors="replace")  # noqa: ASYNC240
             raise SystemExit(f"{argv[-1]} exited at start:\n{tail}")
-        return elapsed
+        return polled, replied
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
@@ -103,7 +113,7 @@ def _hocvuso_env(fake: FakeTelegram, url: str, workdir: Path) -> dict[str, str]:
 def _line(label: str, times: list[float], note: str = "") -> None:
     median = statistics.median(times)
     print(
-        f"{label:<28} median {median:5.2f} s   min {min(times):5.2f}   max {max(times):5.2f}"
+        f"{label:<34} median {median:5.2f} s   min {min(times):5.2f}   max {max(times):5.2f}"
         f"   ({len(times)} starts){note}"
     )
 
@@ -111,9 +121,10 @@ def _line(label: str, times: list[float], note: str = "") -> None:
 async def _bare(fake: FakeTelegram, starts: int, workdir: Path) -> float:
     env = {**os.environ, "API": fake.base_url, "TOKEN": fake.token}
     argv = [sys.executable, "-c", BARE_BOT]
-    times = [await _time_start(fake, argv, env, workdir / "bare.log") for _ in range(starts)]
-    _line("bare aiogram bot", times)
-    return statistics.median(times)
+    runs = [await _time_start(fake, argv, env, workdir / "bare.log") for _ in range(starts)]
+    _line("bare aiogram bot: first getUpdates", [p for p, _ in runs])
+    _line("bare aiogram bot: first reply", [r for _, r in runs])
+    return statistics.median(p for p, _ in runs)
 
 
 async def _hocvuso(
@@ -122,16 +133,20 @@ async def _hocvuso(
     env = _hocvuso_env(fake, url, workdir)
     argv = [sys.executable, "-m", "hocvuso.cli", "run"]
     log = workdir / f"{name}.log"
-    first = await _time_start(fake, argv, env, log)
-    times = [await _time_start(fake, argv, env, log) for _ in range(starts)]
-    print(f"{'hocvuso ' + name + ', first start':<28} {first:5.2f} s")
-    median = statistics.median(times)
+    first, first_reply = await _time_start(fake, argv, env, log)
+    runs = [await _time_start(fake, argv, env, log) for _ in range(starts)]
+    print(
+        f"{'hocvuso ' + name + ', first start':<34} getUpdates {first:5.2f} s, "
+        f"reply {first_reply:5.2f} s"
+    )
+    median = statistics.median(p for p, _ in runs)
     verdict = "meets" if median <= GOAL else "misses"
     _line(
-        f"hocvuso {name}, restart",
-        times,
-        f"   {median / yardstick:4.1f}× the bare bot; {verdict} the {GOAL} s goal",
+        f"hocvuso {name}: first getUpdates",
+        [p for p, _ in runs],
+        f"   {median / yardstick:4.2f}× the bare bot; {verdict} the {GOAL} s goal",
     )
+    _line(f"hocvuso {name}: first reply", [r for _, r in runs])
     return median
 
 
