@@ -62,10 +62,28 @@ def run(
     webhook: bool = typer.Option(
         False, "--webhook", help="Webhook mode (needs HOCVUSO_WEBHOOK_URL); default long polling."
     ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        help="Webhook mode: this many bot processes behind the one address (PostgreSQL only).",
+    ),
 ) -> None:
     """Run the Telegram bot together with the scheduler (reminders, campaigns, broadcasts)."""
     settings = get_settings()
     _logging(settings)
+    if workers > 1:
+        from hocvuso.cli import workers as supervisor
+
+        if not (webhook or settings.webhook_url) or not settings.webhook_url:
+            raise typer.BadParameter("--workers needs webhook mode (HOCVUSO_WEBHOOK_URL)")
+        if settings.is_sqlite:
+            raise typer.BadParameter(
+                "--workers needs PostgreSQL (HOCVUSO_DATABASE_URL): the embedded SQLite "
+                "database has one writer, so one process serves it best"
+            )
+        asyncio.run(supervisor.supervise(workers))
+        return
 
     async def main() -> None:
         from hocvuso.cli.lazy_aiogram import import_aiogram
@@ -88,7 +106,12 @@ def run(
             if webhook or settings.webhook_url:
                 if not settings.webhook_url:
                     raise typer.BadParameter("--webhook needs HOCVUSO_WEBHOOK_URL")
-                await telegram.run_webhook(tg, settings)
+                from hocvuso.cli.workers import worker_index
+
+                index = worker_index()
+                await telegram.run_webhook(
+                    tg, settings, reuse_port=index is not None, register=not index
+                )
             else:
                 await telegram.run_polling(tg)
         finally:

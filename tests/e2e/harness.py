@@ -27,8 +27,17 @@ OPTION_LINE = re.compile(r"^([A-L])\. (.*)$")
 class BotProcess:
     """``python -m hocvuso.cli run`` with its environment pointed at the fake server."""
 
-    def __init__(self, fake: FakeTelegram, database_url: str, workdir: Path, **env: str) -> None:
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        database_url: str,
+        workdir: Path,
+        *,
+        args: tuple[str, ...] = (),
+        **env: str,
+    ) -> None:
         self.fake = fake
+        self.args = args
         self.workdir = workdir
         self.log_path = workdir / "bot.log"
         self.env = {
@@ -59,6 +68,7 @@ class BotProcess:
             "-m",
             "hocvuso.cli",
             "run",
+            *self.args,
             cwd=self.workdir,
             env=self.env,
             stdout=log,
@@ -71,6 +81,13 @@ class BotProcess:
         )
         if self._died():
             raise AssertionError(f"the bot exited at start:\n{self.log()}")
+
+    def children(self) -> list[int]:
+        """The process ids of its child processes (the workers of ``--workers``)."""
+        assert self.process is not None
+        pid = self.process.pid
+        path = Path(f"/proc/{pid}/task/{pid}/children")
+        return [int(c) for c in path.read_text().split()] if path.exists() else []
 
     def _died(self) -> bool:
         return self.process is not None and self.process.returncode is not None

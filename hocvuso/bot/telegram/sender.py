@@ -157,7 +157,9 @@ class Sender:
             if chat_id is not None and (gap := self.chats.wait(chat_id)) > 0:
                 await asyncio.sleep(gap)
             try:
-                if self.pacer is not None:
+                if self.pacer is not None and chat_id is not None:
+                    # Telegram limits messages, not answers to button presses: only a message
+                    # to a chat counts against the bot-wide rate.
                     await self._pacing(self.pacer.note(chat_id))
                 result = await make()
             except TelegramRetryAfter as exc:
