@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram.types import CallbackQuery, Message, Update, User
@@ -9,6 +10,7 @@ from aiogram.types import CallbackQuery, Message, Update, User
 from hocvuso.bot.telegram.sender import TOAST_LIMIT, Sender
 from hocvuso.chat.engine import Engine
 from hocvuso.chat.events import Event, Person, Press, parse_text
+from hocvuso.chat.replies import Outcome
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -62,13 +64,25 @@ async def apply(
     if outcome.duplicate and not outcome.replies:
         # Applied and delivered before (its button press was answered then): nothing to do.
         return
+    answering: asyncio.Task[None] | None = None
     if callback is not None and not outcome.duplicate:
         # A redelivered press may have been answered before the crash, and Telegram refuses a
-        # second answer; an unanswered one just stops spinning on the phone.
-        toast = outcome.toast[:TOAST_LIMIT] if outcome.toast else None
-        try:
-            await sender.call(lambda: callback.answer(toast, show_alert=outcome.alert))
-        except Exception:  # an expired query cannot be answered; the replies still go out
-            log.info("callback query %s could not be answered", update.update_id)
-    if await sender.deliver(chat_id, outcome.replies, source_message_id=source):
-        await engine.mark_delivered(key)
+        # second answer; an unanswered one just stops spinning on the phone. The answer goes
+        # out beside the replies, not before them: neither waits for the other.
+        answering = asyncio.create_task(_answer(sender, callback, outcome, update.update_id))
+    try:
+        if await sender.deliver(chat_id, outcome.replies, source_message_id=source):
+            await engine.mark_delivered(key)
+    finally:
+        if answering is not None:
+            await answering
+
+
+async def _answer(
+    sender: Sender, callback: CallbackQuery, outcome: Outcome, update_id: int
+) -> None:
+    toast = outcome.toast[:TOAST_LIMIT] if outcome.toast else None
+    try:
+        await sender.call(lambda: callback.answer(toast, show_alert=outcome.alert))
+    except Exception:  # an expired query cannot be answered; the replies still go out
+        log.info("callback query %s could not be answered", update_id)
