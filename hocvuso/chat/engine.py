@@ -31,7 +31,7 @@ from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
 from hocvuso.organising.errors import StaffError
 from hocvuso.organising.permissions import load_actor
-from hocvuso.storage.models import Learner, LearnerStatus, ProcessedUpdate
+from hocvuso.storage.models import Learner, LearnerStatus
 from hocvuso.storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,14 @@ _SEEN = select(_PROCESSED.c.learner_id, _PROCESSED.c.replies, _PROCESSED.c.deliv
     _PROCESSED.c.bot_id == bindparam("bot"), _PROCESSED.c.update_id == bindparam("update")
 )
 _RECORD = insert(_PROCESSED)
+_DELIVERED = (
+    update(_PROCESSED)
+    .where(
+        _PROCESSED.c.bot_id == bindparam("bot"),
+        _PROCESSED.c.update_id.in_(bindparam("ids", expanding=True)),
+    )
+    .values(delivered_at=bindparam("at"), replies=[])
+)
 _LEARNER = select(Learner).where(
     col(Learner.platform) == bindparam("platform"), col(Learner.chat_id) == bindparam("chat")
 )
@@ -96,6 +104,8 @@ class Engine:
         self._single_writer = settings.is_sqlite
         self._global = asyncio.Lock()
         self._locks = KeyedLocks()
+        self._delivered: list[tuple[UpdateKey, asyncio.Future[None]]] = []
+        self._marking: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def _serial(self, person: Person) -> AsyncIterator[None]:
@@ -208,15 +218,38 @@ class Engine:
         return ctx.outcome.replies[-1] if ctx.outcome.replies else None
 
     async def mark_delivered(self, update_key: UpdateKey) -> None:
-        async with self.sessions() as session, session.begin():
-            await session.exec(
-                update(ProcessedUpdate)
-                .where(
-                    col(ProcessedUpdate.bot_id) == update_key[0],
-                    col(ProcessedUpdate.update_id) == update_key[1],
-                )
-                .values(delivered_at=self.clock(), replies=[])
-            )
+        """Record that an update's replies reached the person (they are not kept any longer).
+
+        Group-committed: the keys that arrive while one statement runs go together in the next,
+        so a busy bot spends one transaction on many updates; each caller still returns only
+        once its own key is recorded.
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._delivered.append((update_key, done))
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._mark_pending())
+        await done
+
+    async def _mark_pending(self) -> None:
+        while self._delivered:
+            batch, self._delivered = self._delivered, []
+            try:
+                by_bot: dict[int, list[int]] = {}
+                for (bot_id, update_id), _ in batch:
+                    by_bot.setdefault(bot_id, []).append(update_id)
+                async with self.sessions() as session, session.begin():
+                    for bot_id, ids in by_bot.items():
+                        await session.exec(
+                            _DELIVERED, params={"bot": bot_id, "ids": ids, "at": self.clock()}
+                        )
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
     async def mark_blocked(self, platform: str, chat_id: int) -> None:
         """The person blocked the bot: stop sending to them until they write again."""

@@ -105,3 +105,26 @@ async def test_a_redelivered_update_is_applied_once(chat: Conversation) -> None:
     third = await chat.event(Press(data), update_id=900001)
     assert third.duplicate and third.replies == []
     assert await count(chat, QuizAttempt) == 1
+
+
+async def test_replies_confirmed_together_are_each_recorded_as_delivered(
+    chat: Conversation,
+) -> None:
+    import asyncio
+
+    from hocvuso.chat.events import Command
+
+    people = [
+        Conversation(chat.engine, chat.pack, chat_id=8800 + i, name=f"Người {i}") for i in range(12)
+    ]
+    for n, person in enumerate(people):
+        await person.event(Command("start", ""), update_id=910000 + n)
+    # Confirmed at the same moment (one statement for all of them): none is sent again.
+    await asyncio.gather(*(chat.engine.mark_delivered((1, 910000 + n)) for n in range(12)))
+    for n, person in enumerate(people):
+        again = await person.event(Command("start", ""), update_id=910000 + n)
+        assert again.duplicate and again.replies == []
+    # One not confirmed is still replayed.
+    await people[0].event(Command("help", ""), update_id=910100)
+    replay = await people[0].event(Command("help", ""), update_id=910100)
+    assert replay.duplicate and replay.replies

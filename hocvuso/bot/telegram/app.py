@@ -35,8 +35,11 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 #: While updates are in flight, getUpdates returns them at once: ask again when one is done, or
 #: after this long for whatever arrived meanwhile.
 REFETCH_SECONDS = 0.2
-#: … and then this much longer, so that one request confirms what finished meanwhile.
+#: … and then this much longer, so that one request confirms what finished meanwhile; longer
+#: while many are in flight (the bot is busy: new updates would wait in the pipeline anyway).
 COALESCE_SECONDS = 0.01
+BUSY_COALESCE_SECONDS = 0.05
+BUSY = 20
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -139,7 +142,8 @@ async def poll(bot: Bot, pipeline: Pipeline, stop: asyncio.Event, poll_seconds: 
             if not fresh and pipeline.in_flight:
                 if pipeline.watermark() == offset:
                     await pipeline.progress(REFETCH_SECONDS)
-                await asyncio.sleep(COALESCE_SECONDS)
+                busy = pipeline.in_flight >= BUSY
+                await asyncio.sleep(BUSY_COALESCE_SECONDS if busy else COALESCE_SECONDS)
         await pipeline.join()
         # Confirm what was applied so it is not delivered again after a clean stop.
         offset = pipeline.watermark()
