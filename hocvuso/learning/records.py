@@ -7,46 +7,93 @@ appended once (``quiz_attempt`` is unique per prompt nonce), so a redelivered pr
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from itertools import chain
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-from sqlmodel import col, select
+import sqlalchemy as sa
+from sqlalchemy import Integer, String, Table, bindparam, exists, func, insert, literal, update
+from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.content.loader import LessonRef, Pack
 from hocvuso.learning import srs
 from hocvuso.storage.models import LessonProgress, QuizAttempt, ReviewCard
+from hocvuso.storage.types import UTCDateTime
 
 REVIEWS_PER_SESSION = 5
 STREAK_WINDOW_DAYS = 400
 
+# The statements of the study loop, built once (building one costs more than running it); Core
+# rows, not ORM objects: nothing of these is kept in the session.
+_PROGRESS: Table = SQLModel.metadata.tables["lesson_progress"]
+_ATTEMPTS: Table = SQLModel.metadata.tables["quiz_attempt"]
+_CARDS: Table = SQLModel.metadata.tables["review_card"]
+_FINISHED = select(_PROGRESS.c.lesson_id).where(
+    _PROGRESS.c.learner_id == bindparam("learner"),
+    _PROGRESS.c.status.in_(("done", "placed_out")),
+)
+_DUE = (
+    select(_CARDS.c.question_id)
+    .where(_CARDS.c.learner_id == bindparam("learner"), _CARDS.c.due <= bindparam("now"))
+    .order_by(_CARDS.c.due)
+    .limit(bindparam("limit"))
+)
+# A lesson shown counts as started once: one statement, whether or not it was shown before.
+_START = insert(_PROGRESS).from_select(
+    ["learner_id", "lesson_id", "level", "status", "started_at"],
+    sa.select(
+        bindparam("learner", type_=Integer),
+        bindparam("lesson", type_=String),
+        bindparam("level", type_=Integer),
+        literal("started", String),
+        bindparam("now", type_=UTCDateTime()),
+    ).where(
+        ~exists().where(
+            _PROGRESS.c.learner_id == bindparam("learner"),
+            _PROGRESS.c.lesson_id == bindparam("lesson"),
+        )
+    ),
+)
+_FINISH = (
+    update(_PROGRESS)
+    .where(
+        _PROGRESS.c.learner_id == bindparam("learner"), _PROGRESS.c.lesson_id == bindparam("lesson")
+    )
+    .values(status="done", completed_at=bindparam("now"))
+)
+_ANSWER = insert(_ATTEMPTS)
+_CARD = select(*(_CARDS.c[name] for name in ("id", *srs.COLUMNS))).where(
+    _CARDS.c.learner_id == bindparam("learner"), _CARDS.c.question_id == bindparam("question")
+)
+_NEW_CARD = insert(_CARDS)
+_UPDATE_CARD = update(_CARDS).where(_CARDS.c.id == bindparam("card"))
+
+
+async def _flush_progress(session: AsyncSession) -> None:
+    """Lesson records added or changed as objects (``place_out``) are written before a statement
+    reads or writes the table directly."""
+    if any(isinstance(obj, LessonProgress) for obj in chain(session.new, session.dirty)):
+        await session.flush()
+
 
 async def finished_lessons(session: AsyncSession, learner_id: int) -> set[str]:
     """Lessons done or placed out of."""
-    result = await session.exec(
-        select(LessonProgress.lesson_id).where(
-            LessonProgress.learner_id == learner_id,
-            col(LessonProgress.status).in_(("done", "placed_out")),
-        )
-    )
+    await _flush_progress(session)
+    result = await session.exec(_FINISHED, params={"learner": learner_id})
     return set(result.all())
 
 
-async def due_cards(
+async def due_questions(
     session: AsyncSession,
     learner_id: int,
     pack: Pack,
     now: datetime,
     limit: int = REVIEWS_PER_SESSION,
-) -> list[ReviewCard]:
-    """Cards due now, most overdue first; cards of questions no longer in the pack are skipped."""
-    result = await session.exec(
-        select(ReviewCard)
-        .where(ReviewCard.learner_id == learner_id, ReviewCard.due <= now)
-        .order_by(col(ReviewCard.due))
-        .limit(limit)
-    )
-    return [card for card in result.all() if card.question_id in pack.questions]
+) -> list[str]:
+    """Questions of the cards due now, most overdue first; those no longer in the pack are
+    skipped."""
+    result = await session.exec(_DUE, params={"learner": learner_id, "now": now, "limit": limit})
+    return [question_id for question_id in result.all() if question_id in pack.questions]
 
 
 async def count_due(session: AsyncSession, learner_id: int, now: datetime) -> int:
@@ -91,29 +138,19 @@ async def start_lesson(
     session: AsyncSession, learner_id: int, ref: LessonRef, now: datetime
 ) -> None:
     """The lesson is shown: it counts as started (once)."""
-    existing = await session.exec(
-        select(LessonProgress).where(
-            LessonProgress.learner_id == learner_id, LessonProgress.lesson_id == ref.lesson.id
-        )
+    await _flush_progress(session)
+    await session.exec(
+        _START,
+        params={"learner": learner_id, "lesson": ref.lesson.id, "level": ref.level, "now": now},
     )
-    if existing.first() is None:
-        session.add(_progress(learner_id, ref, "started", now, completed=False))
 
 
 async def finish_lesson(
     session: AsyncSession, learner_id: int, lesson_id: str, now: datetime
 ) -> set[str]:
     """The lesson's questions are answered: it is done. Returns the lessons finished now."""
-    result = await session.exec(
-        select(LessonProgress).where(
-            LessonProgress.learner_id == learner_id, LessonProgress.lesson_id == lesson_id
-        )
-    )
-    progress = result.first()
-    if progress is not None:
-        progress.status = "done"
-        progress.completed_at = now
-    await session.flush()
+    await _flush_progress(session)
+    await session.exec(_FINISH, params={"learner": learner_id, "lesson": lesson_id, "now": now})
     return await finished_lessons(session, learner_id)
 
 
@@ -131,28 +168,33 @@ async def record_answer(
     now: datetime,
 ) -> None:
     """Append the answer; in lessons and reviews, schedule the question's next review (FSRS)."""
-    session.add(
-        QuizAttempt(
-            learner_id=learner_id,
-            question_id=question_id,
-            mode=mode,
-            chosen=chosen,
-            correct=correct,
-            prompt_nonce=nonce,
-            lesson_id=lesson_id,
-            exam_id=exam_id,
-            answered_at=now,
-        )
+    await session.exec(
+        _ANSWER,
+        params={
+            "learner_id": learner_id,
+            "question_id": question_id,
+            "mode": mode,
+            "chosen": chosen,
+            "correct": correct,
+            "prompt_nonce": nonce,
+            "lesson_id": lesson_id,
+            "exam_id": exam_id,
+            "answered_at": now,
+        },
     )
     if mode not in {"lesson", "review"}:
         return
-    result = await session.exec(
-        select(ReviewCard).where(
-            ReviewCard.learner_id == learner_id, ReviewCard.question_id == question_id
+    found = (
+        await session.exec(_CARD, params={"learner": learner_id, "question": question_id})
+    ).first()
+    if found is None:
+        values = srs.next_values(None, correct, now)
+        await session.exec(
+            _NEW_CARD, params={"learner_id": learner_id, "question_id": question_id, **values}
         )
-    )
-    card = result.first() or srs.new_card(learner_id, question_id, now)
-    session.add(srs.review(card, correct, now))
+    else:
+        values = srs.next_values(found._mapping, correct, now)
+        await session.exec(_UPDATE_CARD, params={"card": found.id, **values})
 
 
 async def streak_days(session: AsyncSession, learner_id: int, zone: ZoneInfo, now: datetime) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
 
@@ -22,18 +24,6 @@ def rating_for(correct: bool) -> Rating:
 CARD_ID = 0
 
 
-def _to_fsrs(card: ReviewCard) -> Card:
-    return Card(
-        card_id=CARD_ID,
-        state=State(card.state),
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
-    )
-
-
 def new_card(learner_id: int, question_id: str, now: datetime) -> ReviewCard:
     fresh = Card(card_id=CARD_ID, due=now)
     return ReviewCard(
@@ -47,16 +37,42 @@ def new_card(learner_id: int, question_id: str, now: datetime) -> ReviewCard:
     )
 
 
+#: The columns of a review card that an answer changes.
+COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+
+
+def next_values(card: Mapping[str, Any] | None, correct: bool, now: datetime) -> dict[str, Any]:
+    """The card's :data:`COLUMNS` after one answer; ``card`` holds their current values (``None``:
+    the question's first answer, a new card)."""
+    if card is None:
+        current = Card(card_id=CARD_ID, due=now)
+        reps = lapses = 0
+    else:
+        current = Card(
+            card_id=CARD_ID,
+            state=State(card["state"]),
+            step=card["step"],
+            stability=card["stability"],
+            difficulty=card["difficulty"],
+            due=card["due"],
+            last_review=card["last_review"],
+        )
+        reps, lapses = card["reps"], card["lapses"]
+    updated, _log = _scheduler.review_card(current, rating_for(correct), now)
+    return {
+        "state": int(updated.state),
+        "step": updated.step,
+        "stability": updated.stability,
+        "difficulty": updated.difficulty,
+        "due": updated.due,
+        "last_review": now,
+        "reps": reps + 1,
+        "lapses": lapses + (0 if correct else 1),
+    }
+
+
 def review(card: ReviewCard, correct: bool, now: datetime) -> ReviewCard:
     """Apply one answer to a card, in place, and return it."""
-    updated, _log = _scheduler.review_card(_to_fsrs(card), rating_for(correct), now)
-    card.state = int(updated.state)
-    card.step = updated.step
-    card.stability = updated.stability
-    card.difficulty = updated.difficulty
-    card.due = updated.due
-    card.last_review = now
-    card.reps += 1
-    if not correct:
-        card.lapses += 1
+    for name, value in next_values(card.model_dump(include=set(COLUMNS)), correct, now).items():
+        setattr(card, name, value)
     return card

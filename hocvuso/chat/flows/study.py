@@ -63,12 +63,10 @@ async def finish_placement(ctx: Ctx) -> None:
 # --- the daily session -----------------------------------------------------------------------
 async def start_session(ctx: Ctx, *, reviews_only: bool = False) -> None:
     """/learn: due reviews first, then the next lesson on the learner's path."""
-    cards = await records.due_cards(ctx.session, ctx.me_id, ctx.pack, ctx.now)
-    if cards:
-        ctx.say(ctx.t("reviews-intro", count=len(cards)))
-        q.start_questions(
-            ctx, "review", [c.question_id for c in cards], then="idle" if reviews_only else "lesson"
-        )
+    due = await records.due_questions(ctx.session, ctx.me_id, ctx.pack, ctx.now)
+    if due:
+        ctx.say(ctx.t("reviews-intro", count=len(due)))
+        q.start_questions(ctx, "review", due, then="idle" if reviews_only else "lesson")
         return
     if reviews_only:
         ctx.say(ctx.t("reviews-none"))
