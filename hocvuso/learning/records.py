@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from itertools import chain
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -69,6 +70,14 @@ _NEW_CARD = insert(_CARDS)
 _UPDATE_CARD = update(_CARDS).where(_CARDS.c.id == bindparam("card"))
 
 
+async def _run(session: AsyncSession, statement: Any, params: dict[str, Any]) -> Any:
+    """Run one of the statements above. Without autoflush: they touch no object of the session
+    (lesson records added as objects are flushed first, :func:`_flush_progress`), and flushing
+    the learner's changed state here would only write the learner twice in one update."""
+    with session.no_autoflush:
+        return await session.exec(statement, params=params)
+
+
 async def _flush_progress(session: AsyncSession) -> None:
     """Lesson records added or changed as objects (``place_out``) are written before a statement
     reads or writes the table directly."""
@@ -79,7 +88,7 @@ async def _flush_progress(session: AsyncSession) -> None:
 async def finished_lessons(session: AsyncSession, learner_id: int) -> set[str]:
     """Lessons done or placed out of."""
     await _flush_progress(session)
-    result = await session.exec(_FINISHED, params={"learner": learner_id})
+    result = await _run(session, _FINISHED, {"learner": learner_id})
     return set(result.all())
 
 
@@ -92,7 +101,7 @@ async def due_questions(
 ) -> list[str]:
     """Questions of the cards due now, most overdue first; those no longer in the pack are
     skipped."""
-    result = await session.exec(_DUE, params={"learner": learner_id, "now": now, "limit": limit})
+    result = await _run(session, _DUE, {"learner": learner_id, "now": now, "limit": limit})
     return [question_id for question_id in result.all() if question_id in pack.questions]
 
 
@@ -139,9 +148,10 @@ async def start_lesson(
 ) -> None:
     """The lesson is shown: it counts as started (once)."""
     await _flush_progress(session)
-    await session.exec(
+    await _run(
+        session,
         _START,
-        params={"learner": learner_id, "lesson": ref.lesson.id, "level": ref.level, "now": now},
+        {"learner": learner_id, "lesson": ref.lesson.id, "level": ref.level, "now": now},
     )
 
 
@@ -150,7 +160,7 @@ async def finish_lesson(
 ) -> set[str]:
     """The lesson's questions are answered: it is done. Returns the lessons finished now."""
     await _flush_progress(session)
-    await session.exec(_FINISH, params={"learner": learner_id, "lesson": lesson_id, "now": now})
+    await _run(session, _FINISH, {"learner": learner_id, "lesson": lesson_id, "now": now})
     return await finished_lessons(session, learner_id)
 
 
@@ -168,9 +178,10 @@ async def record_answer(
     now: datetime,
 ) -> None:
     """Append the answer; in lessons and reviews, schedule the question's next review (FSRS)."""
-    await session.exec(
+    await _run(
+        session,
         _ANSWER,
-        params={
+        {
             "learner_id": learner_id,
             "question_id": question_id,
             "mode": mode,
@@ -184,17 +195,15 @@ async def record_answer(
     )
     if mode not in {"lesson", "review"}:
         return
-    found = (
-        await session.exec(_CARD, params={"learner": learner_id, "question": question_id})
-    ).first()
+    found = (await _run(session, _CARD, {"learner": learner_id, "question": question_id})).first()
     if found is None:
         values = srs.next_values(None, correct, now)
-        await session.exec(
-            _NEW_CARD, params={"learner_id": learner_id, "question_id": question_id, **values}
+        await _run(
+            session, _NEW_CARD, {"learner_id": learner_id, "question_id": question_id, **values}
         )
     else:
         values = srs.next_values(found._mapping, correct, now)
-        await session.exec(_UPDATE_CARD, params={"card": found.id, **values})
+        await _run(session, _UPDATE_CARD, {"card": found.id, **values})
 
 
 async def streak_days(session: AsyncSession, learner_id: int, zone: ZoneInfo, now: datetime) -> int:
