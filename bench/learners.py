@@ -27,8 +27,8 @@ After ``--warmup`` seconds (onboarding happens there) a window of ``--seconds`` 
   "pg" is the same for the PostgreSQL server processes of the bot's database, "fake" for this
   process (the fake Bot API and the simulated people);
 - memory per active learner: (resident memory of the bot's processes under load, the highest
-  of samples taken every 2 s in the window, minus that measured idle right after start) /
-  learners, from /proc/<pid>/status VmRSS;
+  of samples taken every 2 s in the window, minus that measured idle once the processes are
+  quiet after their start) / learners, from /proc/<pid>/status VmRSS;
 - busy: CPU cores in use on the whole machine during the window (it is shared: 2 cores carry
   the bot, PostgreSQL, the fake and the people).
 
@@ -43,10 +43,11 @@ Goals (issue 10): first reply p99 <= 100 ms with 30 learners; p50 <= 100 ms and 
 with 300; CPU <= 3 ms per learner action.
 
     .venv/bin/python bench/learners.py [--learners 30,300,1000]
-        [--database sqlite|postgresql|both] [--workers 1,3] [--seconds 45] [--warmup 20]
+        [--database sqlite|postgresql|both] [--workers 1,3] [--seconds 40] [--warmup 20]
         [--ref REV] [--quick]
 
-``--quick`` (a try-out, about 1.5 minutes): 30 learners, 20 s window, 10 s warm-up.
+The defaults (PostgreSQL, one and three workers, three counts) take about 11 minutes.
+``--quick`` (a try-out, about 2 minutes): 30 learners, 20 s window, 10 s warm-up.
 ``--ref REV`` runs hocvuso as committed at REV (``git archive``) instead of the working tree.
 """
 
@@ -86,7 +87,7 @@ FIRST_CHAT = 3_000_001
 THINK = (2.0, 4.0)  # seconds from the bot's reply to the person's next action: ~3 s each
 REPLY_TIMEOUT = 30.0
 SETTLE_TIMEOUT = 30.0
-IDLE_SETTLE = 2.0  # after the bot is ready: start-up work ends before the idle RSS sample
+IDLE_SETTLE = 2.0  # seconds of idle CPU measured, once the bot is quiet after its start
 RSS_EVERY = 2.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 WEBHOOK_SECRET = "bench-learners_secret"
@@ -160,6 +161,7 @@ class Result:
     window: float = 0.0
     actions: list[Action] = field(default_factory=list)
     bot_cpu: float = 0.0
+    idle_cpu: float = 0.0  # CPU seconds a second of the bot's processes before the people
     pg_cpu: float | None = None
     fake_cpu: float = 0.0
     busy: float = 0.0
@@ -317,6 +319,17 @@ async def pg_backends(admin: asyncpg.Connection | None, database: str) -> list[i
     return [int(r["pid"]) for r in rows]
 
 
+async def quiet(pids: Callable[[], list[int]], limit: float = 20.0) -> None:
+    """Wait (at most ``limit`` s) until the bot's processes use under 5% of a core: workers
+    that are still importing would make the idle memory too small."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = cpu_of(pids())
+        await asyncio.sleep(0.5)
+        if cpu_between(before, cpu_of(pids())) < 0.025:
+            return
+
+
 async def measure(
     fake: PacedFake,
     result: Result,
@@ -329,7 +342,10 @@ async def measure(
     pg_name: str = "",
 ) -> None:
     """Idle memory, then the people; the measured window after the warm-up. Fills ``result``."""
+    await quiet(pids)
+    idle_cpu, idle_from = cpu_of(pids()), time.perf_counter()
     await asyncio.sleep(IDLE_SETTLE)
+    result.idle_cpu = cpu_between(idle_cpu, cpu_of(pids())) / (time.perf_counter() - idle_from)
     result.rss_idle = sum(rss_kib(p) for p in pids())
     rng = random.Random(10)
     people = [
@@ -498,7 +514,7 @@ def table(results: list[Result], source: str, seconds: float, warmup: float) -> 
     header = (
         f"{'bot':<29} {'learners':>8} {'actions':>7} {'act/s':>6} {'p50 ms':>7} {'p99 ms':>7} "
         f"{'max ms':>7} {'late':>5} {'CPU/act':>8} {'pg/act':>7} {'fake/act':>8} "
-        f"{'RSS idle':>8} {'RSS load':>8} {'KiB/lrn':>8} {'busy':>5}"
+        f"{'idle':>6} {'RSS idle':>8} {'RSS load':>8} {'KiB/lrn':>8} {'busy':>5}"
     )
     print(header)
     print("-" * len(header))
@@ -511,15 +527,18 @@ def table(results: list[Result], source: str, seconds: float, warmup: float) -> 
             f"{percentile(latencies, 50) * 1000:>7.0f} {percentile(latencies, 99) * 1000:>7.0f} "
             f"{max(latencies, default=0) * 1000:>7.0f} {r.late:>5} "
             f"{1000 * r.bot_cpu / actions:>6.2f}ms {pg} {1000 * r.fake_cpu / actions:>6.2f}ms "
-            f"{r.rss_idle / 1024:>6.0f}MB {r.rss_load / 1024:>6.0f}MB "
+            f"{1000 * r.idle_cpu:>4.0f}ms {r.rss_idle / 1024:>6.0f}MB {r.rss_load / 1024:>6.0f}MB "
             f"{(r.rss_load - r.rss_idle) / r.learners:>8.0f} {r.busy:>5.2f}"
         )
     print(
+        "act/s: actions offered a second in the window (learners / 3 while the bot keeps up; "
+        "fewer when the people wait for slow replies); "
         "p50/p99/max: first reply to an action offered in the window (its first message or edit "
         "from the bot); late: no reply within 30 s; CPU/act: CPU of the bot's processes "
         "(supervisor + workers) per action; pg/act: of the PostgreSQL backends of its database; "
-        "fake/act: of this process (fake Bot API and people); RSS idle/load: resident memory of "
-        "the bot's processes after start / highest under load; KiB/lrn: (load - idle) / learners; "
+        "fake/act: of this process (fake Bot API and people); idle: CPU of the bot's processes "
+        "per second before the people came; RSS idle/load: resident memory of the bot's "
+        "processes after start / highest under load; KiB/lrn: (load - idle) / learners; "
         "busy: CPU cores in use on the whole machine"
     )
     for r in results:
@@ -591,7 +610,7 @@ if __name__ == "__main__":
     parser.add_argument(
         "--workers", type=numbers, default=[1, 3], help="1: long polling; N > 1: webhook"
     )
-    parser.add_argument("--seconds", type=float, default=45.0, help="measured window")
+    parser.add_argument("--seconds", type=float, default=40.0, help="measured window")
     parser.add_argument("--warmup", type=float, default=20.0, help="before the window")
     parser.add_argument("--ref", help="run hocvuso as committed at this git revision")
     parser.add_argument(
