@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import logging
 from pathlib import Path
@@ -91,18 +92,32 @@ def run(
         import_aiogram()  # before anything imports aiogram: its types are built on first use
         from hocvuso import runtime
         from hocvuso.bot.telegram import app as telegram
-        from hocvuso.scheduler.service import SchedulerService, make_api
+        from hocvuso.scheduler.service import SchedulerService, make_api, make_pacer
 
         bot = telegram.make_bot(settings)
         rt = await runtime.start(settings)
         tg = telegram.build(rt.engine, bot, settings)
-        # The scheduler runs with the bot: jobs if this process leads, the delivery queue always.
-        scheduler = SchedulerService(
-            rt.database, settings, rt.pack, api=make_api(settings), bot_id=bot.id
-        )
-        tg.sender.pacer = scheduler.pacer  # interactive replies go first; a 429 pauses bulk
-        await scheduler.start()
-        try:
+        pacer = make_pacer(settings, bot.id)
+        tg.sender.pacer = pacer  # interactive replies go first; a 429 pauses bulk
+        api = make_api(settings)
+
+        async def start_scheduler() -> SchedulerService:
+            # The scheduler runs with the bot: jobs if this process leads, the delivery queue
+            # always. Serving does not wait for its set-up (APScheduler's job store opens a
+            # synchronous engine, about 0.2 s on PostgreSQL): that runs in a thread meanwhile.
+            service = await asyncio.to_thread(
+                SchedulerService,
+                rt.database,
+                settings,
+                rt.pack,
+                api=api,
+                bot_id=bot.id,
+                pacer=pacer,
+            )
+            await service.start()
+            return service
+
+        async def serve() -> None:
             if webhook or settings.webhook_url:
                 if not settings.webhook_url:
                     raise typer.BadParameter("--webhook needs HOCVUSO_WEBHOOK_URL")
@@ -114,8 +129,24 @@ def run(
                 )
             else:
                 await telegram.run_polling(tg)
+
+        scheduling = asyncio.ensure_future(start_scheduler())
+        serving = asyncio.ensure_future(serve())
+        try:
+            await asyncio.wait({scheduling, serving}, return_when=asyncio.FIRST_COMPLETED)
+            if scheduling.done() and scheduling.exception() is not None:
+                serving.cancel()  # a scheduler that cannot start stops the bot, as before
+                with contextlib.suppress(asyncio.CancelledError):
+                    await serving
+                scheduling.result()
+            await serving
         finally:
-            await scheduler.stop()
+            serving.cancel()
+            if scheduling.done() and not scheduling.cancelled() and not scheduling.exception():
+                await scheduling.result().stop()
+            else:
+                scheduling.cancel()
+                await api.close()
             await bot.session.close()
             await rt.close()
 
