@@ -14,8 +14,9 @@ checkers, never replacing one they have), and pydantic builds each type, as ``de
 intends, the first time it validates or serializes one. aiogram's ~230 methods
 (``SendMessage``, ...), which pydantic builds as their classes are created, are deferred the
 same way.
-Only ``hocvuso run`` and ``hocvuso chat`` use it; anything that imports aiogram before gets the
-usual eager import, and so does any pydantic whose internals differ from what is expected here.
+Only ``hocvuso run`` uses it (``hocvuso chat`` never imports aiogram); anything that imports
+aiogram before gets the usual eager import, and so does any pydantic whose internals differ
+from what is expected here.
 """
 
 from __future__ import annotations
