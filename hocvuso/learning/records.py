@@ -12,14 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy import Integer, String, Table, bindparam, exists, func, insert, literal, update
+from sqlalchemy import Table, bindparam, exists, func, insert, update
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.content.loader import LessonRef, Pack
 from hocvuso.learning import srs
 from hocvuso.storage.models import LessonProgress, QuizAttempt, ReviewCard
-from hocvuso.storage.types import UTCDateTime
 
 REVIEWS_PER_SESSION = 5
 STREAK_WINDOW_DAYS = 400
@@ -39,21 +38,22 @@ _DUE = (
     .order_by(_CARDS.c.due)
     .limit(bindparam("limit"))
 )
-# A lesson shown counts as started once: one statement, whether or not it was shown before.
-_START = insert(_PROGRESS).from_select(
+
+
+def _insert_once(table: Table, columns: list[str], *key: str) -> Any:
+    """INSERT of the ``columns`` (bound by name) unless a row with the same ``key`` columns
+    exists: one statement, whether or not there was one; its row count says which."""
+    values = sa.select(*(bindparam(name, type_=table.c[name].type) for name in columns))
+    absent = ~exists().where(*(table.c[name] == bindparam(name) for name in key))
+    return insert(table).from_select(columns, values.where(absent))
+
+
+# A lesson shown counts as started once.
+_START = _insert_once(
+    _PROGRESS,
     ["learner_id", "lesson_id", "level", "status", "started_at"],
-    sa.select(
-        bindparam("learner", type_=Integer),
-        bindparam("lesson", type_=String),
-        bindparam("level", type_=Integer),
-        literal("started", String),
-        bindparam("now", type_=UTCDateTime()),
-    ).where(
-        ~exists().where(
-            _PROGRESS.c.learner_id == bindparam("learner"),
-            _PROGRESS.c.lesson_id == bindparam("lesson"),
-        )
-    ),
+    "learner_id",
+    "lesson_id",
 )
 _FINISH = (
     update(_PROGRESS)
@@ -64,9 +64,14 @@ _FINISH = (
 )
 _ANSWER = insert(_ATTEMPTS)
 _CARD = select(*(_CARDS.c[name] for name in ("id", *srs.COLUMNS))).where(
-    _CARDS.c.learner_id == bindparam("learner"), _CARDS.c.question_id == bindparam("question")
+    _CARDS.c.learner_id == bindparam("learner_id"),
+    _CARDS.c.question_id == bindparam("question_id"),
 )
 _NEW_CARD = insert(_CARDS)
+#: A lesson's question is answered for the first time: its card is new (one statement).
+_FIRST_CARD = _insert_once(
+    _CARDS, ["learner_id", "question_id", *srs.COLUMNS], "learner_id", "question_id"
+)
 _UPDATE_CARD = update(_CARDS).where(_CARDS.c.id == bindparam("card"))
 
 
@@ -151,7 +156,13 @@ async def start_lesson(
     await _run(
         session,
         _START,
-        {"learner": learner_id, "lesson": ref.lesson.id, "level": ref.level, "now": now},
+        {
+            "learner_id": learner_id,
+            "lesson_id": ref.lesson.id,
+            "level": ref.level,
+            "status": "started",
+            "started_at": now,
+        },
     )
 
 
@@ -195,12 +206,14 @@ async def record_answer(
     )
     if mode not in {"lesson", "review"}:
         return
-    found = (await _run(session, _CARD, {"learner": learner_id, "question": question_id})).first()
+    card = {"learner_id": learner_id, "question_id": question_id}
+    if mode == "lesson":  # a lesson's questions are new to the learner (but in a lesson redone)
+        first = await _run(session, _FIRST_CARD, {**card, **srs.next_values(None, correct, now)})
+        if first.rowcount == 1:
+            return
+    found = (await _run(session, _CARD, card)).first()
     if found is None:
-        values = srs.next_values(None, correct, now)
-        await _run(
-            session, _NEW_CARD, {"learner_id": learner_id, "question_id": question_id, **values}
-        )
+        await _run(session, _NEW_CARD, {**card, **srs.next_values(None, correct, now)})
     else:
         values = srs.next_values(found._mapping, correct, now)
         await _run(session, _UPDATE_CARD, {"card": found.id, **values})

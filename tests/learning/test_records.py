@@ -65,6 +65,26 @@ async def test_an_answer_is_recorded_once_per_prompt(
     assert NOW < card.due <= NOW + timedelta(days=1)
 
 
+async def test_a_question_answered_again_updates_its_one_card(
+    sessions: async_sessionmaker[AsyncSession], database: AsyncEngine
+) -> None:
+    learner_id = await insert_learner(database)
+    # A lesson, the same lesson redone, then a review of the question.
+    for mode, nonce, correct in (
+        ("lesson", "n1", True),
+        ("lesson", "n2", False),
+        ("review", "n3", True),
+    ):
+        async with sessions() as session, session.begin():
+            await records.record_answer(
+                session, learner_id, "q1", mode=mode, chosen=1, correct=correct, nonce=nonce,
+                lesson_id="l", exam_id=None, now=NOW,
+            )  # fmt: skip
+    async with sessions() as session:
+        [card] = (await session.exec(select(ReviewCard))).all()
+    assert (card.reps, card.lapses, card.last_review) == (3, 1, NOW)
+
+
 async def test_lessons_done_and_placed_out_both_count_as_finished(
     sessions: async_sessionmaker[AsyncSession], database: AsyncEngine, pack: Pack
 ) -> None:
