@@ -27,11 +27,12 @@ import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
-from typing import Protocol
-
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING, Protocol
 
 from hocvuso.storage.state import key
+
+if TYPE_CHECKING:  # redis is imported only where it is configured
+    from redis.asyncio import Redis
 
 #: Up to this many messages may leave back to back (after a pause, or to make up for a sender
 #: that woke up late); the sustained rate stays exactly the configured one. Telegram (and the

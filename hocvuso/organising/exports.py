@@ -9,9 +9,6 @@ import json
 import re
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from hocvuso.i18n import t
 from hocvuso.organising.reports import LEVELS, Report, Row
 
@@ -97,6 +94,9 @@ def to_csv(report: Report, language: str = "vi") -> str:
 
 
 def to_xlsx(report: Report, language: str = "vi") -> bytes:
+    from openpyxl import Workbook  # only an XLSX export needs it
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hocvuso.config import Settings
 from hocvuso.storage.state import key
+
+if TYPE_CHECKING:  # redis is imported only where it is configured
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 #: Advisory lock id: "hocvuso scheduler" (any constant; documented in docs/operations.md).
@@ -113,6 +115,8 @@ class PostgresLeadership:
 
 def make_leadership(settings: Settings, database: AsyncEngine) -> Leadership:
     if settings.redis_url:
+        from redis.asyncio import Redis
+
         return RedisLeadership(Redis.from_url(settings.redis_url), settings.leader_ttl)
     if database.dialect.name == "postgresql":
         return PostgresLeadership(database)

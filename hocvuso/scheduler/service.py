@@ -22,7 +22,6 @@ from datetime import timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hocvuso.config import Settings
@@ -79,6 +78,8 @@ def make_api(settings: Settings) -> BotApiClient:
 
 def make_pacer(settings: Settings, bot_id: int | str) -> Pacer:
     if settings.redis_url:
+        from redis.asyncio import Redis  # only where Redis is configured
+
         return RedisPacer(
             Redis.from_url(settings.redis_url),
             bot_id,

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from typing import Protocol
-
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING, Protocol
 
 from hocvuso.config import Settings
+
+if TYPE_CHECKING:  # redis is imported only where it is configured
+    from redis.asyncio import Redis
 
 PREFIX = "hocvuso"
 
@@ -70,6 +71,8 @@ RATE_WINDOW = 10.0
 
 def make_rate_limiter(settings: Settings) -> RateLimiter:
     if settings.redis_url:
+        from redis.asyncio import Redis
+
         return RedisRateLimiter(
             Redis.from_url(settings.redis_url), settings.rate_limit, RATE_WINDOW
         )
