@@ -146,6 +146,10 @@ class Pack:
     questions: dict[str, QuestionRef] = field(default_factory=dict)
     exam_pools: dict[int, list[str]] = field(default_factory=dict)
     translations: dict[str, Translation] = field(default_factory=dict)
+    #: The learners' paths, built once per level and role (:meth:`lessons_for`).
+    _paths: dict[tuple[int, str | None, int], tuple[LessonRef, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def area_order(self) -> dict[str, int]:
@@ -160,10 +164,16 @@ class Pack:
 
     def lessons_for(self, level: int, role: str | None = None) -> list[LessonRef]:
         """The lessons of a level in teaching order: by area, then as written."""
-        refs = [ref for ref in self.lessons.values() if ref.level == level]
-        if role is not None:
-            refs = [ref for ref in refs if ref.lesson.fits(role)]
-        return sorted(refs, key=lambda ref: self.area_order.get(ref.area, 99))
+        key = (level, role, len(self.lessons))
+        path = self._paths.get(key)
+        if path is None:
+            refs = [ref for ref in self.lessons.values() if ref.level == level]
+            if role is not None:
+                refs = [ref for ref in refs if ref.lesson.fits(role)]
+            path = self._paths[key] = tuple(
+                sorted(refs, key=lambda ref: self.area_order.get(ref.area, 99))
+            )
+        return list(path)
 
     def exam_questions(self, level: int) -> list[str]:
         return list(self.exam_pools.get(level, []))
