@@ -24,8 +24,9 @@ After ``--warmup`` seconds (onboarding happens there) a window of ``--seconds`` 
   for the actions offered in the window; "late" counts actions without a reply within 30 s;
 - CPU ms per action: user + system CPU of the bot's processes (the supervisor and each worker,
   /proc/<pid>/stat, sampled at both ends of the window) over the actions offered in the window;
-  "pg" is the same for the PostgreSQL server processes of the bot's database, "fake" for this
-  process (the fake Bot API and the simulated people);
+  "pg" is the same for the whole PostgreSQL server (the postmaster, its live backends and those
+  it reaped: anything else using that server meanwhile counts too), "fake" for this process
+  (the fake Bot API and the simulated people);
 - memory per active learner: (resident memory of the bot's processes under load, the highest
   of samples taken every 2 s in the window, minus that measured idle once the processes are
   quiet after their start) / learners, from /proc/<pid>/status VmRSS;
@@ -312,11 +313,25 @@ async def human(
 # -- one run -------------------------------------------------------------------------------------
 
 
-async def pg_backends(admin: asyncpg.Connection | None, database: str) -> list[int]:
+async def pg_server_cpu(admin: asyncpg.Connection | None) -> float | None:
+    """CPU seconds of the whole PostgreSQL server so far: the postmaster (with the backends it
+    has reaped) and its live children. Connections of a pool come and go, so counting only the
+    backends of the bot's database would miss those that ended in between."""
     if admin is None:
-        return []
-    rows = await admin.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", database)
-    return [int(r["pid"]) for r in rows]
+        return None
+    return server_cpu(int(await admin.fetchval("SELECT pg_backend_pid()")))
+
+
+def server_cpu(backend: int) -> float | None:
+    """See ``pg_server_cpu``: from the process id of one backend."""
+    try:
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+    except OSError:
+        return None  # not on this machine
+    total = sum(int(v) for v in fields[11:15]) / CLOCK_TICKS
+    return total + sum(cpu_of([int(c) for c in children]).values())
 
 
 async def quiet(pids: Callable[[], list[int]], limit: float = 20.0) -> None:
@@ -339,7 +354,6 @@ async def measure(
     warmup: float,
     seconds: float,
     admin: asyncpg.Connection | None = None,
-    pg_name: str = "",
 ) -> None:
     """Idle memory, then the people; the measured window after the warm-up. Fills ``result``."""
     await quiet(pids)
@@ -362,7 +376,7 @@ async def measure(
     await asyncio.sleep(warmup)
     before = set(pids())
     bot_cpu = cpu_of(pids())
-    pg_cpu = cpu_of(await pg_backends(admin, pg_name))
+    pg_cpu = await pg_server_cpu(admin)
     fake_cpu, busy, started = time.process_time(), machine_busy(), time.perf_counter()
     progress(f"{result.label}: measuring {seconds:.0f} s")
     rss = 0
@@ -372,8 +386,9 @@ async def measure(
     ended = time.perf_counter()
     result.window = ended - started
     result.bot_cpu = cpu_between(bot_cpu, cpu_of(pids()))
-    if admin is not None:
-        result.pg_cpu = cpu_between(pg_cpu, cpu_of(await pg_backends(admin, pg_name)))
+    pg_after = await pg_server_cpu(admin)
+    if pg_cpu is not None and pg_after is not None:
+        result.pg_cpu = pg_after - pg_cpu
     result.fake_cpu = time.process_time() - fake_cpu
     result.busy = (machine_busy() - busy) / result.window
     result.rss_load = rss
@@ -475,7 +490,6 @@ async def run_hocvuso(
                     warmup=warmup,
                     seconds=seconds,
                     admin=admin,
-                    pg_name=pg_name,
                 )
             finally:
                 await bot.stop()
@@ -535,7 +549,7 @@ def table(results: list[Result], source: str, seconds: float, warmup: float) -> 
         "fewer when the people wait for slow replies); "
         "p50/p99/max: first reply to an action offered in the window (its first message or edit "
         "from the bot); late: no reply within 30 s; CPU/act: CPU of the bot's processes "
-        "(supervisor + workers) per action; pg/act: of the PostgreSQL backends of its database; "
+        "(supervisor + workers) per action; pg/act: of the whole PostgreSQL server; "
         "fake/act: of this process (fake Bot API and people); idle: CPU of the bot's processes "
         "per second before the people came; RSS idle/load: resident memory of the bot's "
         "processes after start / highest under load; KiB/lrn: (load - idle) / learners; "
