@@ -82,6 +82,8 @@ FLOW = {LANGUAGE, ROLE, UNIT_SKIP, PLACEMENT, ANSWER, QUIZ, NEXT, STOP, EXAM, FO
 SETTINGS = {SET_LANGUAGE, SET_HOUR, SET_ROLE, SET_PAUSE}
 OTHER = {CONSENT_YES, CONSENT_NO, LEARN, *SETTINGS}
 _PART = re.compile(r"^[A-Za-z0-9_.\-]*$")
+#: Every payload name of ours (built once: checked for each button made).
+_NAMES = frozenset(STAFF | FLOW | OTHER)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class Action:
 
 def data(name: str, nonce: str = "", arg: str = "") -> str:
     """The payload ``<name>:<nonce>:<argument>``, refused unless :func:`parse` reads it back."""
-    if name not in STAFF | FLOW | OTHER or not _PART.match(nonce) or not _PART.match(arg):
+    if name not in _NAMES or not _PART.match(nonce) or not _PART.match(arg):
         raise ValueError(f"not a payload of ours: {name!r}, {nonce!r}, {arg!r}")
     return f"{name}:{nonce}:{arg}"
 
