@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax import ast
 from fluent.syntax.ast import Resource
+from fluent.syntax.visitor import Visitor
 
 LOCALES = Path(__file__).parent / "locales"
 FALLBACK = "vi"
@@ -76,11 +78,60 @@ def _parse(language: str) -> Resource:
     return resource
 
 
+#: Per catalog, the variables some message selects on or hands to a function (:class:`_Numeric`).
+_numeric: dict[str, frozenset[str]] = {}
+
+
+class _Numeric(Visitor):
+    """Collects the variables a catalog uses as numbers: selectors (plural forms) and function
+    arguments. Every other integer variable is only printed, and a small one (|n| < 1000) prints
+    as its digits in every locale: :func:`t` places those as text, which spares Babel's number
+    formatting (most of the cost of a message with a count in it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def _take(self, node: ast.BaseNode) -> None:
+        found = _Variables()
+        found.visit(node)
+        self.names |= found.names
+
+    def visit_SelectExpression(self, node: ast.SelectExpression) -> None:
+        self._take(node.selector)
+        self.generic_visit(node)
+
+    def visit_CallArguments(self, node: ast.CallArguments) -> None:
+        self._take(node)
+        self.generic_visit(node)
+
+
+class _Variables(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_VariableReference(self, node: ast.VariableReference) -> None:
+        self.names.add(node.id.name)
+
+
 @cache
 def _bundle(language: str) -> FluentBundle:
     bundle = FluentBundle([language], use_isolating=False)
-    bundle.add_resource(_parse(language))
+    resource = _parse(language)
+    numeric = _Numeric()
+    numeric.visit(resource)
+    _numeric[language] = frozenset(numeric.names)
+    bundle.add_resource(resource)
     return bundle
+
+
+def _argument(value: Any, name: str, numeric: frozenset[str]) -> Any:
+    if isinstance(value, str):
+        return escape(value)
+    if type(value) is int and -1000 < value < 1000 and name not in numeric:
+        return str(value)  # exactly what Babel prints for it, without formatting it
+    return value
 
 
 @cache
@@ -110,10 +161,8 @@ def t(language: str, key: str, /, **variables: Any) -> str:
         bundle = _bundle(lang)
         if bundle.has_message(key):
             message = bundle.get_message(key)
-            args = {
-                name: escape(value) if isinstance(value, str) else value
-                for name, value in variables.items()
-            }
+            numeric = _numeric[lang]
+            args = {name: _argument(value, name, numeric) for name, value in variables.items()}
             if message.value is None:  # a message with attributes only: not one of ours
                 continue
             text, errors = bundle.format_pattern(message.value, args)
