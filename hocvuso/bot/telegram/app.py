@@ -40,6 +40,8 @@ REFETCH_SECONDS = 0.2
 COALESCE_SECONDS = 0.01
 BUSY_COALESCE_SECONDS = 0.05
 BUSY = 20
+#: The most updates one getUpdates returns.
+POLL_LIMIT = 100
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -114,6 +116,7 @@ async def poll(bot: Bot, pipeline: Pipeline, stop: asyncio.Event, poll_seconds: 
     async with aiohttp.ClientSession(timeout=timeout) as http:
         while not stop.is_set():
             offset = pipeline.watermark()
+            finished = pipeline.finished
             getter = asyncio.ensure_future(_get_updates(http, url, offset, poll_seconds))
             stopper = asyncio.ensure_future(stop.wait())
             done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -139,8 +142,11 @@ async def poll(bot: Bot, pipeline: Pipeline, stop: asyncio.Event, poll_seconds: 
                 fresh += 1
                 update = Update.model_validate(item, context={"bot": bot})
                 await pipeline.submit(update)  # waits while the pipeline is full
-            if not fresh and pipeline.in_flight:
-                if pipeline.watermark() == offset:
+            if pipeline.in_flight and (not fresh or len(raw) < POLL_LIMIT):
+                # Nothing new came, or Telegram has nothing more right now: the next request
+                # would return only what is in flight. Ask again once something has finished
+                # since this request (and a little later, so that one request confirms many).
+                if pipeline.finished == finished:
                     await pipeline.progress(REFETCH_SECONDS)
                 busy = pipeline.in_flight >= BUSY
                 await asyncio.sleep(BUSY_COALESCE_SECONDS if busy else COALESCE_SECONDS)
@@ -159,7 +165,7 @@ class PollRefused(Exception):
 
 
 async def _get_updates(
-    http: aiohttp.ClientSession, url: str, offset: int | None, seconds: int, limit: int = 100
+    http: aiohttp.ClientSession, url: str, offset: int | None, seconds: int, limit: int = POLL_LIMIT
 ) -> list[dict[str, Any]]:
     """One getUpdates, answered as plain JSON."""
     body: dict[str, Any] = {"timeout": seconds, "limit": limit, "allowed_updates": ALLOWED_UPDATES}

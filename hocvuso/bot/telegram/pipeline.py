@@ -51,6 +51,7 @@ class Pipeline:
         self._highest: int | None = None
         self._progress = asyncio.Event()
         self.peak = 0  # the most updates in flight at once (observability, tests)
+        self.finished = 0  # updates finished so far
 
     @property
     def in_flight(self) -> int:
@@ -98,6 +99,7 @@ class Pipeline:
             finally:
                 queue.popleft()
                 self._open.discard(update.update_id)
+                self.finished += 1
                 self._room.release()
                 if not done.done():
                     done.set_result(None)
