@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -668,6 +669,24 @@ async def test_wait_for_message(fake: FakeTelegram, bot: Bot) -> None:
 # -- webhook --------------------------------------------------------------------------------------
 
 
+@contextlib.asynccontextmanager
+async def webhook_receiver(
+    hook: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
+    """A bot's webhook endpoint on a free port; yields its URL."""
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}/hook"
+    finally:
+        await runner.cleanup()
+
+
 async def test_webhook_delivery_with_secret_and_reply(fake: FakeTelegram, bot: Bot) -> None:
     user = fake.user(CHAT)
     received: list[tuple[dict[str, Any], str | None]] = []
@@ -682,15 +701,8 @@ async def test_webhook_delivery_with_secret_and_reply(fake: FakeTelegram, bot: B
         # Telegram executes a method call returned in the webhook response.
         return web.json_response({"method": "sendMessage", "chat_id": CHAT, "text": "đã nhận"})
 
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cr3t_-")
+    async with webhook_receiver(hook) as url:
+        await bot.set_webhook(url, secret_token="s3cr3t_-")
         with pytest.raises(TelegramConflictError, match="webhook is active"):
             await bot.get_updates()
         await user.send_text("qua webhook")
@@ -705,8 +717,6 @@ async def test_webhook_delivery_with_secret_and_reply(fake: FakeTelegram, bot: B
         await bot.delete_webhook()
         await user.send_text("qua polling")
         assert [u.message.text for u in await bot.get_updates() if u.message] == ["qua polling"]
-    finally:
-        await runner.cleanup()
     fake.assert_no_invalid_requests()
 
 
@@ -732,22 +742,13 @@ async def test_webhook_sends_chats_at_once_and_each_chat_in_order(
         del out[chat]
         return web.Response(status=200)
 
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        await bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+    async with webhook_receiver(hook) as url:
+        await bot.set_webhook(url)
         for n in range(3):
             for person in people:
                 await person.send_text(str(n))
         last = fake.updates[-1]["update_id"]
         await fake.wait_until(lambda: fake.confirmed_offset > last, timeout=10)
-    finally:
-        await runner.cleanup()
     assert seen == {p.chat_id: ["0", "1", "2"] for p in people}
     assert most == len(people)
 
