@@ -16,10 +16,10 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.chat import routing
@@ -32,6 +32,7 @@ from hocvuso.content.loader import Pack
 from hocvuso.organising.errors import StaffError
 from hocvuso.organising.permissions import load_actor
 from hocvuso.storage.models import Learner, LearnerStatus
+from hocvuso.storage.tables import PROCESSED_UPDATE
 from hocvuso.storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ UpdateKey = tuple[int, int]  # (bot id, update id)
 COMMANDS = routing.MENU
 
 # The statements of every update, built once (building one costs more than running it).
-_PROCESSED: Table = SQLModel.metadata.tables["processed_update"]
+_PROCESSED = PROCESSED_UPDATE
 _SEEN = select(_PROCESSED.c.learner_id, _PROCESSED.c.replies, _PROCESSED.c.delivered_at).where(
     _PROCESSED.c.bot_id == bindparam("bot"), _PROCESSED.c.update_id == bindparam("update")
 )

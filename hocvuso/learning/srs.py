@@ -8,8 +8,6 @@ from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
 
-from hocvuso.storage.models import ReviewCard
-
 #: Chat sessions happen at most a few times a day: no minute-long learning steps. A new card
 #: answered well comes back in days; a lapse comes back at the next day's session.
 _scheduler = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=True)
@@ -22,19 +20,6 @@ def rating_for(correct: bool) -> Rating:
 #: fsrs numbers a card it creates by the clock and then sleeps a millisecond (``time.sleep``, which
 #: would stall the event loop); our cards have their own ids, so fsrs's is a constant.
 CARD_ID = 0
-
-
-def new_card(learner_id: int, question_id: str, now: datetime) -> ReviewCard:
-    fresh = Card(card_id=CARD_ID, due=now)
-    return ReviewCard(
-        learner_id=learner_id,
-        question_id=question_id,
-        state=int(fresh.state),
-        step=fresh.step,
-        stability=fresh.stability,
-        difficulty=fresh.difficulty,
-        due=now,
-    )
 
 
 #: The columns of a review card that an answer changes.
@@ -69,10 +54,3 @@ def next_values(card: Mapping[str, Any] | None, correct: bool, now: datetime) ->
         "reps": reps + 1,
         "lapses": lapses + (0 if correct else 1),
     }
-
-
-def review(card: ReviewCard, correct: bool, now: datetime) -> ReviewCard:
-    """Apply one answer to a card, in place, and return it."""
-    for name, value in next_values(card.model_dump(include=set(COLUMNS)), correct, now).items():
-        setattr(card, name, value)
-    return card

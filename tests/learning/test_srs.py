@@ -18,11 +18,10 @@ def test_answers_are_scheduled_without_sleeping(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(time, "sleep", no_sleep)
     now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
-    card = srs.new_card(1, "l1-q1", now)
-    srs.review(card, correct=True, now=now)
-    first_due = card.due
-    srs.review(card, correct=True, now=first_due)
-    assert card.reps == 2
-    assert card.due - first_due > timedelta(hours=1)  # a remembered card comes back later
-    srs.review(card, correct=False, now=card.due)
-    assert card.lapses == 1
+    card = srs.next_values(None, correct=True, now=now)  # the question's first answer
+    first_due = card["due"]
+    card = srs.next_values(card, correct=True, now=first_due)
+    assert card["reps"] == 2
+    assert card["due"] - first_due > timedelta(hours=1)  # a remembered card comes back later
+    card = srs.next_values(card, correct=False, now=card["due"])
+    assert card["lapses"] == 1

@@ -195,9 +195,13 @@ async def run_polling(app: TelegramApp, stop: asyncio.Event | None = None) -> No
     try:
         await poll(app.bot, app.pipeline, stop)
     finally:
-        menu.cancel()
-        with contextlib.suppress(BaseException):
-            await menu
+        await _cancel(menu)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(BaseException):
+        await task
 
 
 async def _register_quietly(bot: Bot) -> None:
@@ -268,8 +272,6 @@ async def run_webhook(
     try:
         await stop.wait()
     finally:
-        menu.cancel()
-        with contextlib.suppress(BaseException):
-            await menu
+        await _cancel(menu)
         await runner.cleanup()
         await app.pipeline.join()
