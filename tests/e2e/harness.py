@@ -89,6 +89,30 @@ class BotProcess:
         path = Path(f"/proc/{pid}/task/{pid}/children")
         return [int(c) for c in path.read_text().split()] if path.exists() else []
 
+    @staticmethod
+    def connections(pid: int, port: int) -> int:
+        """How many established TCP connections process ``pid`` holds on its local ``port``
+        (from /proc: the process's socket inodes matched against the kernel's TCP table)."""
+        inodes = set()
+        fd_dir = Path(f"/proc/{pid}/fd")
+        for fd in fd_dir.iterdir() if fd_dir.exists() else ():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        count = 0
+        for table in ("tcp", "tcp6"):
+            path = Path(f"/proc/{pid}/net/{table}")
+            for line in path.read_text().splitlines()[1:] if path.exists() else ():
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                established = fields[3] == "01"
+                if local_port == port and established and fields[9] in inodes:
+                    count += 1
+        return count
+
     def _died(self) -> bool:
         return self.process is not None and self.process.returncode is not None
 

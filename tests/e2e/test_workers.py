@@ -78,9 +78,17 @@ async def test_three_webhook_workers_keep_order_and_survive_a_killed_worker(
                 await fake.wait_until(
                     lambda: sum(x.answered for x in learners) >= LEARNERS, timeout=300
                 )
-                victim = bot.children()[1]
+                # Replies are held, so that the workers are caught with requests in flight; the
+                # one killed is one that holds connections (Telegram keeps its connections open,
+                # so a worker that started last may have none).
+                fake.hold("sendMessage", "editMessageText", "answerCallbackQuery")
+                await fake.wait_until(lambda: fake.held_calls >= 30, timeout=60)
+                victim = max(bot.children(), key=lambda pid: bot.connections(pid, port))
+                assert bot.connections(victim, port) > 0
                 os.kill(victim, signal.SIGKILL)
                 killed.append(victim)
+                await asyncio.sleep(0.2)
+                fake.release()
 
             await asyncio.gather(kill_one_worker_halfway(), *(session(x) for x in learners))
             # The supervisor started the killed worker again.

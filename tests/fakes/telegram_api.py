@@ -704,6 +704,9 @@ class FakeTelegram:
         self.request_count = 0
         self.rate_limited_count = 0
         self.method_counts: Counter[str] = Counter()
+        # Calls held back by ``hold`` (a test freezes the bot mid-request), and how many were.
+        self.held_calls = 0
+        self._holds: dict[str, asyncio.Event] = {}
 
         # State.
         self.users: dict[int, FakeUser] = {}
@@ -942,6 +945,19 @@ class FakeTelegram:
     ) -> list[dict[str, Any]]:
         return self.commands.get(self._commands_key(scope, language_code), [])
 
+    def hold(self, *methods: str) -> None:
+        """Calls of these methods wait, unanswered, until ``release`` (``held_calls`` counts
+        them): the bot is caught with requests in flight. A held call whose client has gone
+        away by then is dropped unexecuted."""
+        gate = asyncio.Event()
+        for method in methods:
+            self._holds[method] = gate
+
+    def release(self) -> None:
+        for gate in self._holds.values():
+            gate.set()
+        self._holds.clear()
+
     def _notify(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()
@@ -967,6 +983,13 @@ class FakeTelegram:
                 raise BotApiError(404, "Not Found")
             method_name = spec.name
             self.method_counts[method_name] += 1
+            gate = self._holds.get(method_name)
+            if gate is not None:
+                self.held_calls += 1
+                self._notify()
+                await gate.wait()
+                if _gone(request):  # the bot died meanwhile: the call never reached "Telegram"
+                    return web.Response(status=499)
             result = await self._execute(spec, params, files, coerced)
             params = coerced
         except BotApiError as exc:
