@@ -6,6 +6,8 @@ directory. Secrets (the Telegram token, the webhook secret) come only from the e
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +18,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+#: The token of the deployment's first (or only) bot; more bots name their own variables.
+DEFAULT_TOKEN_ENV = "HOCVUSO_TELEGRAM_TOKEN"
 SUPPORTED_LANGUAGES = ("vi", "en")
 
 
@@ -124,6 +128,13 @@ def async_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url.removeprefix(prefix)
     return url
+
+
+def environment_secret(name: str, environ: Mapping[str, str] | None = None) -> SecretStr | None:
+    """A secret named by the configuration (a bot's token variable, ``hocvuso bots add``):
+    read from the environment only, never from a file or the database."""
+    value = (os.environ if environ is None else environ).get(name, "").strip()
+    return SecretStr(value) if value else None
 
 
 @lru_cache

@@ -65,7 +65,8 @@ class HocvusoPTBHandler:
         if chat is None or chat.type != "private":
             return
         name = " ".join(p for p in (user.first_name, user.last_name) if p) if user else None
-        person = Person(PLATFORM, chat.id, name or None, user.language_code if user else None)
+        language = user.language_code if user else None
+        person = Person(PLATFORM, chat.id, name or None, language, context.bot.id)
         query = update.callback_query
         event: Event
         if query is not None:
@@ -83,7 +84,7 @@ class HocvusoPTBHandler:
             for reply in outcome.replies:
                 await self._send(context, chat.id, reply, source)
         except Forbidden:
-            await self.engine.mark_blocked(PLATFORM, chat.id)
+            await self.engine.mark_blocked(PLATFORM, chat.id, context.bot.id)
             return
         await self.engine.mark_delivered(key)
 

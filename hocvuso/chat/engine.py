@@ -55,7 +55,9 @@ _DELIVERED = (
     .values(delivered_at=bindparam("at"), replies=[])
 )
 _LEARNER = select(Learner).where(
-    col(Learner.platform) == bindparam("platform"), col(Learner.chat_id) == bindparam("chat")
+    col(Learner.platform) == bindparam("platform"),
+    col(Learner.bot_id) == bindparam("bot"),
+    col(Learner.chat_id) == bindparam("chat"),
 )
 # FOR NO KEY UPDATE: serialises this person's updates, yet lets another person's transaction
 # reference the row (a nudge, a reply, a notice queued for them takes a KEY SHARE lock through
@@ -114,7 +116,7 @@ class Engine:
             async with self._global:
                 yield
         else:
-            async with self._locks.hold((person.platform, person.chat_id)):
+            async with self._locks.hold((person.platform, person.bot_id, person.chat_id)):
                 yield
 
     async def handle(
@@ -169,7 +171,8 @@ class Engine:
     async def _find_learner(self, session: AsyncSession, person: Person) -> Learner | None:
         query = _LEARNER if self._single_writer else _LEARNER_LOCKED
         result = await session.exec(
-            query, params={"platform": person.platform, "chat": person.chat_id}
+            query,
+            params={"platform": person.platform, "bot": person.bot_id, "chat": person.chat_id},
         )
         return result.first()
 
@@ -203,7 +206,7 @@ class Engine:
             session,
             self.pack,
             self.settings,
-            Person(learner.platform, learner.chat_id),
+            Person(learner.platform, learner.chat_id, bot_id=learner.bot_id),
             self.clock(),
             self.rng,
             learner,
@@ -252,12 +255,16 @@ class Engine:
                     if not done.done():
                         done.set_result(None)
 
-    async def mark_blocked(self, platform: str, chat_id: int) -> None:
+    async def mark_blocked(self, platform: str, chat_id: int, bot_id: int = 0) -> None:
         """The person blocked the bot: stop sending to them until they write again."""
         async with self.sessions() as session, session.begin():
             await session.exec(
                 update(Learner)
-                .where(col(Learner.platform) == platform, col(Learner.chat_id) == chat_id)
+                .where(
+                    col(Learner.platform) == platform,
+                    col(Learner.bot_id) == bot_id,
+                    col(Learner.chat_id) == chat_id,
+                )
                 .values(status=LearnerStatus.BLOCKED)
             )
 

@@ -11,6 +11,8 @@ class Person:
     chat_id: int
     display_name: str | None = None
     language_code: str | None = None
+    #: The bot the person talks to (Telegram's id of it); 0 where a platform has no bots.
+    bot_id: int = 0
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import getpass
 import logging
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from hocvuso.cli.bots import bots_app
 from hocvuso.cli.organising import audit_command, report_command, roles_app, units_app
 from hocvuso.cli.scheduler import broadcast_app, campaign_app, scheduler_command
 from hocvuso.config import Settings, get_settings
@@ -27,6 +27,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(broadcast_app, name="broadcast")
 app.command("scheduler")(scheduler_command)
+app.add_typer(bots_app, name="bots")
 app.add_typer(units_app, name="units")
 app.add_typer(roles_app, name="roles")
 app.command("report")(report_command)
@@ -69,8 +70,13 @@ def run(
         min=1,
         help="Webhook mode: this many bot processes behind the one address (PostgreSQL only).",
     ),
+    bot_names: list[str] = typer.Option(
+        [],
+        "--bot",
+        help="Serve only this registered bot (repeatable); default every bot whose token is set.",
+    ),
 ) -> None:
-    """Run the Telegram bot together with the scheduler (reminders, campaigns, broadcasts)."""
+    """Run the Telegram bots together with the scheduler (reminders, campaigns, broadcasts)."""
     settings = get_settings()
     _logging(settings)
     if workers > 1:
@@ -83,74 +89,14 @@ def run(
                 "--workers needs PostgreSQL (HOCVUSO_DATABASE_URL): the embedded SQLite "
                 "database has one writer, so one process serves it best"
             )
-        asyncio.run(supervisor.supervise(workers))
+        asyncio.run(
+            supervisor.supervise(workers, [a for name in bot_names for a in ("--bot", name)])
+        )
         return
 
-    async def main() -> None:
-        from hocvuso.cli.lazy_aiogram import import_aiogram
+    from hocvuso.cli.serve import serve
 
-        import_aiogram()  # before anything imports aiogram: its types are built on first use
-        from hocvuso import runtime
-        from hocvuso.bot.telegram import app as telegram
-        from hocvuso.scheduler.service import SchedulerService, make_api, make_pacer
-
-        bot = telegram.make_bot(settings)
-        rt = await runtime.start(settings)
-        tg = telegram.build(rt.engine, bot, settings)
-        pacer = make_pacer(settings, bot.id)
-        tg.sender.pacer = pacer  # interactive replies go first; a 429 pauses bulk
-        api = make_api(settings)
-
-        async def start_scheduler() -> SchedulerService:
-            # The scheduler runs with the bot: jobs if this process leads, the delivery queue
-            # always. Serving does not wait for its set-up (APScheduler's job store opens a
-            # synchronous engine, about 0.2 s on PostgreSQL): that runs in a thread meanwhile.
-            service = await asyncio.to_thread(
-                SchedulerService,
-                rt.database,
-                settings,
-                rt.pack,
-                api=api,
-                bot_id=bot.id,
-                pacer=pacer,
-            )
-            await service.start()
-            return service
-
-        async def serve() -> None:
-            if webhook or settings.webhook_url:
-                if not settings.webhook_url:
-                    raise typer.BadParameter("--webhook needs HOCVUSO_WEBHOOK_URL")
-                from hocvuso.cli.workers import worker_index
-
-                index = worker_index()
-                await telegram.run_webhook(
-                    tg, settings, reuse_port=index is not None, register=not index
-                )
-            else:
-                await telegram.run_polling(tg)
-
-        scheduling = asyncio.ensure_future(start_scheduler())
-        serving = asyncio.ensure_future(serve())
-        try:
-            await asyncio.wait({scheduling, serving}, return_when=asyncio.FIRST_COMPLETED)
-            if scheduling.done() and scheduling.exception() is not None:
-                serving.cancel()  # a scheduler that cannot start stops the bot, as before
-                with contextlib.suppress(asyncio.CancelledError):
-                    await serving
-                scheduling.result()
-            await serving
-        finally:
-            serving.cancel()
-            if scheduling.done() and not scheduling.cancelled() and not scheduling.exception():
-                await scheduling.result().stop()
-            else:
-                scheduling.cancel()
-                await api.close()
-            await bot.session.close()
-            await rt.close()
-
-    asyncio.run(main())
+    asyncio.run(serve(settings, webhook=webhook, bot_names=bot_names))
 
 
 @app.command()

@@ -61,9 +61,11 @@ async def _learner(session: AsyncSession, learner: int | None, chat: int | None)
     if learner is not None:
         return learner
     if chat is not None:
-        found = (await session.exec(select(Learner.id).where(Learner.chat_id == chat))).first()
-        if found is not None:
-            return found
+        found = (await session.exec(select(Learner.id).where(Learner.chat_id == chat))).all()
+        if len(found) > 1:  # the same person talks to two of the deployment's bots
+            raise Invalid("learner-chat-ambiguous")
+        if found and found[0] is not None:
+            return found[0]
     raise Invalid("learner-not-found")
 
 

@@ -33,6 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hocvuso.config import Settings, get_settings
 from hocvuso.delivery import audience as aud
 from hocvuso.delivery import broadcasts
+from hocvuso.delivery.bots import ServedBot
 from hocvuso.delivery.queue import DeliveryQueue
 from hocvuso.organising import broadcasting
 from hocvuso.organising.errors import StaffError
@@ -250,36 +251,67 @@ async def _deliver(
 async def _send_until_done(
     database: AsyncEngine, settings: Settings, broadcast_id: int, stop: asyncio.Event
 ) -> None:
-    """Send until every delivery of the broadcast is final (retries and the leases of a sender
-    that died included), or until stopped.
+    """Send through every bot whose token is set here, each at its own rate, until each bot's
+    deliveries of the broadcast are final (retries and the leases of a sender that died
+    included), or until stopped. Deliveries of a bot not served here wait for the process that
+    serves it."""
+    from hocvuso.delivery import bots as registry
 
-    Without Redis, when another process holds the bot's sender lease (a running ``hocvuso run``
-    or ``hocvuso scheduler``), that process sends: this one only waits, and takes over if it
-    stops. With Redis both send through the shared pacer."""
+    try:
+        served = await registry.served(database, settings)
+    except registry.BotError as exc:
+        raise SystemExit(str(exc)) from exc
+    if not served:
+        raise SystemExit("HOCVUSO_TELEGRAM_TOKEN is not set: nothing can be sent.")
+    counts = await DeliveryQueue(database).counts(broadcast_id)
+    mine = 0
+    for bot in served:
+        mine += sum((await DeliveryQueue(database).counts(broadcast_id, bot.id)).values())
+    if sum(counts.values()) > mine:
+        console.print(
+            f"{sum(counts.values()) - mine} of these messages are for bots whose tokens are not "
+            "set here: the `hocvuso run` that serves them sends them"
+        )
+    await asyncio.gather(
+        *(_send_through(database, settings, broadcast_id, stop, bot) for bot in served)
+    )
+
+
+async def _send_through(
+    database: AsyncEngine,
+    settings: Settings,
+    broadcast_id: int,
+    stop: asyncio.Event,
+    bot: ServedBot,
+) -> None:
+    """One bot's part. Without Redis, when another process holds the bot's sender lease (a
+    running ``hocvuso run`` or ``hocvuso scheduler``), that process sends: this one only waits,
+    and takes over if it stops. With Redis both send through the shared pacer."""
     from hocvuso.delivery.worker import DeliveryWorker
     from hocvuso.scheduler.senders import SenderLease
     from hocvuso.scheduler.service import make_api, make_pacer
 
-    api = make_api(settings)
+    api = make_api(settings, bot.token)
     queue = DeliveryQueue(database)
     lease = (
         None
         if settings.redis_url
-        else SenderLease(database, api.bot_id, ttl=settings.sender_ttl, command="broadcast")
+        else SenderLease(database, bot.id, ttl=settings.sender_ttl, command="broadcast")
     )
 
     async def finished() -> bool:
-        counts = await queue.counts(broadcast_id)
+        counts = await queue.counts(broadcast_id, bot.id)
         return not any(counts.get(s) for s in OPEN_STATES)
 
     try:
         worker = DeliveryWorker(
             queue,
             api,
-            make_pacer(settings, api.bot_id),
+            make_pacer(settings, bot.id),
             rate=settings.broadcast_rate,
             max_attempts=settings.delivery_max_attempts,
             lease=timedelta(seconds=settings.delivery_lease),
+            bot_id=bot.id,
         )
         told: str | None = None
         while not stop.is_set():
@@ -288,8 +320,8 @@ async def _send_until_done(
                 label = holder.label if holder else "another process"
                 if label != told:
                     console.print(
-                        f"sent by the running {label}, at the bot's rate; this command follows"
-                        " (Ctrl-C leaves it sending)"
+                        f"bot {bot.name}: sent by the running {label}, at the bot's rate; this "
+                        "command follows (Ctrl-C leaves it sending)"
                     )
                     told = label
                 if await finished():
@@ -297,7 +329,7 @@ async def _send_until_done(
                 await _wait(stop, 1.0)
                 continue
             if told:
-                console.print("the other sender stopped: sending from here")
+                console.print(f"bot {bot.name}: the other sender stopped, sending from here")
                 told = None
             async with lease.held(stop) if lease else _unleased(stop) as done:
                 while not done.is_set():
@@ -376,21 +408,24 @@ def scheduler_command() -> None:
 
     async def main() -> None:
         from hocvuso import runtime
-        from hocvuso.scheduler.service import SchedulerService, make_api
+        from hocvuso.delivery import bots as registry
+        from hocvuso.scheduler.service import BotSender, SchedulerService, make_api, make_pacer
 
         rt = await runtime.start(settings)
-        api = make_api(settings) if settings.telegram_token else None
-        if api is None:
+        try:
+            served = await registry.served(rt.database, settings)
+        except registry.BotError as exc:
+            await rt.close()
+            raise SystemExit(str(exc)) from exc
+        if not served:
             logging.getLogger(__name__).warning(
-                "HOCVUSO_TELEGRAM_TOKEN is not set: messages are queued, not sent"
+                "no bot's token is set here (HOCVUSO_TELEGRAM_TOKEN): messages are queued, not sent"
             )
+        senders = [
+            BotSender(b.id, make_api(settings, b.token), make_pacer(settings, b.id)) for b in served
+        ]
         service = SchedulerService(
-            rt.database,
-            settings,
-            rt.pack,
-            api=api,
-            bot_id=api.bot_id if api else "bot",
-            command="scheduler",
+            rt.database, settings, rt.pack, senders=senders, command="scheduler"
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -20,6 +20,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Sequence
 
 log = logging.getLogger(__name__)
 #: The environment variable that tells a worker its number (set by the supervisor only).
@@ -34,13 +35,13 @@ def worker_index() -> int | None:
     return int(value) if value is not None and value.isdigit() else None
 
 
-async def _worker(index: int, stop: asyncio.Event) -> None:
+async def _worker(index: int, stop: asyncio.Event, args: Sequence[str] = ()) -> None:
     """Keep worker ``index`` running until ``stop``."""
     pause = 1.0
     while not stop.is_set():
         env = {**os.environ, WORKER_ENV: str(index)}
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "hocvuso.cli", "run", "--webhook", env=env
+            sys.executable, "-m", "hocvuso.cli", "run", "--webhook", *args, env=env
         )
         started = asyncio.get_running_loop().time()
         log.info("worker %d started (pid %d)", index, process.pid)
@@ -71,11 +72,11 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
-async def supervise(workers: int) -> None:
+async def supervise(workers: int, args: Sequence[str] = ()) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     log.info("supervising %d webhook workers", workers)
-    await asyncio.gather(*(_worker(i, stop) for i in range(workers)))
+    await asyncio.gather(*(_worker(i, stop, args) for i in range(workers)))

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import Settings
 from hocvuso.delivery.queue import insert_ignore
 from hocvuso.delivery.quiet import not_before
+from hocvuso.storage import tables
 from hocvuso.storage.models import Learner, LearnerStatus
 from hocvuso.storage.scheduling import DeliveryKind, DeliveryState
 
 PRIORITY = 0
+L = tables.LEARNER
 ButtonRows = list[list[list[str]]]
 
 
@@ -67,6 +70,7 @@ async def enqueue(
             key=key,
             kind=str(kind),
             learner_id=learner_id,
+            bot_id=select(L.c.bot_id).where(L.c.id == learner_id).scalar_subquery(),
             priority=PRIORITY,
             text=text,
             buttons=buttons or [],

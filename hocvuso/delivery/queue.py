@@ -36,12 +36,15 @@ def insert_ignore(connection: AsyncConnection) -> Insert:
 
 
 async def state_counts(
-    connection: AsyncConnection, broadcast_id: int | None = None
+    connection: AsyncConnection, broadcast_id: int | None = None, bot_id: int | None = None
 ) -> dict[str, int]:
-    """Deliveries by state (of one broadcast, or all), in the caller's connection."""
+    """Deliveries by state (of one broadcast, or all; of one bot, or all), in the caller's
+    connection."""
     query = select(D.c.state, func.count()).group_by(D.c.state)
     if broadcast_id is not None:
         query = query.where(D.c.broadcast_id == broadcast_id)
+    if bot_id is not None:
+        query = query.where(D.c.bot_id == bot_id)
     rows = (await connection.execute(query)).all()
     return {state: int(count) for state, count in rows}
 
@@ -70,13 +73,26 @@ class Result:
     learner_id: int | None = None
 
 
+async def _fill_bots(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Rows without a ``bot_id`` get their learner's."""
+    missing = {row["learner_id"] for row in rows if "bot_id" not in row}
+    if not missing:
+        return
+    found = await connection.execute(select(L.c.id, L.c.bot_id).where(L.c.id.in_(missing)))
+    bots = {r.id: r.bot_id for r in found}
+    for row in rows:
+        if "bot_id" not in row:
+            row["bot_id"] = bots.get(row["learner_id"], 0)
+
+
 class DeliveryQueue:
     def __init__(self, database: AsyncEngine, clock: Callable[[], datetime] = utcnow) -> None:
         self.database = database
         self.clock = clock
 
     async def enqueue(self, rows: Sequence[dict[str, Any]]) -> int:
-        """Add deliveries; a key already queued is ignored. Returns how many were added."""
+        """Add deliveries; a key already queued is ignored. Returns how many were added.
+        Each goes through its learner's bot (``bot_id``, read from the learner unless given)."""
         if not rows:
             return 0
         now = self.clock()
@@ -97,8 +113,10 @@ class DeliveryQueue:
         added = 0
         async with self.database.begin() as connection:
             for start in range(0, len(values), 1000):
+                chunk = values[start : start + 1000]
+                await _fill_bots(connection, chunk)
                 result = await connection.execute(
-                    insert_ignore(connection).returning(D.c.id), values[start : start + 1000]
+                    insert_ignore(connection).returning(D.c.id), chunk
                 )
                 added += len(result.all())
         if added >= ANALYZE_AFTER and self.database.dialect.name == "postgresql":
@@ -109,14 +127,16 @@ class DeliveryQueue:
                 await connection.execute(text("ANALYZE delivery"))
         return added
 
-    async def claim(self, limit: int, lease: timedelta) -> list[Job]:
-        """Reserve up to ``limit`` due deliveries (skipping rows other senders hold)."""
+    async def claim(self, limit: int, lease: timedelta, bot_id: int | None = None) -> list[Job]:
+        """Reserve up to ``limit`` due deliveries of one bot (or of all, with ``None``),
+        skipping rows other senders hold."""
         now = self.clock()
         lease_until = now + lease
         async with self.database.begin() as connection:
+            mine = [] if bot_id is None else [D.c.bot_id == bot_id]
             due = (
                 select(D.c.id)
-                .where(D.c.state == S.PENDING, D.c.not_before <= now)
+                .where(D.c.state == S.PENDING, *mine, D.c.not_before <= now)
                 .order_by(D.c.priority, D.c.id)
                 .limit(limit)
             )
@@ -255,9 +275,11 @@ class DeliveryQueue:
             )
         return result.rowcount or 0
 
-    async def counts(self, broadcast_id: int | None = None) -> dict[str, int]:
+    async def counts(
+        self, broadcast_id: int | None = None, bot_id: int | None = None
+    ) -> dict[str, int]:
         async with self.database.connect() as connection:
-            return await state_counts(connection, broadcast_id)
+            return await state_counts(connection, broadcast_id, bot_id)
 
     async def dead_letters(self, broadcast_id: int | None = None, limit: int = 50) -> list[Any]:
         query = (

@@ -64,8 +64,11 @@ class DeliveryWorker:
         max_attempts: int = 5,
         idle_seconds: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
+        bot_id: int | None = None,
     ) -> None:
         self.queue = queue
+        #: The bot whose deliveries this worker sends (None: every delivery, for one-bot tools).
+        self.bot_id = bot_id
         self.api = api
         self.pacer = pacer
         self.batch = max(10, min(int(rate), 1000))  # about one second of sending
@@ -85,7 +88,7 @@ class DeliveryWorker:
         self.stats = Stats()
         await self.queue.recover()
         while not stop.is_set():
-            jobs = await self.queue.claim(self.batch, self.lease)
+            jobs = await self.queue.claim(self.batch, self.lease, self.bot_id)
             if not jobs:
                 if until_empty:
                     break

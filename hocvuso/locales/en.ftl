@@ -266,6 +266,7 @@ forbidden-learner = This person is outside the units you are responsible for.
 forbidden-mentee = This person is not one of your mentees.
 forbidden-reply = You can no longer reply through this message.
 learner-not-found = This learner was not found.
+learner-chat-ambiguous = This chat is a learner of more than one bot: give the learner's number (--learner) instead.
 organiser-needs-unit = The organiser role must be tied to a unit.
 mentor-needs-certificate = A mentor needs the level { $level } digital-skills certificate first.
 invite-invalid = This invitation is not valid or has been used already.

@@ -258,6 +258,7 @@ forbidden-learner = Người này không thuộc phạm vi đơn vị anh/chị 
 forbidden-mentee = Người này không phải học viên anh/chị hướng dẫn.
 forbidden-reply = Không thể trả lời qua tin nhắn này nữa.
 learner-not-found = Không tìm thấy học viên này.
+learner-chat-ambiguous = Cuộc trò chuyện này là học viên của nhiều bot: xin dùng số học viên (--learner) thay cho số chat.
 organiser-needs-unit = Vai trò người tổ chức cần gắn với một đơn vị.
 mentor-needs-certificate = Người hướng dẫn cần có chứng nhận kỹ năng số cấp { $level } trước.
 invite-invalid = Lời mời này không hợp lệ hoặc đã được sử dụng.

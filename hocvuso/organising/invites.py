@@ -17,7 +17,7 @@ from hocvuso.config import Settings
 from hocvuso.organising import audit, roles
 from hocvuso.organising.errors import Forbidden, Invalid
 from hocvuso.organising.permissions import Action, Actor, check_role, covers
-from hocvuso.storage.models import Learner
+from hocvuso.storage.models import Bot, Learner
 from hocvuso.storage.organising import Role, RoleGrant, RoleInvite, Unit
 
 ROLE_PREFIX = "r-"
@@ -29,11 +29,23 @@ def new_token() -> str:
     return secrets.token_urlsafe(18)  # 24 characters, 144 bits
 
 
-def start_link(settings: Settings, payload: str) -> str:
-    """The deep link for ``payload`` (or the command to type when the bot's name is unknown)."""
-    if settings.bot_username:
-        return f"https://t.me/{settings.bot_username.lstrip('@')}?start={payload}"
+def start_link(settings: Settings, payload: str, username: str | None = None) -> str:
+    """The deep link for ``payload`` to the bot ``@username`` (default
+    ``HOCVUSO_BOT_USERNAME``), or the command to type when the bot's name is unknown."""
+    username = username or settings.bot_username
+    if username:
+        return f"https://t.me/{username.lstrip('@')}?start={payload}"
     return f"/start {payload}"
+
+
+async def link_of(session: AsyncSession, settings: Settings, bot_id: int, payload: str) -> str:
+    """The deep link to the bot the person talks to (its @name as Telegram reported it), so
+    that whoever follows it joins the same bot."""
+    username = None
+    if bot_id:
+        found = await session.exec(select(Bot.username).where(Bot.id == bot_id))
+        username = found.first()
+    return start_link(settings, payload, username)
 
 
 async def create_role_invite(

@@ -7,10 +7,11 @@ was down collapse into one. Only the leader's scheduler runs; the others stay pa
 leadership every third of its TTL. Jobs are plain functions of "now" (``deliver_due_reminders``,
 ``deliver_due_campaign_messages``): the job store holds only a reference and a name.
 
-Every process with a bot also runs a delivery worker: senders share the queue (``SKIP LOCKED``)
-and the pacer (Redis), so more processes never means more than the bot's rate. Without Redis
-only the holder of the bot's sender lease sends (``hocvuso.scheduler.senders``); the others wait
-for it to stop.
+Every process with a bot also runs a delivery worker for each bot it serves (each bot sends
+its own learners' deliveries at its own rate, so several bots send at once): senders of one bot
+share the queue (``SKIP LOCKED``) and the pacer (Redis), so more processes never means more than
+the bot's rate. Without Redis only the holder of the bot's sender lease sends
+(``hocvuso.scheduler.senders``); the others wait for it to stop.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hocvuso.config import Settings
@@ -69,11 +73,22 @@ async def run_job(name: str) -> None:
     await service.run_job(name)
 
 
-def make_api(settings: Settings) -> BotApiClient:
-    """The bulk sender's Bot API client, at the configured API URL."""
-    if settings.telegram_token is None:
+def make_api(settings: Settings, token: SecretStr | None = None) -> BotApiClient:
+    """The bulk sender's Bot API client (of the given bot, or of ``HOCVUSO_TELEGRAM_TOKEN``),
+    at the configured API URL."""
+    token = token or settings.telegram_token
+    if token is None:
         raise SystemExit("HOCVUSO_TELEGRAM_TOKEN is not set: nothing can be sent.")
-    return BotApiClient(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+    return BotApiClient(token.get_secret_value(), settings.telegram_api_url)
+
+
+@dataclass(frozen=True)
+class BotSender:
+    """What sends one bot's deliveries: its id, its Bot API client and its pacer."""
+
+    bot_id: int | str
+    api: BulkApi
+    pacer: Pacer
 
 
 def make_pacer(settings: Settings, bot_id: int | str) -> Pacer:
@@ -106,21 +121,20 @@ class SchedulerService:
         api: BulkApi | None = None,
         bot_id: int | str = "bot",
         pacer: Pacer | None = None,
+        senders: Sequence[BotSender] = (),
         leadership: Leadership | None = None,
         command: str = "run",
     ) -> None:
+        """``senders``: one per bot this process sends for; ``api`` (with ``bot_id`` and
+        ``pacer``) is the one-bot shorthand."""
         self.database = database
         self.settings = settings
         self.pack = pack
-        self.api = api
-        self.pacer = pacer or make_pacer(settings, bot_id)
+        self.senders = list(senders)
+        if api is not None:
+            self.senders.append(BotSender(bot_id, api, pacer or make_pacer(settings, bot_id)))
+        self.command = command
         self.leadership = leadership or make_leadership(settings, database)
-        #: Without Redis, one process at a time sends this bot's queue.
-        self.lease = (
-            None
-            if settings.redis_url or api is None
-            else SenderLease(database, bot_id, ttl=settings.sender_ttl, command=command)
-        )
         self.leader = False
         self.scheduler = AsyncIOScheduler(
             jobstores={
@@ -176,35 +190,51 @@ class SchedulerService:
         global _current
         _current = self
         self._tasks.append(asyncio.create_task(self._lead()))
-        if self.api is not None:
+        for sender in self.senders:
             worker = DeliveryWorker(
                 DeliveryQueue(self.database),
-                self.api,
-                self.pacer,
+                sender.api,
+                sender.pacer,
                 rate=self.settings.broadcast_rate,
                 max_attempts=self.settings.delivery_max_attempts,
                 lease=timedelta(seconds=self.settings.delivery_lease),
+                bot_id=sender.bot_id if isinstance(sender.bot_id, int) else None,
             )
-            self._tasks.append(asyncio.create_task(self._send(worker)))
+            # Without Redis, one process at a time sends a bot's queue.
+            lease = (
+                None
+                if self.settings.redis_url
+                else SenderLease(
+                    self.database,
+                    sender.bot_id,
+                    ttl=self.settings.sender_ttl,
+                    command=self.command,
+                )
+            )
+            self._tasks.append(asyncio.create_task(self._send(worker, lease)))
 
-    async def _send(self, worker: DeliveryWorker) -> None:
+    async def _send(self, worker: DeliveryWorker, lease: SenderLease | None) -> None:
         waiting_for: str | None = None
         while not self._stop.is_set():
             try:
-                if self.lease is None:
+                if lease is None:
                     await worker.run(self._stop)
-                elif await self.lease.acquire():
+                elif await lease.acquire():
                     waiting_for = None
-                    async with self.lease.held(self._stop) as done:
+                    async with lease.held(self._stop) as done:
                         await worker.run(done)
                 else:
-                    holder = await self.lease.current()
+                    holder = await lease.current()
                     label = holder.label if holder else "another process"
                     if label != waiting_for:
-                        log.info("%s sends this bot's messages: waiting until it stops", label)
+                        log.info(
+                            "%s sends bot %s's messages: waiting until it stops",
+                            label,
+                            lease.bot_id,
+                        )
                         waiting_for = label
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._stop.wait(), timeout=self.lease.ttl / 3)
+                        await asyncio.wait_for(self._stop.wait(), timeout=lease.ttl / 3)
             except Exception:
                 log.exception("delivery worker failed; restarting in 5 s")
                 await asyncio.sleep(5)
@@ -242,6 +272,6 @@ class SchedulerService:
         if self.leader:
             with contextlib.suppress(Exception):
                 await self.leadership.release()
-        if self.api is not None:
-            await self.api.close()
+        for sender in self.senders:
+            await sender.api.close()
         _current = None

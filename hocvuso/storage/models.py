@@ -28,12 +28,17 @@ class LearnerStatus(StrEnum):
 
 class Learner(SQLModel, table=True):
     __table_args__ = (
-        UniqueConstraint("platform", "chat_id", name="uq_learner_platform_chat"),
+        # A person is a learner of the bot they talk to: identity is platform + bot + chat.
+        UniqueConstraint("platform", "bot_id", "chat_id", name="uq_learner_platform_bot_chat"),
         Index("ix_learner_unit_status", "unit_code", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
+    #: The bot (``bot.id``, Telegram's id of the bot) this learner talks to; 0 for a platform
+    #: without bots (the terminal chat), and for Telegram learners from before there were
+    #: several bots until the first registered bot adopts them (``hocvuso.delivery.bots``).
+    bot_id: int = Field(default=0, sa_type=BigInteger)
     chat_id: int | None = Field(default=None, sa_type=BigInteger)
     display_name: str | None = Field(default=None, max_length=128)
     role: str | None = Field(default=None, max_length=32)
@@ -53,6 +58,20 @@ class Learner(SQLModel, table=True):
     erased_at: datetime | None = _time()
     #: "Tạm nghỉ": no reminders or campaign messages before this moment.
     reminders_paused_until: datetime | None = _time()
+
+
+class Bot(SQLModel, table=True):
+    """A bot of this deployment (one per province, say). Its token is never stored: only the
+    name of the environment variable that holds it."""
+
+    id: int = Field(primary_key=True, sa_type=BigInteger)  # Telegram's id of the bot
+    platform: str = Field(default="telegram", max_length=16)
+    name: str = Field(max_length=32, unique=True)
+    token_env: str = Field(max_length=64)
+    username: str | None = Field(default=None, max_length=64)
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: Retired: not served, not sent through; its learners stay (their history, their reports).
+    retired_at: datetime | None = _time()
 
 
 class ConsentRefusal(SQLModel, table=True):

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     Float,
@@ -119,7 +120,7 @@ FINAL_STATES = (
 class Delivery(SQLModel, table=True):
     __table_args__ = (
         # The sender's claim query: pending rows whose time has come, by priority.
-        Index("ix_delivery_queue", "state", "not_before"),
+        Index("ix_delivery_queue", "state", "bot_id", "not_before"),
         Index("ix_delivery_broadcast_state", "broadcast_id", "state"),
         # The reminder sweep: a learner's reminders of the last days (the per-day cap).
         Index("ix_delivery_learner_kind_day", "learner_id", "kind", "day"),
@@ -131,6 +132,8 @@ class Delivery(SQLModel, table=True):
     kind: str = Field(max_length=16)
     broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", ondelete="CASCADE")
     learner_id: int = Field(foreign_key="learner.id", ondelete="CASCADE")
+    #: The learner's bot, which sends it (each bot's sender claims its own deliveries).
+    bot_id: int = Field(default=0, sa_type=BigInteger)
     #: Lower goes first (reminders before campaign messages before announcements).
     priority: int = Field(default=0)
     #: The learner's local date the message belongs to (reminders: one per day).

@@ -741,6 +741,8 @@ class FakeTelegram:
         self._webhook_task: asyncio.Task[None] | None = None
 
         self._runner: web.AppRunner | None = None
+        #: Other bots served by this server (``add_bot``), by token.
+        self._bots: dict[str, FakeTelegram] = {}
         self._port: int | None = None
         self._handlers: dict[str, Handler] = {
             "getMe": self._get_me,
@@ -783,7 +785,35 @@ class FakeTelegram:
         site = web.SockSite(self._runner, sock)
         await site.start()
 
+    def add_bot(
+        self, token: str, *, bot_username: str, bot_first_name: str = "Học vụ số"
+    ) -> FakeTelegram:
+        """Another bot on this server, as on Telegram's: same address, its own token, its own
+        users, updates, webhook and flood limits (the same rates as this one's)."""
+        if self._port is None:
+            raise RuntimeError("start the server before adding bots to it")
+        other = FakeTelegram(
+            token=token,
+            bot_username=bot_username,
+            bot_first_name=bot_first_name,
+            global_rate=self.global_rate,
+            per_chat_rate=self.per_chat_rate,
+            per_chat_burst=self._per_chat_burst,
+            strict_html_ampersand=self.strict_html_ampersand,
+            callback_query_ttl=self.callback_query_ttl,
+            webhook_retry_delay=self.webhook_retry_delay,
+            webhook_timeout=self.webhook_timeout,
+            host=self.host,
+            strict=self.strict,
+            clock=self.clock,
+        )
+        other._port = self._port
+        self._bots[token] = other
+        return other
+
     async def stop(self) -> None:
+        for other in self._bots.values():
+            await other.stop()
         self._closing = True
         self._notify()
         if self._webhook_task is not None:
@@ -970,6 +1000,9 @@ class FakeTelegram:
     # -- HTTP ----------------------------------------------------------------------------------
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        other = self._bots.get(request.match_info["token"])
+        if other is not None:
+            return await other._handle_api(request)
         method_name = request.match_info["method"]
         self.request_count += 1
         params: dict[str, Any] = {}
@@ -1003,6 +1036,9 @@ class FakeTelegram:
         return web.json_response({"ok": True, "result": result})
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        other = self._bots.get(request.match_info["token"])
+        if other is not None:
+            return await other._handle_file(request)
         if request.match_info["token"] != self.token:
             return _error_response(BotApiError(401, "Unauthorized"))
         path = request.match_info["path"]

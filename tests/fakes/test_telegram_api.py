@@ -756,3 +756,23 @@ async def test_webhook_sends_chats_at_once_and_each_chat_in_order(
 async def test_bad_webhook_secret_is_rejected(fake: FakeTelegram, bot: Bot) -> None:
     with pytest.raises(TelegramBadRequest, match="secret token"):
         await bot.set_webhook("https://example.org/hook", secret_token="không hợp lệ")
+
+
+async def test_two_bots_on_one_server_keep_their_own_chats_and_identities(
+    fake: FakeTelegram,
+) -> None:
+    other = fake.add_bot("7000000002:AAE_other-bot-token_xxxxxxxxxxx", bot_username="hue_bot")
+    first, second = make_bot(fake), make_bot(other)
+    try:
+        assert (await first.get_me()).username == fake.bot_user["username"]
+        assert (await second.get_me()).username == "hue_bot"
+        # The same person writes to both bots: two chats, one per bot.
+        here, there = fake.user(42, "An"), other.user(42, "An")
+        await second.send_message(42, "from Huế")
+        await first.send_message(42, "from Hà Nội")
+        assert there.texts == ["from Huế"]
+        assert here.texts == ["from Hà Nội"]
+        assert other.method_counts["sendMessage"] == fake.method_counts["sendMessage"] == 1
+    finally:
+        await first.session.close()
+        await second.session.close()

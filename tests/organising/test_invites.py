@@ -493,3 +493,23 @@ async def test_an_invitation_to_a_role_already_held_is_not_used_up(
     assert (await stored_invite(sessions, second.token)).used_at is None
     await binh.send(f"/start r-{second.token}")  # still good for the person who needs it
     assert said("role-granted-organiser", unit="Đơn vị A") in binh.text
+
+
+async def test_an_invite_link_leads_to_the_bot_the_person_talks_to(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from hocvuso.config import Settings
+    from hocvuso.storage.models import Bot
+
+    settings = Settings(bot_username="hocvuso_bot")
+    async with sessions() as session, session.begin():
+        session.add(Bot(id=71, name="hue", token_env="T", username="hocvuso_hue_bot"))
+    async with sessions() as session:
+        assert await invites.link_of(session, settings, 71, "m-x") == (
+            "https://t.me/hocvuso_hue_bot?start=m-x"
+        )
+        # A bot whose @name is not known yet, and the terminal chat: the configured name.
+        assert await invites.link_of(session, settings, 72, "m-x") == (
+            "https://t.me/hocvuso_bot?start=m-x"
+        )
+        assert await invites.link_of(session, Settings(), 0, "m-x") == "/start m-x"

@@ -7,7 +7,7 @@ import contextlib
 import hmac
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, LinkPreviewOptions, Update
 from aiohttp import web
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from hocvuso.bot.telegram.handlers import routers
 from hocvuso.bot.telegram.middlewares import ThrottleMiddleware
@@ -45,15 +45,17 @@ POLL_LIMIT = 100
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def make_bot(settings: Settings) -> Bot:
-    if settings.telegram_token is None:
+def make_bot(settings: Settings, token: SecretStr | None = None) -> Bot:
+    """The aiogram bot of ``token`` (default: ``HOCVUSO_TELEGRAM_TOKEN``)."""
+    token = token or settings.telegram_token
+    if token is None:
         raise SystemExit(
             "HOCVUSO_TELEGRAM_TOKEN is not set. Get a token from @BotFather, or try "
             "`hocvuso chat` to learn in the terminal without Telegram."
         )
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     return Bot(
-        token=settings.telegram_token.get_secret_value(),
+        token=token.get_secret_value(),
         session=session,
         # link_preview, not link_preview_is_disabled: that one sends disable_web_page_preview,
         # which the Bot API replaced with link_preview_options in 7.0.
@@ -70,23 +72,44 @@ class TelegramApp:
     dispatcher: Dispatcher
     sender: Sender
     pipeline: Pipeline
+    #: Webhook mode: the path Telegram posts this bot's updates to (see ``webhook_path``).
+    path: str = ""
+
+
+def webhook_path(settings: Settings, bot_id: int) -> str:
+    """``HOCVUSO_WEBHOOK_PATH`` for the bot of ``HOCVUSO_TELEGRAM_TOKEN``, and
+    ``HOCVUSO_WEBHOOK_PATH/<bot id>`` for each other bot of the deployment."""
+    token = settings.telegram_token
+    if token is not None and token.get_secret_value().split(":", 1)[0] == str(bot_id):
+        return settings.webhook_path
+    return f"{settings.webhook_path.rstrip('/')}/{bot_id}"
 
 
 def build(engine: Engine, bot: Bot, settings: Settings) -> TelegramApp:
-    async def on_blocked(chat_id: int) -> None:
-        await engine.mark_blocked("telegram", chat_id)
+    return build_all(engine, [bot], settings)[0]
 
-    sender = Sender(bot, on_blocked)
-    dispatcher = Dispatcher(engine=engine, sender=sender, settings=settings)
-    throttle = ThrottleMiddleware(make_rate_limiter(settings), sender)
+
+def build_all(engine: Engine, bots: Sequence[Bot], settings: Settings) -> list[TelegramApp]:
+    """One app per bot around one dispatcher (the routers are attached once); each update
+    reaches the handlers with its own bot and that bot's sender."""
+    dispatcher = Dispatcher(engine=engine, settings=settings)
+    throttle = ThrottleMiddleware(make_rate_limiter(settings))
     dispatcher.message.outer_middleware(throttle)
     dispatcher.callback_query.outer_middleware(throttle)
     dispatcher.include_routers(*routers())
+    return [_app(engine, dispatcher, bot, settings) for bot in bots]
+
+
+def _app(engine: Engine, dispatcher: Dispatcher, bot: Bot, settings: Settings) -> TelegramApp:
+    async def on_blocked(chat_id: int) -> None:
+        await engine.mark_blocked("telegram", chat_id, bot.id)
+
+    sender = Sender(bot, on_blocked)
 
     async def feed(update: Update) -> None:
-        await dispatcher.feed_update(bot, update)
+        await dispatcher.feed_update(bot, update, sender=sender)
 
-    return TelegramApp(bot, dispatcher, sender, Pipeline(feed))
+    return TelegramApp(bot, dispatcher, sender, Pipeline(feed), webhook_path(settings, bot.id))
 
 
 async def register_commands(bot: Bot) -> None:
@@ -187,11 +210,17 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
             loop.add_signal_handler(sig, stop.set)
 
 
-async def run_polling(app: TelegramApp, stop: asyncio.Event | None = None) -> None:
+OnMe = Callable[[int, str | None], Awaitable[None]]
+
+
+async def run_polling(
+    app: TelegramApp, stop: asyncio.Event | None = None, on_me: OnMe | None = None
+) -> None:
+    """Long polling until ``stop``; ``on_me`` hears the bot's id and @name once known."""
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
     # Serving comes first: the command menu is set up beside it, not before it.
-    menu = asyncio.create_task(_register_quietly(app.bot))
+    menu = asyncio.create_task(_register_quietly(app.bot, on_me))
     try:
         await poll(app.bot, app.pipeline, stop)
     finally:
@@ -204,10 +233,14 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         await task
 
 
-async def _register_quietly(bot: Bot) -> None:
+async def _register_quietly(
+    bot: Bot, on_me: Callable[[int, str | None], Awaitable[None]] | None = None
+) -> None:
     try:
         me = await bot.get_me()
         log.info("bot @%s started", me.username)
+        if on_me is not None:
+            await on_me(me.id, me.username)
         await register_commands(bot)
     except Exception:
         log.warning("could not set the command menu", exc_info=True)
@@ -237,24 +270,28 @@ def webhook_handler(
 
 
 async def run_webhook(
-    app: TelegramApp,
+    app: TelegramApp | Sequence[TelegramApp],
     settings: Settings,
     stop: asyncio.Event | None = None,
     *,
     reuse_port: bool = False,
     register: bool = True,
+    on_me: OnMe | None = None,
 ) -> None:
-    """Webhook mode: Telegram's secret-token header is checked on every request.
+    """Webhook mode: Telegram's secret-token header is checked on every request. Several
+    bots share the one address, each at its own path (``TelegramApp.path``).
 
     ``reuse_port``: several worker processes listen on the same port (``--workers``);
     ``register``: this one tells Telegram the address (one of the workers does).
     """
     assert settings.webhook_url
+    apps = [app] if isinstance(app, TelegramApp) else list(app)
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     web_app = web.Application()
-    web_app.router.add_post(settings.webhook_path, webhook_handler(app, secret))
+    for one in apps:
+        web_app.router.add_post(one.path or settings.webhook_path, webhook_handler(one, secret))
     runner = web.AppRunner(web_app)
     await runner.setup()
     site = web.TCPSite(
@@ -262,16 +299,19 @@ async def run_webhook(
     )
     await site.start()
     if register:
-        await app.bot.set_webhook(
-            settings.webhook_url.rstrip("/") + settings.webhook_path,
-            secret_token=secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    menu = asyncio.create_task(_register_quietly(app.bot))
+        for one in apps:
+            await one.bot.set_webhook(
+                settings.webhook_url.rstrip("/") + (one.path or settings.webhook_path),
+                secret_token=secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+    menus = [asyncio.create_task(_register_quietly(one.bot, on_me)) for one in apps]
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
     try:
         await stop.wait()
     finally:
-        await _cancel(menu)
+        for menu in menus:
+            await _cancel(menu)
         await runner.cleanup()
-        await app.pipeline.join()
+        for one in apps:
+            await one.pipeline.join()

@@ -16,13 +16,13 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 
 
-def person_of(user: User | None, chat_id: int) -> Person:
+def person_of(user: User | None, chat_id: int, bot_id: int = 0) -> Person:
     name = None
     language = None
     if user is not None:
         name = " ".join(p for p in (user.first_name, user.last_name) if p) or None
         language = user.language_code
-    return Person(PLATFORM, chat_id, name, language)
+    return Person(PLATFORM, chat_id, name, language, bot_id)
 
 
 def event_of(message: Message) -> Event:
@@ -42,13 +42,13 @@ async def apply(
     bot = sender.bot
     if callback is not None:
         chat_id = callback.message.chat.id if callback.message else callback.from_user.id
-        person = person_of(callback.from_user, chat_id)
+        person = person_of(callback.from_user, chat_id, bot.id)
         event = event or Press(callback.data or "")
         source = callback.message.message_id if callback.message else None
     else:
         assert message is not None
         chat_id = message.chat.id
-        person = person_of(message.from_user, chat_id)
+        person = person_of(message.from_user, chat_id, bot.id)
         event = event or event_of(message)
         source = None
     key = (bot.id, update.update_id)

@@ -16,9 +16,8 @@ from hocvuso.storage.state import RateLimiter
 class ThrottleMiddleware(BaseMiddleware):
     """Protects the service from floods of one person's events (shared through Redis)."""
 
-    def __init__(self, limiter: RateLimiter, sender: Sender) -> None:
+    def __init__(self, limiter: RateLimiter) -> None:
         self.limiter = limiter
-        self.sender = sender
 
     async def __call__(
         self,
@@ -33,5 +32,6 @@ class ThrottleMiddleware(BaseMiddleware):
         if isinstance(event, CallbackQuery):
             await event.answer(t(language, "slow-down"), show_alert=True)
         elif isinstance(event, Message):
-            await self.sender.deliver_text(event.chat.id, t(language, "slow-down"))
+            sender: Sender = data["sender"]  # the sender of the bot this event came to
+            await sender.deliver_text(event.chat.id, t(language, "slow-down"))
         return None

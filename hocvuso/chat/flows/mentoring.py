@@ -30,7 +30,9 @@ MENTEE_BUTTONS = 10
 async def show_mentees(ctx: Ctx, actor: perm.Actor, _args: str) -> None:
     found = await mentoring.mentees(ctx.session, actor, ctx.pack, staff.target(ctx), ctx.now)
     code = await mentoring.mentor_code(ctx.session, ctx.me.id or 0, ctx.now)
-    link = invites.start_link(ctx.settings, invites.MENTOR_PREFIX + code)
+    link = await invites.link_of(
+        ctx.session, ctx.settings, ctx.person.bot_id, invites.MENTOR_PREFIX + code
+    )
     if not found:
         ctx.say(ctx.t("mentees-none", link=link))
         return
@@ -140,7 +142,9 @@ async def show_mentor_link(ctx: Ctx, actor: perm.Actor, _args: str) -> None:
     if Role.MENTOR not in actor.roles:
         raise Forbidden("forbidden-mentees")
     code = await mentoring.mentor_code(ctx.session, ctx.me.id or 0, ctx.now)
-    link = invites.start_link(ctx.settings, invites.MENTOR_PREFIX + code)
+    link = await invites.link_of(
+        ctx.session, ctx.settings, ctx.person.bot_id, invites.MENTOR_PREFIX + code
+    )
     ctx.say(ctx.t("mentor-link", link=link))
 
 
@@ -151,7 +155,9 @@ async def invite_mentor(ctx: Ctx, actor: perm.Actor, code: str) -> None:
         ctx.t(
             "mentor-invite",
             unit=unit.name if unit else "—",
-            link=invites.start_link(ctx.settings, invites.ROLE_PREFIX + invite.token),
+            link=await invites.link_of(
+                ctx.session, ctx.settings, ctx.person.bot_id, invites.ROLE_PREFIX + invite.token
+            ),
             until=ctx.fmt_datetime(invite.expires_at),
         )
     )

@@ -91,6 +91,7 @@ async def renew_consent(ctx: Ctx, event: Event) -> bool:
 async def agree(ctx: Ctx, payload: str) -> None:
     learner = Learner(
         platform=ctx.person.platform,
+        bot_id=ctx.person.bot_id,
         chat_id=ctx.person.chat_id,
         display_name=(ctx.person.display_name or "")[:128] or None,
         language=ctx.lang,
