@@ -14,12 +14,17 @@
    ≥ 0.97 of the cap, 429s < 0.5%, everyone within N/rate + 5 s (the interactive replies take
    their share of the rate first, so the last goal holds for light interactive traffic only).
 
+4. Many bots (``--bots N``, default 34): N bots on one store, each learner belonging to one of
+   them, each bot capped by the fake at 30/s and 1/s per chat *separately*; one delivery worker
+   per bot (its own pacer and client) in this process. Prints the aggregate messages/s against
+   N × 30/s and the share of 429s. Goal: ≥ 0.95 of N × 30/s.
+
 In 1 and 2 the server runs in a child process (its own core); the worker, the durable queue
 (PostgreSQL, a throw-away database) and the pacer run here, on one core. In 3 the fake and the
 simulated learners run here, the bot and the command in their own processes.
 
     .venv/bin/python bench/broadcast.py [--capped 900] [--ceiling 20000] [--running 900]
-        [--talkers 10] [--only capped,ceiling,running]
+        [--talkers 10] [--bots 34] [--per-bot 300] [--only capped,ceiling,running,bots]
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from aiohttp import web
 from hocvuso.config import Settings
 from hocvuso.content.loader import load_pack
 from hocvuso.delivery import broadcasts
+from hocvuso.delivery.botapi import BotApiClient
 from hocvuso.delivery.pacer import MemoryPacer
 from hocvuso.delivery.queue import DeliveryQueue
 from hocvuso.delivery.worker import DeliveryWorker
@@ -66,6 +72,28 @@ def serve_fake(port_queue: multiprocessing.Queue, users: int, rate: float | None
         for chat in range(FIRST_CHAT, FIRST_CHAT + users):
             fake.user(chat)
         await fake.start()
+        port_queue.put(fake.base_url)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def bot_token(index: int) -> str:
+    return f"{7_200_000_000 + index}:AAE_bench-bot-token-{index:03d}_xxxxxxx"
+
+
+def serve_bots(port_queue: multiprocessing.Queue, bots: list[int], per_bot: int) -> None:
+    """One server holding several bots, each with its own 30/s and 1/s per chat."""
+
+    async def main() -> None:
+        fake = FakeTelegram(token=bot_token(bots[0]), global_rate=30, per_chat_rate=1)
+        await fake.start()
+        fakes = [fake] + [
+            fake.add_bot(bot_token(i), bot_username=f"bench_{i}_bot") for i in bots[1:]
+        ]
+        for one in fakes:
+            for chat in range(FIRST_CHAT, FIRST_CHAT + per_bot):
+                one.user(chat)
         port_queue.put(fake.base_url)
         await asyncio.Event().wait()
 
@@ -98,7 +126,8 @@ def serve_minimal(port_queue: multiprocessing.Queue) -> None:
     asyncio.run(main())
 
 
-async def seed(url: str, learners: int) -> None:
+async def seed(url: str, learners: int, bots: list[int] | None = None) -> None:
+    """``learners`` learners (of each bot, with ``bots``)."""
     connection = await asyncpg.connect(url)
     consent = datetime(2026, 10, 1, tzinfo=UTC)
     try:
@@ -106,12 +135,13 @@ async def seed(url: str, learners: int) -> None:
         await connection.copy_records_to_table(
             "learner",
             columns=[
-                "platform", "chat_id", "language", "timezone", "reminder_hour", "consent_at",
-                "status", "level", "placement_done", "state", "created_at",
+                "platform", "bot_id", "chat_id", "language", "timezone", "reminder_hour",
+                "consent_at", "status", "level", "placement_done", "state", "created_at",
             ],
             records=[
-                ("telegram", FIRST_CHAT + i, "vi", "Asia/Ho_Chi_Minh", 19, consent, "active", 1,
-                 True, json.dumps({}), consent)
+                ("telegram", bot, FIRST_CHAT + i, "vi", "Asia/Ho_Chi_Minh", 19, consent,
+                 "active", 1, True, json.dumps({}), consent)
+                for bot in ([0] if bots is None else bots)
                 for i in range(learners)
             ],
         )  # fmt: skip
@@ -155,6 +185,69 @@ async def run(url: str, base_url: str, learners: int, rate: float, label: str) -
     else:
         line += " (goal ≥ 2,000 msg/s)"
     print(line, flush=True)
+
+
+async def many_bots(url: str, bots: int, per_bot: int, servers: int = 2) -> None:
+    """Every bot's worker at once; the bots spread over ``servers`` fake processes."""
+    indices = list(range(bots))
+    ids = [int(bot_token(i).split(":")[0]) for i in indices]
+    await seed(url, per_bot, ids)
+    groups = [indices[k::servers] for k in range(servers) if indices[k::servers]]
+    started_servers = [start_server(serve_bots, group, per_bot) for group in groups]
+    base_of = {
+        i: base for group, (_, base) in zip(groups, started_servers, strict=True) for i in group
+    }
+    database = db.make_engine(url)
+    created = await broadcasts.announce(database, TEXT)
+    workers = []
+    apis = []
+    for i, bot_id in zip(indices, ids, strict=True):
+        api = BotApiClient(bot_token(i), base_of[i])
+        apis.append(api)
+        workers.append(
+            DeliveryWorker(DeliveryQueue(database), api, MemoryPacer(30.0, 1.0), bot_id=bot_id)
+        )
+
+    async def drain(worker: DeliveryWorker) -> tuple[int, int, int]:
+        sent = flood = requests = 0
+        while True:
+            stats = await worker.run(asyncio.Event(), until_empty=True)
+            sent, flood, requests = (
+                sent + stats.sent,
+                flood + stats.flood,
+                requests + stats.requests,
+            )
+            counts = await worker.queue.counts(bot_id=worker.bot_id)
+            if not any(counts.get(s) for s in ("pending", "claimed", "sending")):
+                return sent, flood, requests
+            await asyncio.sleep(0.2)  # 429s come back later
+
+    started = time.perf_counter()
+    cpu = time.process_time()
+    try:
+        results = await asyncio.gather(*(drain(w) for w in workers))
+    finally:
+        elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        for api in apis:
+            await api.close()
+        await database.dispose()
+        for server, _ in started_servers:
+            server.terminate()
+            server.join()
+    sent = sum(r[0] for r in results)
+    flood = sum(r[1] for r in results)
+    requests = sum(r[2] for r in results)
+    cap = 30.0 * bots
+    achieved = sent / elapsed
+    print(
+        f"{bots} bots ({per_bot} learners each, {created.queued:,} queued): {sent:,} sent in "
+        f"{elapsed:.1f} s = {achieved:,.0f} msg/s = {achieved / cap:.3f} of {bots} × 30/s "
+        f"(goal ≥ 0.95); 429s {flood} of {requests:,} requests "
+        f"({100 * flood / max(requests, 1):.2f}%); sender CPU {100 * cpu / elapsed:.0f}% of one "
+        f"core; at this rate a million reminders take {1e6 / achieved / 60:.0f} min",
+        flush=True,
+    )
 
 
 FLOOD_LIMITED = re.compile(r"^(send(?!ChatAction)|copyMessage|forwardMessage|editMessage)")
@@ -262,7 +355,9 @@ def start_server(target: object, *args: object) -> tuple[multiprocessing.Process
     return process, ports.get(timeout=60)
 
 
-async def main(capped: int, ceiling: int, running: int, talkers: int, only: set[str]) -> None:
+async def main(
+    capped: int, ceiling: int, running: int, talkers: int, only: set[str], bots: int, per_bot: int
+) -> None:
     name = f"hocvuso_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(ADMIN)
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -291,6 +386,8 @@ async def main(capped: int, ceiling: int, running: int, talkers: int, only: set[
                 server.join()
         if "running" in only:
             await while_running(url, running, talkers, 30.0)
+        if "bots" in only:
+            await many_bots(url, bots, per_bot)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
@@ -302,7 +399,11 @@ if __name__ == "__main__":
     parser.add_argument("--ceiling", type=int, default=20_000, help="learners for the ceiling")
     parser.add_argument("--running", type=int, default=900, help="audience beside the bot")
     parser.add_argument("--talkers", type=int, default=10, help="learners talking meanwhile")
-    parser.add_argument("--only", default="capped,ceiling,running", help="cases to run")
+    parser.add_argument("--bots", type=int, default=34, help="bots in the many-bots run")
+    parser.add_argument("--per-bot", type=int, default=300, help="learners of each bot")
+    parser.add_argument("--only", default="capped,ceiling,running,bots", help="cases to run")
     args = parser.parse_args()
     cases = set(args.only.split(","))
-    asyncio.run(main(args.capped, args.ceiling, args.running, args.talkers, cases))
+    asyncio.run(
+        main(args.capped, args.ceiling, args.running, args.talkers, cases, args.bots, args.per_bot)
+    )
