@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -124,7 +124,15 @@ class Engine:
     ) -> Outcome:
         async with self._serial(person):
             try:
-                return await self._handle(person, event, update_key)
+                try:
+                    return await self._handle(person, event, update_key)
+                except DBAPIError as exc:
+                    # The database connection broke (a server restart): nothing was committed,
+                    # so the update is applied again, once, on a fresh connection.
+                    if not exc.connection_invalidated:
+                        raise
+                    log.warning("update %s: database connection lost; applying again", update_key)
+                    return await self._handle(person, event, update_key)
             except IntegrityError:
                 # Another process applied the same update (or created the same learner) first.
                 log.info("concurrent duplicate of update %s", update_key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import func, select
 
 from hocvuso.storage.models import Certificate, ConsentRefusal, Learner, QuizAttempt
@@ -128,3 +129,29 @@ async def test_replies_confirmed_together_are_each_recorded_as_delivered(
     await people[0].event(Command("help", ""), update_id=910100)
     replay = await people[0].event(Command("help", ""), update_id=910100)
     assert replay.duplicate and replay.replies
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_an_update_survives_a_database_connection_that_broke(
+    chat: Conversation, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import text
+
+    from hocvuso.storage import db
+
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)  # no check at checkout: it breaks in use
+    await chat.send("/start")
+    admin = db.make_engine(database_url)
+    try:
+        async with admin.begin() as connection:  # a server restart, as the pool sees it
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    finally:
+        await admin.dispose()
+    await chat.press("Tôi đồng ý")
+    assert await count(chat, Learner) == 1
+    assert "Tiếng Việt" in " ".join(b.label for b in chat.buttons())
