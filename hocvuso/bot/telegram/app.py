@@ -27,6 +27,7 @@ from hocvuso.bot.telegram.pipeline import Pipeline
 from hocvuso.bot.telegram.sender import Sender
 from hocvuso.chat.engine import COMMANDS, Engine
 from hocvuso.config import Settings
+from hocvuso.delivery.bots import bot_id_of
 from hocvuso.i18n import t
 from hocvuso.storage.state import make_rate_limiter
 
@@ -80,7 +81,7 @@ def webhook_path(settings: Settings, bot_id: int) -> str:
     """``HOCVUSO_WEBHOOK_PATH`` for the bot of ``HOCVUSO_TELEGRAM_TOKEN``, and
     ``HOCVUSO_WEBHOOK_PATH/<bot id>`` for each other bot of the deployment."""
     token = settings.telegram_token
-    if token is not None and token.get_secret_value().split(":", 1)[0] == str(bot_id):
+    if token is not None and bot_id_of(token.get_secret_value()) == bot_id:
         return settings.webhook_path
     return f"{settings.webhook_path.rstrip('/')}/{bot_id}"
 
