@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
@@ -42,9 +42,17 @@ COMMANDS = routing.MENU
 
 # The statements of every update, built once (building one costs more than running it).
 _PROCESSED = PROCESSED_UPDATE
-_SEEN = select(_PROCESSED.c.learner_id, _PROCESSED.c.replies, _PROCESSED.c.delivered_at).where(
-    _PROCESSED.c.bot_id == bindparam("bot"), _PROCESSED.c.update_id == bindparam("update")
+_THIS_UPDATE = (
+    _PROCESSED.c.bot_id == bindparam("bot"),
+    _PROCESSED.c.update_id == bindparam("update"),
 )
+_SEEN = select(
+    _PROCESSED.c.learner_id,
+    _PROCESSED.c.chat_id,
+    _PROCESSED.c.replies,
+    _PROCESSED.c.delivered_at,
+).where(*_THIS_UPDATE)
+_FORGET_STALE = delete(_PROCESSED).where(*_THIS_UPDATE)
 _RECORD = insert(_PROCESSED)
 _DELIVERED = (
     update(_PROCESSED)
@@ -144,8 +152,14 @@ class Engine:
                 key = {"bot": update_key[0], "update": update_key[1]}
                 seen = (await session.exec(_SEEN, params=key)).first()
                 if seen is not None:
-                    learner_id, replies, delivered_at = seen
-                    return await self._replay(session, learner_id, replies, delivered_at)
+                    learner_id, chat_id, replies, delivered_at = seen
+                    if chat_id == person.chat_id:
+                        return await self._replay(session, learner_id, replies, delivered_at)
+                    # The id came back from another chat (Telegram starts update ids again
+                    # after a week without updates): the row is someone else's and stale. Its
+                    # replies never go to this chat; this update is new.
+                    log.info("update %s: id reused by another chat; applying it", update_key)
+                    await session.exec(_FORGET_STALE, params=key)
             learner = await self._find_learner(session, person)
             ctx = Ctx(
                 session=session,
@@ -169,6 +183,7 @@ class Engine:
                         "bot_id": update_key[0],
                         "update_id": update_key[1],
                         "learner_id": ctx.outcome.learner_id,
+                        "chat_id": person.chat_id,
                         "replies": [reply.to_json() for reply in ctx.outcome.replies],
                         "processed_at": ctx.now,
                         "delivered_at": None,

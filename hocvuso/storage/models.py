@@ -186,6 +186,10 @@ class ProcessedUpdate(SQLModel, table=True):
     bot_id: int = Field(primary_key=True, sa_type=BigInteger)
     update_id: int = Field(primary_key=True, sa_type=BigInteger)
     learner_id: int | None = Field(default=None, index=True)
+    #: The chat the update came from: its replies are replayed only to that chat (Telegram
+    #: starts update ids again after a week without updates, so an id can come back from
+    #: someone else). Pruned with the row.
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
     replies: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )

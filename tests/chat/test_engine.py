@@ -155,3 +155,24 @@ async def test_an_update_survives_a_database_connection_that_broke(
     await chat.press("Tôi đồng ý")
     assert await count(chat, Learner) == 1
     assert "Tiếng Việt" in " ".join(b.label for b in chat.buttons())
+
+
+async def test_a_reused_update_id_never_replays_another_persons_replies(
+    chat: Conversation,
+) -> None:
+    from hocvuso.chat.events import Command
+
+    await chat.onboard()
+    # Lan's export was made but never confirmed as sent (a send error, a blocked bot).
+    export = await chat.event(Command("mydata", ""), update_id=920001)
+    assert any(r.document is not None for r in export.replies)
+    # A week later Telegram starts update ids again: the same id comes from someone else.
+    stranger = Conversation(chat.engine, chat.pack, chat_id=8899, name="Trần Văn Bình")
+    outcome = await stranger.event(Command("start", ""), update_id=920001)
+    assert not outcome.duplicate
+    assert all(r.document is None for r in outcome.replies)
+    assert "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15" in outcome.replies[-1].text
+    # The stranger's own redelivery is recognised as such, and replays only their replies.
+    again = await stranger.event(Command("start", ""), update_id=920001)
+    assert again.duplicate
+    assert [r.text for r in again.replies] == [r.text for r in outcome.replies]
