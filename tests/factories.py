@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.chat.engine import Engine
@@ -307,4 +308,41 @@ async def deliveries(database: AsyncEngine, **where: Any) -> list[Any]:
     for name, value in where.items():
         query = query.where(DELIVERY.c[name] == value)
     async with database.connect() as connection:
+        return list((await connection.execute(query)).all())
+
+
+_delivery_keys = itertools.count(1)
+
+
+async def insert_delivery(database: AsyncEngine, learner_id: int, **fields: Any) -> int:
+    """A delivery row written straight to the store (any state, any age)."""
+    values: dict[str, Any] = {
+        "key": f"test:{next(_delivery_keys)}",
+        "kind": "announcement",
+        "learner_id": learner_id,
+        "text": "Chị Lan nằm viện tuần này",
+        "buttons": [[["Học ngay", "lr::"]]],
+        "state": "pending",
+        "created_at": CONSENTED,
+        "not_before": CONSENTED,
+        **fields,
+    }
+    async with database.begin() as connection:
+        result = await connection.execute(
+            insert(DELIVERY).values(**values).returning(DELIVERY.c.id)
+        )
+        return int(result.scalar_one())
+
+
+async def insert_rows(database: AsyncEngine, table: str, *rows: dict[str, Any]) -> None:
+    """Rows of any table (by name) written straight to the store."""
+    async with database.begin() as connection:
+        await connection.execute(insert(SQLModel.metadata.tables[table]), list(rows))
+
+
+async def rows_of(database: AsyncEngine, table: str) -> list[Any]:
+    """Every row of a table (by name), in key order."""
+    stored = SQLModel.metadata.tables[table]
+    async with database.connect() as connection:
+        query = select(stored).order_by(*stored.primary_key.columns)
         return list((await connection.execute(query)).all())
