@@ -88,6 +88,37 @@ class Settings(BaseSettings):
     leader_ttl: float = Field(
         default=10.0, gt=0, le=20, description="Scheduler leadership lease (seconds)."
     )
+    # --- retention (the table in docs/privacy.md; the sweep: hocvuso.delivery.retention) ---
+    retention_text_hours: int = Field(
+        default=24,
+        ge=1,
+        description="Texts of messages sent, blocked or skipped, and of announcements, are "
+        "blanked this many hours after they were queued.",
+    )
+    retention_failed_text_days: int = Field(
+        default=7,
+        ge=1,
+        description="Texts of dead or unknown messages (which an organiser may queue again) "
+        "are blanked after this many days.",
+    )
+    retention_delivery_days: int = Field(
+        default=90,
+        ge=1,
+        description="Finished messages, announcements and expired invitations are deleted "
+        "after this many days.",
+    )
+    retention_update_hours: int = Field(
+        default=48,
+        ge=24,
+        description="Updates already answered (their replies delivered) are forgotten after "
+        "this many hours (Telegram redelivers an update for at most 24 hours).",
+    )
+    retention_unsent_update_days: int = Field(
+        default=7,
+        ge=1,
+        description="Updates whose replies were never confirmed delivered: forgotten after "
+        "this many days.",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.chat.engine import Engine
@@ -308,3 +309,128 @@ async def deliveries(database: AsyncEngine, **where: Any) -> list[Any]:
         query = query.where(DELIVERY.c[name] == value)
     async with database.connect() as connection:
         return list((await connection.execute(query)).all())
+
+
+_delivery_keys = itertools.count(1)
+
+
+async def insert_delivery(database: AsyncEngine, learner_id: int, **fields: Any) -> int:
+    """A delivery row written straight to the store (any state, any age)."""
+    values: dict[str, Any] = {
+        "key": f"test:{next(_delivery_keys)}",
+        "kind": "announcement",
+        "learner_id": learner_id,
+        "text": "Chị Lan nằm viện tuần này",
+        "buttons": [[["Học ngay", "lr::"]]],
+        "state": "pending",
+        "created_at": CONSENTED,
+        "not_before": CONSENTED,
+        **fields,
+    }
+    async with database.begin() as connection:
+        result = await connection.execute(
+            insert(DELIVERY).values(**values).returning(DELIVERY.c.id)
+        )
+        return int(result.scalar_one())
+
+
+async def insert_rows(database: AsyncEngine, table: str, *rows: dict[str, Any]) -> None:
+    """Rows of any table (by name) written straight to the store."""
+    async with database.begin() as connection:
+        await connection.execute(insert(SQLModel.metadata.tables[table]), list(rows))
+
+
+async def rows_of(database: AsyncEngine, table: str) -> list[Any]:
+    """Every row of a table (by name), in key order."""
+    stored = SQLModel.metadata.tables[table]
+    async with database.connect() as connection:
+        query = select(stored).order_by(*stored.primary_key.columns)
+        return list((await connection.execute(query)).all())
+
+
+@dataclass
+class Seeded:
+    """A person with a row in every table that can hold their data (see
+    :func:`seed_every_table`), and the keys of the rows that are theirs, by table."""
+
+    person: Learner
+    others: list[Learner]
+    rows: dict[str, list[dict[str, Any]]]
+
+
+async def seed_every_table(
+    sessions: async_sessionmaker[AsyncSession], tree: dict[str, Unit], at: datetime
+) -> Seeded:
+    """Chị Lan: a certified mentor and organiser of A1 with a mentee and a mentor of her own,
+    drafts, nudges sent and received, a reply about her hospital stay, invitations, a mentor
+    code, an announcement she asked for, audit entries and a reply not yet delivered."""
+    later = at + timedelta(hours=10, minutes=17)
+    person = await add_learner(
+        sessions,
+        unit="A1",
+        name="Chị Lan",
+        created_at=at,
+        last_active_at=later,
+        certified=[(1, later)],
+        state={"step": "idle", "staff": {"mode": "compose", "text": "Bản nháp: họp thôn"}},
+        reminders_paused_until=later,
+        language="en",
+        timezone="Asia/Bangkok",
+        reminder_hour=8,
+    )
+    mentee = await add_learner(sessions, unit="A1", name="Anh Học", created_at=at)
+    mentor = await add_learner(sessions, unit="A1", name="Cô Dạy", created_at=at)
+    await grant(sessions, person, Role.MENTOR, tree["A1"])
+    await grant(sessions, person, Role.ORGANISER, tree["A1"])
+    pid, me, mo = person.id or 0, mentee.id or 0, mentor.id or 0
+    async with sessions() as session, session.begin():
+        connection = await session.connection()
+        tables = SQLModel.metadata.tables
+
+        async def add(table: str, **values: Any) -> dict[str, Any]:
+            stored = tables[table]
+            keys = list(stored.primary_key.columns)
+            result = await connection.execute(insert(stored).values(**values).returning(*keys))
+            return dict(result.one()._mapping)
+
+        grants = tables["role_grant"]
+        found = await connection.execute(select(grants.c.id).where(grants.c.learner_id == pid))
+        rows: dict[str, list[dict[str, Any]]] = {"role_grant": [dict(r._mapping) for r in found]}
+
+        async def own(table: str, **values: Any) -> None:
+            rows.setdefault(table, []).append(await add(table, **values))
+
+        await own("mentor_link", mentor_id=pid, mentee_id=me, created_at=at)
+        await own("mentor_link", mentor_id=mo, mentee_id=pid, created_at=at)
+        sent = await add("nudge", mentor_id=pid, mentee_id=me, custom=True, sent_at=later)
+        got = await add("nudge", mentor_id=mo, mentee_id=pid, custom=False, sent_at=later)
+        rows["nudge"] = [sent, got]
+        delivery = {"bot_id": 0, "state": "pending", "created_at": later, "not_before": later}
+        await own("delivery", key=f"nudge:{got['id']}", kind="nudge", learner_id=pid,
+                  text="Cô Dạy nhắc chị học", buttons=[], **delivery)  # fmt: skip
+        await own("delivery", key=f"nudge:{sent['id']}", kind="nudge", learner_id=me,
+                  text="Chị Lan: học bài 3 nhé", buttons=[], **delivery)  # fmt: skip
+        await own("delivery", key=f"reply:{pid}:{got['id']}:1", kind="mentor", learner_id=mo,
+                  text="Chị Lan: em nằm viện tuần này", buttons=[], **delivery)  # fmt: skip
+        await own("mentor_code", mentor_id=pid, code="m-lan", created_at=at)
+        await own("learner_preference", learner_id=pid, nudges_muted=True,
+                  leaderboard_opt_in=True, updated_at=at)  # fmt: skip
+        invite = {"role": "mentor", "unit_id": tree["A1"].id, "created_at": at,
+                  "expires_at": later}  # fmt: skip
+        await own("role_invite", token="made", created_by=pid, **invite)
+        await own("role_invite", token="for-her", invitee_id=pid, created_by=mo, **invite)
+        await own("role_invite", token="used", used_by=pid, used_at=later, **invite)
+        await own("broadcast", kind="announcement", text="Họp thôn tối nay", audience={},
+                  created_at=later, requested_by=pid, progress_reported=0)  # fmt: skip
+        await own("audit_log", at=later, actor_id=mo, via="chat", action="mentor.link",
+                  unit_id=tree["A1"].id, details={"mentor": mo, "mentee": pid})  # fmt: skip
+        await own("audit_log", at=later, actor_id=pid, via="chat", action="broadcast.send",
+                  unit_id=tree["A1"].id, details={"broadcast": 1})  # fmt: skip
+        await own("processed_update", bot_id=0, update_id=99, learner_id=pid,
+                  replies=[{"text": "Đây là dữ liệu của chị"}], processed_at=later)  # fmt: skip
+        await own("review_card", learner_id=pid, question_id="q1", state=2, due=later)
+        await own("lesson_progress", learner_id=pid, lesson_id="t1-s1", level=1,
+                  status="done", started_at=later, completed_at=later)  # fmt: skip
+        await own("quiz_attempt", learner_id=pid, question_id="q1", mode="lesson", chosen=0,
+                  correct=True, prompt_nonce="n-lan", answered_at=later)  # fmt: skip
+    return Seeded(person, [mentee, mentor], rows)

@@ -265,8 +265,9 @@ class DeliveryQueue:
         return released.rowcount or 0, unknown.rowcount or 0
 
     async def requeue(self, broadcast_id: int | None, states: Sequence[DeliveryState]) -> int:
-        """Put dead (or unknown) deliveries back in the queue, on the organiser's decision."""
-        query = update(D).where(D.c.state.in_([str(s) for s in states]))
+        """Put dead (or unknown) deliveries back in the queue, on the organiser's decision.
+        Those whose text the retention sweep has blanked are past resending and stay."""
+        query = update(D).where(D.c.state.in_([str(s) for s in states]), D.c.text != "")
         if broadcast_id is not None:
             query = query.where(D.c.broadcast_id == broadcast_id)
         async with self.database.begin() as connection:

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.organising import audit, units
 from hocvuso.organising.errors import Forbidden, NotFound
-from hocvuso.storage.models import Learner
+from hocvuso.storage.models import Learner, LearnerStatus
 from hocvuso.storage.organising import AuditEntry, MentorLink, Role, RoleGrant, Unit
 
 
@@ -122,9 +122,12 @@ async def access_unit(
 async def access_learner(
     session: AsyncSession, actor: Actor, action: Action, learner_id: int
 ) -> Learner:
-    """A learner inside the actor's scope for ``action`` (organisers: their unit subtree)."""
+    """A learner inside the actor's scope for ``action`` (organisers: their unit subtree).
+    Nobody reaches a learner who erased their data: the row is only a figure now."""
     check_role(actor, action)
     learner = await session.get(Learner, learner_id)
+    if learner is not None and learner.status == LearnerStatus.ERASED:
+        raise Forbidden("forbidden-learner")
     if learner is not None and actor.is_admin:
         return learner
     if learner is not None and learner.unit_code:

@@ -1,16 +1,22 @@
-"""What the organising side keeps about one person, for ``/mydata``, and their choices.
+"""What is kept about one person, for ``/mydata`` and ``/forget``.
 
-The export holds the person's roles, their mentors and mentees (ids and the names they already
-see in chat), the nudges they sent or received (when, templated or custom; texts are never
-stored), their preferences, and the actions they took as staff (from the audit log).
+The export holds the person's learner row (with drafts in ``state``), their learning record,
+the messages queued to them and those they wrote to others (mentee replies, custom nudges) or
+that name them, while the retention sweep keeps their texts, the announcements they asked for,
+replies not yet confirmed delivered, and from the organising side their roles, invitations,
+mentor code, mentors and mentees (ids and the names they already see in chat), nudges sent or
+received, preferences, the actions they took as staff and the audit entries about them.
+Every table is classified in :mod:`hocvuso.organising.personal_data`.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_
+from sqlalchemy import ColumnElement, delete, or_, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,12 +34,14 @@ from hocvuso.storage.models import (
 from hocvuso.storage.organising import (
     AuditEntry,
     LearnerPreference,
+    MentorCode,
     MentorLink,
     Nudge,
     RoleGrant,
+    RoleInvite,
     Unit,
 )
-from hocvuso.storage.scheduling import Delivery
+from hocvuso.storage.scheduling import Broadcast, Delivery
 
 
 async def export(session: AsyncSession, learner_id: int) -> dict[str, Any]:
@@ -102,17 +110,78 @@ async def export(session: AsyncSession, learner_id: int) -> dict[str, Any]:
 
 
 # --- the person's rights (Law on Personal Data Protection 91/2025/QH15) -----------------------
-def _rows(items: list[SQLModel], drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def _rows(items: Sequence[SQLModel], drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     return [
         {k: v for k, v in item.model_dump(mode="json").items() if k not in drop} for item in items
     ]
 
 
+def _from_person(learner_id: int, nudge_ids: Sequence[int]) -> ColumnElement[bool]:
+    """Deliveries to others that the person wrote or that name them (the key conventions of
+    :func:`hocvuso.organising.mentoring.forget`)."""
+    key = col(Delivery.key)
+    return or_(
+        *(key.like(f"{prefix}:{learner_id}:%") for prefix in NAMING),
+        key.in_([f"nudge:{nudge_id}" for nudge_id in nudge_ids]),
+    )
+
+
+#: Keys of deliveries to others that name the person first (as in ``mentoring.forget``).
+NAMING = ("reply", "certified", "mentor-invite", "mentor-accepted", "paired")
+#: Audit details that name the subject of an action (the person acted upon).
+AUDIT_SUBJECTS = ("learner", "mentor", "mentee")
+
+
+async def _messages(session: AsyncSession, learner_id: int) -> dict[str, Any]:
+    to_me = await session.exec(
+        select(Delivery).where(Delivery.learner_id == learner_id).order_by(col(Delivery.id))
+    )
+    nudge_ids = (await session.exec(select(Nudge.id).where(Nudge.mentor_id == learner_id))).all()
+    from_me = await session.exec(
+        select(Delivery)
+        .where(_from_person(learner_id, [n for n in nudge_ids if n is not None]))
+        .order_by(col(Delivery.id))
+    )
+    return {
+        "to_me": _rows(to_me.all(), drop=("learner_id",)),
+        # To mentors, mentees or organisers: what was sent, not to whom.
+        "from_me": [
+            {k: row[k] for k in ("kind", "text", "state", "created_at", "sent_at")}
+            for row in _rows(from_me.all())
+        ],
+    }
+
+
+async def _organising_extra(session: AsyncSession, learner_id: int) -> dict[str, Any]:
+    invites = await session.exec(
+        select(RoleInvite)
+        .where(
+            or_(
+                col(RoleInvite.created_by) == learner_id,
+                col(RoleInvite.invitee_id) == learner_id,
+                col(RoleInvite.used_by) == learner_id,
+            )
+        )
+        .order_by(col(RoleInvite.id))
+    )
+    code = await session.get(MentorCode, learner_id)
+    subject = or_(*(AuditEntry.details[name].as_integer() == learner_id for name in AUDIT_SUBJECTS))
+    about_me = await session.exec(select(AuditEntry).where(subject).order_by(col(AuditEntry.id)))
+    return {
+        "invites": _rows(invites.all(), drop=("token",)),
+        "mentor_code": code.model_dump(mode="json", exclude={"mentor_id"}) if code else None,
+        "audit_about_me": _rows(about_me.all()),
+    }
+
+
 async def export_person(session: AsyncSession, learner: Learner, now: datetime) -> dict[str, Any]:
-    """Everything kept about the person (``/mydata``)."""
+    """Everything kept about the person (``/mydata``); the tables are listed in
+    :mod:`hocvuso.organising.personal_data`."""
+    learner_id = learner.id or 0
     data: dict[str, Any] = {
         "exported_at": now.isoformat(),
-        "learner": learner.model_dump(mode="json", exclude={"state"}),
+        # ``state`` holds their place in the conversation and drafts they have not sent yet.
+        "learner": learner.model_dump(mode="json"),
     }
     for name, model in (
         ("lesson_progress", LessonProgress),
@@ -121,15 +190,66 @@ async def export_person(session: AsyncSession, learner: Learner, now: datetime) 
         ("exams", ExamAttempt),
         ("certificates", Certificate),
     ):
-        result = await session.exec(select(model).where(model.learner_id == learner.id))
+        result = await session.exec(select(model).where(model.learner_id == learner_id))
         data[name] = _rows(list(result.all()), drop=("learner_id",))
-    data["organising"] = await export(session, learner.id or 0)
+    data["messages"] = await _messages(session, learner_id)
+    requested = await session.exec(
+        select(Broadcast).where(Broadcast.requested_by == learner_id).order_by(col(Broadcast.id))
+    )
+    data["broadcasts_requested"] = _rows(requested.all(), drop=("requested_by",))
+    # Replies to their last messages, until Telegram confirms they were delivered.
+    waiting = await session.exec(
+        select(ProcessedUpdate).where(ProcessedUpdate.learner_id == learner_id)
+    )
+    data["replies_waiting"] = _rows(waiting.all(), drop=("learner_id",))
+    data["organising"] = await export(session, learner_id) | await _organising_extra(
+        session, learner_id
+    )
     return data
+
+
+def _day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+async def _coarsen(session: AsyncSession, learner_id: int) -> None:
+    """Kept answers, progress and exams keep only the day they happened."""
+    for model, columns in (
+        (QuizAttempt, ("answered_at",)),
+        (LessonProgress, ("started_at", "completed_at")),
+        (ExamAttempt, ("started_at", "finished_at")),
+    ):
+        found = await session.exec(select(model).where(model.learner_id == learner_id))
+        for row in found.all():
+            for name in columns:
+                moment = getattr(row, name)
+                if moment is not None:
+                    setattr(row, name, _day(moment))
+            session.add(row)
+
+
+async def _revoke_certificates(session: AsyncSession, learner_id: int, now: datetime) -> None:
+    """Revoked, and the printed code no longer exists: only level and day stay (the unit's
+    figures)."""
+    found = await session.exec(select(Certificate).where(Certificate.learner_id == learner_id))
+    for certificate in found.all():
+        await session.exec(
+            update(Certificate)
+            .where(col(Certificate.id) == certificate.id)
+            .values(
+                id=f"x{secrets.token_hex(15)}",
+                score=0,
+                total=0,
+                issued_at=_day(certificate.issued_at),
+                revoked_at=_day(now),
+            )
+        )
 
 
 async def do_erase(session: AsyncSession, learner: Learner, now: datetime) -> None:
     """Erase personal data (``/forget``). Kept, unlinkable to the person: answers, progress,
-    certificates (anonymous aggregates for the unit's figures)."""
+    exams and revoked certificates with their times coarsened to the day, the unit and level
+    (anonymous aggregates for the unit's figures); see :mod:`hocvuso.organising.personal_data`."""
     learner_id = learner.id or 0
     for table, column in (
         (ReviewCard, ReviewCard.learner_id),
@@ -138,11 +258,40 @@ async def do_erase(session: AsyncSession, learner: Learner, now: datetime) -> No
         (Delivery, Delivery.learner_id),
     ):
         await session.exec(delete(table).where(col(column) == learner_id))
-    # Mentor links, nudges and preferences go; roles are revoked.
+    # Mentor links, nudges, codes, preferences and messages naming them go; roles are revoked.
     await mentoring.forget(session, learner_id, now)
+    # Then the grants themselves, and invitations they made, received or used.
+    await session.exec(delete(RoleGrant).where(col(RoleGrant.learner_id) == learner_id))
+    await session.exec(
+        delete(RoleInvite).where(
+            or_(
+                col(RoleInvite.created_by) == learner_id,
+                col(RoleInvite.invitee_id) == learner_id,
+                col(RoleInvite.used_by) == learner_id,
+            )
+        )
+    )
+    # Others' rows keep no pointer to them as the author.
+    for model, column in (
+        (RoleGrant, RoleGrant.granted_by),
+        (MentorLink, MentorLink.created_by),
+        (Broadcast, Broadcast.requested_by),
+    ):
+        await session.exec(update(model).where(col(column) == learner_id).values({column: None}))
+    await _revoke_certificates(session, learner_id, now)
+    await _coarsen(session, learner_id)
+    defaults = Learner.model_fields
     learner.chat_id = None
     learner.display_name = None
+    learner.role = None
+    learner.language = defaults["language"].default
+    learner.timezone = defaults["timezone"].default
+    learner.reminder_hour = defaults["reminder_hour"].default
     learner.state = {}
     learner.status = LearnerStatus.ERASED
-    learner.erased_at = now
+    learner.created_at = _day(learner.created_at).replace(day=1)
+    learner.last_active_at = None
+    learner.reminders_paused_until = None
+    learner.erased_at = _day(now)
     learner.consent_at = None
+    learner.consent_version = None

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
+from hocvuso.delivery import retention
 from hocvuso.delivery.botapi import BotApiClient, BulkApi
 from hocvuso.delivery.pacer import MemoryPacer, Pacer, RedisPacer
 from hocvuso.delivery.queue import DeliveryQueue
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
 #: How often organisers' broadcasts are checked for a progress notice.
 PROGRESS_SECONDS = 15
+#: How often what has outlived its purpose is blanked or deleted (hocvuso.delivery.retention).
+RETENTION_SECONDS = 3600
 MISFIRE_GRACE = 30
 
 #: The running service, for the job functions (a persistent job store keeps references, not
@@ -163,6 +166,11 @@ class SchedulerService:
             )
         elif name == "progress":
             queued = await report_broadcast_progress(self.database, self.settings, now)
+        elif name == "retention":
+            swept = await retention.sweep(self.database, self.settings, now)
+            if swept.total:
+                log.info("retention: %s", swept)
+            return
         else:
             log.warning("unknown job %s", name)
             return
@@ -174,6 +182,7 @@ class SchedulerService:
             ("reminders", SWEEP_SECONDS),
             ("campaigns", SWEEP_SECONDS),
             ("progress", PROGRESS_SECONDS),
+            ("retention", RETENTION_SECONDS),
         ):
             self.scheduler.add_job(
                 run_job,

@@ -173,6 +173,9 @@ class Certificate(SQLModel, table=True):
     score: int
     total: int
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: Revoked when its holder erased their data: the printed code no longer exists (the row's
+    #: id is replaced by a random one), only the level and the day stay for the unit's figures.
+    revoked_at: datetime | None = _time()
 
 
 class ProcessedUpdate(SQLModel, table=True):

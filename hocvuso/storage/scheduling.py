@@ -32,6 +32,7 @@ from sqlalchemy import (
     Unicode,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from hocvuso.storage.types import UTCDateTime, utcnow
@@ -124,6 +125,15 @@ class Delivery(SQLModel, table=True):
         Index("ix_delivery_broadcast_state", "broadcast_id", "state"),
         # The reminder sweep: a learner's reminders of the last days (the per-day cap).
         Index("ix_delivery_learner_kind_day", "learner_id", "kind", "day"),
+        # The retention sweep (hocvuso.delivery.retention): finished rows past their time, and
+        # rows whose text is still kept (a partial index: blanked rows leave it).
+        Index("ix_delivery_state_created", "state", "created_at"),
+        Index(
+            "ix_delivery_text_kept",
+            "created_at",
+            postgresql_where=sql_text("text <> ''"),
+            sqlite_where=sql_text("text <> ''"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
