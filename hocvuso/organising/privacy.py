@@ -258,6 +258,10 @@ async def do_erase(session: AsyncSession, learner: Learner, now: datetime) -> No
         (Delivery, Delivery.learner_id),
     ):
         await session.exec(delete(table).where(col(column) == learner_id))
+    if learner.chat_id is not None:  # updates of theirs from before they were a learner
+        await session.exec(
+            delete(ProcessedUpdate).where(col(ProcessedUpdate.chat_id) == learner.chat_id)
+        )
     # Mentor links, nudges, codes, preferences and messages naming them go; roles are revoked.
     await mentoring.forget(session, learner_id, now)
     # Then the grants themselves, and invitations they made, received or used.

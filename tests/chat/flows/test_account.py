@@ -149,3 +149,17 @@ async def test_the_reminders_pause_button_works_and_can_be_undone(chat: Conversa
     await chat.press("Nhắc học lại")
     assert "Đã bật lại nhắc học" in chat.text
     assert (await stored_learner(chat)).reminders_paused_until is None
+
+
+async def test_forget_leaves_no_record_of_the_persons_earlier_updates(chat: Conversation) -> None:
+    from hocvuso.storage.models import ProcessedUpdate
+
+    await chat.onboard()  # the first updates came before she was a learner
+    await chat.send("/forget")
+    erasing = await chat.press("Xóa dữ liệu")
+    assert "Đã xóa dữ liệu cá nhân" in chat.text
+    async with chat.engine.sessions() as session:
+        rows = (await session.exec(select(ProcessedUpdate))).all()
+    # Only the erasure's own confirmation is kept (until it is delivered and pruned), so a
+    # redelivered press is recognised; nothing else records her chat.
+    assert [row.replies for row in rows] == [[r.to_json() for r in erasing.replies]]

@@ -4,8 +4,8 @@ Indexes for the retention sweep (``hocvuso.delivery.retention``): finished deliv
 and age, and a partial index of the deliveries whose text is still kept. ``certificate.revoked_at``:
 a certificate of a person who erased their data is revoked.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 17:15:16.372451
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 import hocvuso.storage.types
 
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
