@@ -189,7 +189,7 @@ exam-retired = This exam had a question that was replaced in a new version of th
 use-buttons = Please choose with the buttons below (or type the answer's letter).
 press-stale = This button belongs to an old message and no longer works. Nothing was changed.
 press-invalid = Invalid request. Nothing was changed.
-error-generic = Sorry, something went wrong. Your answers are safe; please try again in a few minutes.
+error-generic = Sorry, something went wrong. The answers recorded so far are safe; please try what you just did again in a moment.
 slow-down = You are going a little fast; please wait a moment and try again.
 unsupported-message = hocvuso understands text messages and buttons only. Type /help for the commands.
 

@@ -190,7 +190,7 @@ exam-retired = Đề thi này có câu hỏi vừa được thay bằng phiên b
 use-buttons = Xin anh/chị chọn bằng các nút bên dưới (hoặc gõ chữ cái của đáp án).
 press-stale = Nút này thuộc tin nhắn cũ nên không còn hiệu lực. Không có gì thay đổi.
 press-invalid = Yêu cầu không hợp lệ. Không có gì thay đổi.
-error-generic = Xin lỗi, đã có lỗi xảy ra. Câu trả lời của anh/chị không bị mất; xin thử lại sau ít phút.
+error-generic = Xin lỗi, đã có lỗi xảy ra. Những câu trả lời đã ghi nhận của anh/chị không bị mất; xin anh/chị thử lại thao tác vừa rồi sau giây lát.
 slow-down = Anh/chị thao tác hơi nhanh, xin chờ một chút rồi thử lại.
 unsupported-message = hocvuso chỉ hiểu tin nhắn chữ và các nút bấm. Gõ /help để xem các lệnh.
 

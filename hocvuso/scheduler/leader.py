@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hocvuso.config import Settings
-from hocvuso.storage.state import key
+from hocvuso.storage.state import key, redis_client
 
 if TYPE_CHECKING:  # redis is imported only where it is configured
     from redis.asyncio import Redis
@@ -115,9 +115,7 @@ class PostgresLeadership:
 
 def make_leadership(settings: Settings, database: AsyncEngine) -> Leadership:
     if settings.redis_url:
-        from redis.asyncio import Redis
-
-        return RedisLeadership(Redis.from_url(settings.redis_url), settings.leader_ttl)
+        return RedisLeadership(redis_client(settings.redis_url), settings.leader_ttl)
     if database.dialect.name == "postgresql":
         return PostgresLeadership(database)
     return LocalLeadership()

@@ -41,6 +41,7 @@ from hocvuso.scheduler.progress import report_broadcast_progress
 from hocvuso.scheduler.reminders import deliver_due_reminders
 from hocvuso.scheduler.senders import SenderLease
 from hocvuso.storage.scheduling import JOBS_TABLE
+from hocvuso.storage.state import redis_client
 from hocvuso.storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -96,10 +97,8 @@ class BotSender:
 
 def make_pacer(settings: Settings, bot_id: int | str) -> Pacer:
     if settings.redis_url:
-        from redis.asyncio import Redis  # only where Redis is configured
-
         return RedisPacer(
-            Redis.from_url(settings.redis_url),
+            redis_client(settings.redis_url),
             bot_id,
             settings.broadcast_rate,
             settings.per_chat_rate,

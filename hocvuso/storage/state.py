@@ -1,20 +1,35 @@
 """Hot state: rate limits. Redis when configured (shared by all processes), in-process otherwise.
 
-Every Redis key is built here (``hocvuso:<purpose>:<id>``) with a TTL; nothing else builds keys.
+Every Redis key is built here (``hocvuso:<purpose>:<id>``) with a TTL; nothing else builds keys,
+and every Redis client is made here (``redis_client``).
+
+Redis holds nothing that cannot be lost (limits, pacing, leadership). So a Redis that is down or
+restarting never stops a learner's action: the rate limit falls back to this process's own
+counter until Redis answers again, and a client gives up on Redis within about a second
+instead of retrying for several (redis-py's default) while the learner waits.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Protocol
+
+from pydantic import SecretStr
 
 from hocvuso.config import Settings
 
 if TYPE_CHECKING:  # redis is imported only where it is configured
     from redis.asyncio import Redis
 
+log = logging.getLogger(__name__)
 PREFIX = "hocvuso"
+#: A Redis command is tried this many more times (a connection the server closed is replaced),
+#: with at most this many seconds between tries, and a socket waits at most ``REDIS_TIMEOUT``.
+REDIS_RETRIES = 2
+REDIS_BACKOFF_CAP = 0.1
+REDIS_TIMEOUT = 1.0
 
 
 def key(purpose: str, *parts: object) -> str:
@@ -46,22 +61,62 @@ class MemoryRateLimiter:
         return count <= self.limit
 
 
+def redis_client(url: str | SecretStr) -> Redis:
+    """A Redis client that fails fast: a few short retries, one-second socket timeouts."""
+    from redis.asyncio import Redis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+
+    return Redis.from_url(
+        url.get_secret_value() if isinstance(url, SecretStr) else url,
+        retry=Retry(ExponentialBackoff(cap=REDIS_BACKOFF_CAP), REDIS_RETRIES),
+        socket_timeout=REDIS_TIMEOUT,
+        socket_connect_timeout=REDIS_TIMEOUT,
+    )
+
+
 class RedisRateLimiter:
-    """Fixed-window counter shared by every process through Redis."""
+    """Fixed-window counter shared by every process through Redis; while Redis cannot be
+    reached, this process counts alone (``fallback``) rather than refuse or fail the event."""
+
+    #: At most one warning about an unreachable Redis per this many seconds.
+    WARN_EVERY = 10.0
 
     def __init__(self, redis: Redis, limit: int, window: float) -> None:
         self.redis = redis
         self.limit = limit
         self.window = window
+        self.fallback = MemoryRateLimiter(limit, window)
+        self._warned = -self.WARN_EVERY
 
     async def hit(self, subject: str) -> bool:
+        from redis.exceptions import RedisError
+
         bucket = int(time.time() // self.window)
         name = key("rate", subject, bucket)
+        for tries_left in (1, 0):
+            try:
+                return await self._count(name)
+            except (RedisError, OSError):
+                # A transaction on a connection the server closed (a Redis restart) fails
+                # without redis-py's retry; the connection is replaced, so try once more.
+                if tries_left:
+                    continue
+                self._warn()
+        return await self.fallback.hit(subject)
+
+    async def _count(self, name: str) -> bool:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(name)
             pipe.expire(name, int(self.window) + 1)
             count, _ = await pipe.execute()
         return int(count) <= self.limit
+
+    def _warn(self) -> None:
+        now = time.monotonic()
+        if now - self._warned >= self.WARN_EVERY:
+            self._warned = now
+            log.warning("Redis unreachable: rate limits are counted in this process meanwhile")
 
 
 #: Window of the per-person limit (``HOCVUSO_RATE_LIMIT`` events in it); beyond that the person
@@ -71,9 +126,5 @@ RATE_WINDOW = 10.0
 
 def make_rate_limiter(settings: Settings) -> RateLimiter:
     if settings.redis_url:
-        from redis.asyncio import Redis
-
-        return RedisRateLimiter(
-            Redis.from_url(settings.redis_url), settings.rate_limit, RATE_WINDOW
-        )
+        return RedisRateLimiter(redis_client(settings.redis_url), settings.rate_limit, RATE_WINDOW)
     return MemoryRateLimiter(settings.rate_limit, RATE_WINDOW)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
-from hocvuso.storage.state import MemoryRateLimiter, RedisRateLimiter, key
+from hocvuso.storage.state import MemoryRateLimiter, RedisRateLimiter, key, redis_client
+from tests.e2e.services import PrivateRedis
 
 
 @pytest.fixture
@@ -40,3 +45,40 @@ async def test_memory_limiter_refuses_over_the_limit() -> None:
     limiter = MemoryRateLimiter(limit=2, window=60)
     assert [await limiter.hit("a") for _ in range(3)] == [True, True, False]
     assert await limiter.hit("b") is True
+
+
+@pytest.fixture
+async def private_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
+    """A Redis of this test's own, to be killed and restarted (never the shared one)."""
+    server = PrivateRedis(tmp_path)
+    await server.start()
+    yield server
+    await server.kill()
+
+
+async def test_a_redis_restart_fails_no_event(private_redis: PrivateRedis) -> None:
+    client = redis_client(private_redis.url)
+    limiter = RedisRateLimiter(client, limit=100, window=60)
+    # Several connections in the pool, as in a busy bot; then Redis restarts under them.
+    assert await asyncio.gather(*(limiter.hit(f"p{i}") for i in range(8))) == [True] * 8
+    await private_redis.restart(down_for=0.2)
+    assert await asyncio.gather(*(limiter.hit(f"p{i}") for i in range(8))) == [True] * 8
+    # … and the counts are Redis's again (kept there, shared by every process).
+    assert int(await client.get(key("rate", "p0", int(time.time() // 60)))) == 1
+    await client.aclose()
+
+
+async def test_while_redis_is_down_the_limit_is_counted_in_the_process(
+    private_redis: PrivateRedis,
+) -> None:
+    client = redis_client(private_redis.url)
+    limiter = RedisRateLimiter(client, limit=3, window=60)
+    assert await limiter.hit("a") is True
+    await private_redis.kill()
+    started = time.monotonic()
+    results = [await limiter.hit("b") for _ in range(4)]
+    assert results == [True, True, True, False]  # still limited, by this process alone
+    assert await limiter.hit("c") is True
+    # Each event waited well under a second for Redis (redis-py's default retries for ~5 s).
+    assert time.monotonic() - started < 2.5
+    await client.aclose()

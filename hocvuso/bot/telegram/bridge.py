@@ -72,10 +72,20 @@ async def apply(
         answering = asyncio.create_task(_answer(sender, callback, outcome, update.update_id))
     try:
         if await sender.deliver(chat_id, outcome.replies, source_message_id=source):
-            await engine.mark_delivered(key)
+            await _mark_delivered(engine, key)
     finally:
         if answering is not None:
             await answering
+
+
+async def _mark_delivered(engine: Engine, key: tuple[int, int]) -> None:
+    """The replies have reached the person: failing to record that (the database restarting
+    just then) is no error of theirs, and an "error, try again" after the reply they got would
+    make them act twice. The update keeps its stored replies: a redelivery sends them again."""
+    try:
+        await engine.mark_delivered(key)
+    except Exception:
+        log.warning("update %s: delivered but not recorded as delivered", key[1], exc_info=True)
 
 
 async def _answer(
