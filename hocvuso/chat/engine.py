@@ -36,6 +36,9 @@ from hocvuso.storage.tables import PROCESSED_UPDATE
 from hocvuso.storage.types import utcnow
 
 log = logging.getLogger(__name__)
+#: How long an update waits for the database to come back (a server restart, a fail-over)
+#: before the person is told to try again: one attempt after each pause.
+RECONNECT_PAUSES = (0.25, 0.5, 1.0, 2.0, 2.0)
 UpdateKey = tuple[int, int]  # (bot id, update id)
 #: The commands of Telegram's command menu (organisers' and mentors' are listed in /help).
 COMMANDS = routing.MENU
@@ -132,19 +135,29 @@ class Engine:
     ) -> Outcome:
         async with self._serial(person):
             try:
-                try:
-                    return await self._handle(person, event, update_key)
-                except DBAPIError as exc:
-                    # The database connection broke (a server restart): nothing was committed,
-                    # so the update is applied again, once, on a fresh connection.
-                    if not exc.connection_invalidated:
-                        raise
-                    log.warning("update %s: database connection lost; applying again", update_key)
-                    return await self._handle(person, event, update_key)
+                return await self._applied(person, event, update_key)
             except IntegrityError:
                 # Another process applied the same update (or created the same learner) first.
                 log.info("concurrent duplicate of update %s", update_key)
                 return Outcome(duplicate=True)
+
+    async def _applied(self, person: Person, event: Event, update_key: UpdateKey | None) -> Outcome:
+        """Apply the update; while the database is unreachable, apply it again after a pause.
+
+        Safe to repeat: a transaction that broke was rolled back, and one whose commit was
+        sent before the connection broke is recognised by its ``processed_update`` row (and
+        replayed). Without an update key nothing recognises it: it is applied again at most once.
+        """
+        pauses = RECONNECT_PAUSES if update_key is not None else (0.0,)
+        for pause in (*pauses, None):
+            try:
+                return await self._handle(person, event, update_key)
+            except (DBAPIError, OSError) as exc:
+                if pause is None or not _connection_lost(exc):
+                    raise
+                log.warning("update %s: the database is unreachable; trying again", update_key)
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _handle(self, person: Person, event: Event, update_key: UpdateKey | None) -> Outcome:
         async with self.sessions() as session, session.begin():
@@ -309,3 +322,20 @@ class Engine:
             await routing.press(ctx, event)
         else:
             await routing.text(ctx, event)
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """Whether an error means the database could not be reached (not that a statement failed)."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig if isinstance(exc.orig, BaseException) else exc
+    if isinstance(exc, OSError):  # refused, reset, timed out
+        return True
+    # asyncpg while the server shuts down or starts (57P01, 57P03) or after it closed the link
+    return type(exc).__name__ in {
+        "AdminShutdownError",
+        "CannotConnectNowError",
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+    }

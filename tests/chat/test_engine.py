@@ -176,3 +176,28 @@ async def test_a_reused_update_id_never_replays_another_persons_replies(
     again = await stranger.event(Command("start", ""), update_id=920001)
     assert again.duplicate
     assert [r.text for r in again.replies] == [r.text for r in outcome.replies]
+
+
+async def test_an_update_waits_for_a_database_that_is_briefly_unreachable(
+    chat: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hocvuso.chat import engine as engine_module
+    from hocvuso.chat.events import Command
+
+    monkeypatch.setattr(engine_module, "RECONNECT_PAUSES", (0.0, 0.0, 0.0))
+    sessions = chat.engine.sessions
+    refusals = iter(range(2))
+
+    def restarting_server() -> object:
+        if next(refusals, None) is not None:  # a server restart refuses the first connections
+            raise ConnectionRefusedError(111, "Connect call failed")
+        return sessions()
+
+    monkeypatch.setattr(chat.engine, "sessions", restarting_server)
+    outcome = await chat.event(Command("start", ""), update_id=930001)
+    # Applied once the server is back: the person sees the consent screen, not an error.
+    assert "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15" in outcome.replies[-1].text
+    # Unreachable for longer than the pauses: the error reaches the person's error handler.
+    refusals = iter(range(10))
+    with pytest.raises(ConnectionRefusedError):
+        await chat.event(Command("start", ""), update_id=930002)
