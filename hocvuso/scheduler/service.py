@@ -39,6 +39,7 @@ from hocvuso.scheduler.leader import Leadership, make_leadership
 from hocvuso.scheduler.progress import report_broadcast_progress
 from hocvuso.scheduler.reminders import deliver_due_reminders
 from hocvuso.scheduler.senders import SenderLease
+from hocvuso.storage.db import ENGINE_OPTIONS
 from hocvuso.storage.scheduling import JOBS_TABLE
 from hocvuso.storage.types import utcnow
 
@@ -141,6 +142,7 @@ class SchedulerService:
                 "default": SQLAlchemyJobStore(
                     url=sync_database_url(database.url.render_as_string(hide_password=False)),
                     tablename=JOBS_TABLE,
+                    engine_options=ENGINE_OPTIONS,
                 )
             },
             job_defaults={
