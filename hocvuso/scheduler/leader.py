@@ -114,10 +114,10 @@ class PostgresLeadership:
 
 
 def make_leadership(settings: Settings, database: AsyncEngine) -> Leadership:
-    if settings.redis_url:
+    if settings.resolved_redis_url:
         from redis.asyncio import Redis
 
-        return RedisLeadership(Redis.from_url(settings.redis_url), settings.leader_ttl)
+        return RedisLeadership(Redis.from_url(settings.resolved_redis_url), settings.leader_ttl)
     if database.dialect.name == "postgresql":
         return PostgresLeadership(database)
     return LocalLeadership()

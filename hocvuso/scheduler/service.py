@@ -93,11 +93,11 @@ class BotSender:
 
 
 def make_pacer(settings: Settings, bot_id: int | str) -> Pacer:
-    if settings.redis_url:
+    if settings.resolved_redis_url:
         from redis.asyncio import Redis  # only where Redis is configured
 
         return RedisPacer(
-            Redis.from_url(settings.redis_url),
+            Redis.from_url(settings.resolved_redis_url),
             bot_id,
             settings.broadcast_rate,
             settings.per_chat_rate,
@@ -205,7 +205,7 @@ class SchedulerService:
             # Without Redis, one process at a time sends a bot's queue.
             lease = (
                 None
-                if self.settings.redis_url
+                if self.settings.resolved_redis_url
                 else SenderLease(
                     self.database,
                     sender.bot_id,

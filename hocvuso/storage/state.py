@@ -70,10 +70,10 @@ RATE_WINDOW = 10.0
 
 
 def make_rate_limiter(settings: Settings) -> RateLimiter:
-    if settings.redis_url:
+    if settings.resolved_redis_url:
         from redis.asyncio import Redis
 
         return RedisRateLimiter(
-            Redis.from_url(settings.redis_url), settings.rate_limit, RATE_WINDOW
+            Redis.from_url(settings.resolved_redis_url), settings.rate_limit, RATE_WINDOW
         )
     return MemoryRateLimiter(settings.rate_limit, RATE_WINDOW)
