@@ -25,6 +25,9 @@ class RateLimiter(Protocol):
     async def hit(self, subject: str) -> bool:
         """Count one event for ``subject``; False when it is over the limit."""
 
+    async def first_refusal(self, subject: str) -> bool:
+        """True once per window: the first time ``subject`` is told to slow down in it."""
+
 
 class MemoryRateLimiter:
     """Fixed-window counter in this process (the single-process default)."""
@@ -33,6 +36,7 @@ class MemoryRateLimiter:
         self.limit = limit
         self.window = window
         self._counts: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self._told: OrderedDict[str, int] = OrderedDict()  # subject: window of its notice
         self._max = max_subjects
 
     async def hit(self, subject: str) -> bool:
@@ -44,6 +48,16 @@ class MemoryRateLimiter:
         while len(self._counts) > self._max:
             self._counts.popitem(last=False)
         return count <= self.limit
+
+    async def first_refusal(self, subject: str) -> bool:
+        bucket = int(time.monotonic() // self.window)
+        if self._told.get(subject) == bucket:
+            return False
+        self._told[subject] = bucket
+        self._told.move_to_end(subject)
+        while len(self._told) > self._max:
+            self._told.popitem(last=False)
+        return True
 
 
 class RedisRateLimiter:
@@ -62,6 +76,11 @@ class RedisRateLimiter:
             pipe.expire(name, int(self.window) + 1)
             count, _ = await pipe.execute()
         return int(count) <= self.limit
+
+    async def first_refusal(self, subject: str) -> bool:
+        bucket = int(time.time() // self.window)
+        name = key("rate-told", subject, bucket)
+        return bool(await self.redis.set(name, 1, nx=True, ex=int(self.window) + 1))
 
 
 #: Window of the per-person limit (``HOCVUSO_RATE_LIMIT`` events in it); beyond that the person

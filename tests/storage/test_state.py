@@ -40,3 +40,20 @@ async def test_memory_limiter_refuses_over_the_limit() -> None:
     limiter = MemoryRateLimiter(limit=2, window=60)
     assert [await limiter.hit("a") for _ in range(3)] == [True, True, False]
     assert await limiter.hit("b") is True
+
+
+async def test_slow_down_is_said_once_per_window_across_processes(redis: Redis) -> None:
+    subject = f"test-{uuid.uuid4().hex}"
+    first = RedisRateLimiter(redis, limit=1, window=60)
+    second = RedisRateLimiter(redis, limit=1, window=60)  # another webhook worker
+    told = [await limiter.first_refusal(subject) for limiter in (first, second, first, second)]
+    assert told == [True, False, False, False]
+    assert await second.first_refusal(f"{subject}-other") is True
+    names = [name async for name in redis.scan_iter(match=key("rate-told", subject, "*"))]
+    assert len(names) == 1 and 0 < await redis.ttl(names[0]) <= 61
+
+
+async def test_memory_limiter_says_slow_down_once_per_window() -> None:
+    limiter = MemoryRateLimiter(limit=1, window=60)
+    assert [await limiter.first_refusal("a") for _ in range(3)] == [True, False, False]
+    assert await limiter.first_refusal("b") is True

@@ -22,7 +22,7 @@ from aiohttp import web
 from pydantic import SecretStr, ValidationError
 
 from hocvuso.bot.telegram.handlers import routers
-from hocvuso.bot.telegram.middlewares import ThrottleMiddleware
+from hocvuso.bot.telegram.middlewares import Beside, PrivateChatsOnly, ThrottleMiddleware
 from hocvuso.bot.telegram.pipeline import Pipeline
 from hocvuso.bot.telegram.sender import Sender
 from hocvuso.chat.engine import COMMANDS, Engine
@@ -94,9 +94,12 @@ def build_all(engine: Engine, bots: Sequence[Bot], settings: Settings) -> list[T
     """One app per bot around one dispatcher (the routers are attached once); each update
     reaches the handlers with its own bot and that bot's sender."""
     dispatcher = Dispatcher(engine=engine, settings=settings)
-    throttle = ThrottleMiddleware(make_rate_limiter(settings))
-    dispatcher.message.outer_middleware(throttle)
-    dispatcher.callback_query.outer_middleware(throttle)
+    beside = Beside()
+    private = PrivateChatsOnly(beside)
+    throttle = ThrottleMiddleware(make_rate_limiter(settings), beside)
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.outer_middleware(private)  # first: a group's flood never reaches the throttle
+        observer.outer_middleware(throttle)
     dispatcher.include_routers(*routers())
     return [_app(engine, dispatcher, bot, settings) for bot in bots]
 
