@@ -1,26 +1,41 @@
 """Settings: the only place that reads the environment.
 
 Every setting has the prefix ``HOCVUSO_`` and may also come from a ``.env`` file in the working
-directory. Secrets (the Telegram token, the webhook secret) come only from the environment.
+directory. Secrets (the Telegram token, the webhook secret, the database and Redis URLs, which
+may hold passwords) are ``SecretStr``: their repr, str and logs show them masked; code that needs
+the plain value asks for it (``resolved_database_url``, ``resolved_redis_url``, ...).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 #: The token of the deployment's first (or only) bot; more bots name their own variables.
 DEFAULT_TOKEN_ENV = "HOCVUSO_TELEGRAM_TOKEN"
 SUPPORTED_LANGUAGES = ("vi", "en")
+#: What Telegram accepts as a webhook's secret token: 1-256 of these characters.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+#: … and what hocvuso asks of it: long enough not to be guessed.
+WEBHOOK_SECRET_MIN_LENGTH = 16
+WEBHOOK_SECRET_MISSING = (
+    "Webhook mode needs HOCVUSO_WEBHOOK_SECRET: without it anyone who finds the address can post "
+    "updates in any person's name. Set it in the environment of every worker to the same random "
+    "string of 16-256 letters, digits, '_' or '-', for example the output of "
+    '`python -c "import secrets; print(secrets.token_urlsafe(32))"`.'
+)
 
 
 class Settings(BaseSettings):
@@ -30,10 +45,10 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production"] = "development"
     data_dir: Path = Field(default=Path("./data"), description="Where the SQLite file lives.")
-    database_url: str | None = Field(
+    database_url: SecretStr | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite file in the data directory."
     )
-    redis_url: str | None = Field(default=None, description="Optional Redis for scale-out.")
+    redis_url: SecretStr | None = Field(default=None, description="Optional Redis for scale-out.")
     telegram_token: SecretStr | None = None
     telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
     webhook_url: str | None = Field(default=None, description="Public HTTPS URL: webhook mode.")
@@ -131,20 +146,53 @@ class Settings(BaseSettings):
 
     @field_validator("telegram_api_url")
     @classmethod
-    def _strip_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _https_api(cls, value: str) -> str:
+        """The token travels in the URL path of every Bot API call: only over https, except to
+        a Bot API server on this machine (a local ``telegram-bot-api``, the tests' fake)."""
+        value = value.rstrip("/")
+        url = urlsplit(value)
+        if url.scheme == "https" and url.hostname:
+            return value
+        if url.scheme == "http" and _loopback(url.hostname):
+            return value
+        raise ValueError(
+            "HOCVUSO_TELEGRAM_API_URL must be an https:// address (plain http only to this "
+            "machine: localhost, 127.0.0.0/8, ::1): the bot token travels in its path"
+        )
 
-    @model_validator(mode="after")
-    def _secrets_in_production(self) -> Settings:
-        if self.environment == "production" and self.webhook_url and not self.webhook_secret:
-            raise ValueError("HOCVUSO_WEBHOOK_SECRET is required for a production webhook")
-        return self
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        secret = value.get_secret_value()
+        if not WEBHOOK_SECRET_PATTERN.match(secret) or len(secret) < WEBHOOK_SECRET_MIN_LENGTH:
+            raise ValueError(
+                f"HOCVUSO_WEBHOOK_SECRET must be {WEBHOOK_SECRET_MIN_LENGTH}-256 letters, "
+                "digits, '_' or '-' (what Telegram accepts as a secret token)"
+            )
+        return value
 
     @property
     def resolved_database_url(self) -> str:
-        """The async SQLAlchemy URL, with the driver filled in."""
-        url = self.database_url or f"sqlite:///{(self.data_dir / 'hocvuso.sqlite3').resolve()}"
+        """The async SQLAlchemy URL, with the driver filled in (password included)."""
+        plain = self.database_url.get_secret_value() if self.database_url else None
+        url = plain or f"sqlite:///{(self.data_dir / 'hocvuso.sqlite3').resolve()}"
         return async_database_url(url)
+
+    @property
+    def resolved_redis_url(self) -> str | None:
+        """The Redis URL (password included), or None without Redis."""
+        if self.redis_url is None:
+            return None
+        return self.redis_url.get_secret_value() or None
+
+    def require_webhook_secret(self) -> str:
+        """The webhook secret, or a stop saying how to set one: webhook mode never starts
+        without it, in any environment."""
+        if self.webhook_secret is None:
+            raise SystemExit(WEBHOOK_SECRET_MISSING)
+        return self.webhook_secret.get_secret_value()
 
     @property
     def is_sqlite(self) -> bool:
@@ -168,6 +216,27 @@ def environment_secret(name: str, environ: Mapping[str, str] | None = None) -> S
     return SecretStr(value) if value else None
 
 
+def _loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The settings; a bad one stops the program with the variable named and what is wrong
+    (never its value: it may be a secret)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = "HOCVUSO_" + "_".join(str(part) for part in error["loc"]).upper()
+            lines.append(f"  {name}: {error['msg'].removeprefix('Value error, ')}")
+        message = "hocvuso cannot start, the configuration is wrong:\n" + "\n".join(lines)
+        raise SystemExit(message) from None  # the error's text would show the values

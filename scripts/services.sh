@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL (127.0.0.1:5432, trust auth for local tests) and Redis (127.0.0.1:6379)
-# are running: start them if installed, install them with apt-get if missing (as root).
+# Make sure PostgreSQL (127.0.0.1:5432, trust on loopback only, for local tests) and Redis
+# (127.0.0.1:6379) are running: start them if installed, install them with apt-get if missing
+# (as root).
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -11,6 +12,17 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
+# A local test server: trust the local socket and loopback (127.0.0.1/32, ::1/128) only. Lines for
+# any other address keep their password method: nothing else is trusted, whatever pg_hba.conf
+# already allows. (`scripts/services.sh --trust-loopback FILE` rewrites just FILE: the tests.)
+trust_loopback() {
+  as_root sed -i -E \
+    -e 's/^(local[[:space:]].*[[:space:]])(scram-sha-256|md5|peer)[[:space:]]*$/\1trust/' \
+    -e 's#^(host[[:space:]]+[^[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+(127\.0\.0\.1/32|::1/128)[[:space:]]+)(scram-sha-256|md5)[[:space:]]*$#\1trust#' \
+    "$1"
+}
+if [ "${1:-}" = "--trust-loopback" ]; then trust_loopback "$2"; exit 0; fi
+
 pg_up() { have pg_isready && pg_isready -q -h 127.0.0.1 -p 5432; }
 redis_up() { have redis-cli && [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = PONG ]; }
 
@@ -18,10 +30,7 @@ if ! pg_up; then
   if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
     echo "installing PostgreSQL"
     apt_install postgresql postgresql-client
-    # local test server: trust connections from this machine
-    for hba in /etc/postgresql/*/main/pg_hba.conf; do
-      as_root sed -i -E 's/^(host|local)(.*)(scram-sha-256|md5|peer)$/\1\2trust/' "$hba"
-    done
+    for hba in /etc/postgresql/*/main/pg_hba.conf; do trust_loopback "$hba"; done
   fi
   echo "starting PostgreSQL"
   for version in $(ls /etc/postgresql); do

@@ -17,7 +17,7 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -62,11 +62,12 @@ class HocvusoPTBHandler:
     async def __call__(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         user = update.effective_user
-        if chat is None or chat.type != "private":
+        # Only private chats are served (a press on a message in a group is not answered);
+        # the person is who wrote or pressed, and there the chat is theirs.
+        if chat is None or chat.type != ChatType.PRIVATE or user is None:
             return
-        name = " ".join(p for p in (user.first_name, user.last_name) if p) if user else None
-        language = user.language_code if user else None
-        person = Person(PLATFORM, chat.id, name or None, language, context.bot.id)
+        name = " ".join(p for p in (user.first_name, user.last_name) if p)
+        person = Person(PLATFORM, user.id, name or None, user.language_code, context.bot.id)
         query = update.callback_query
         event: Event
         if query is not None:
@@ -82,9 +83,9 @@ class HocvusoPTBHandler:
         source = query.message.message_id if query is not None and query.message else None
         try:
             for reply in outcome.replies:
-                await self._send(context, chat.id, reply, source)
+                await self._send(context, user.id, reply, source)
         except Forbidden:
-            await self.engine.mark_blocked(PLATFORM, chat.id, context.bot.id)
+            await self.engine.mark_blocked(PLATFORM, user.id, context.bot.id)
             return
         await self.engine.mark_delivered(key)
 
@@ -136,4 +137,4 @@ def add_hocvuso_handlers(
     """Register handlers that pass private-chat messages and button presses to the engine."""
     handler = HocvusoPTBHandler(engine)
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, handler), group)
-    application.add_handler(CallbackQueryHandler(handler), group)
+    application.add_handler(CallbackQueryHandler(handler), group)  # private ones: see handler

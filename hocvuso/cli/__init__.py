@@ -79,6 +79,8 @@ def run(
     """Run the Telegram bots together with the scheduler (reminders, campaigns, broadcasts)."""
     settings = get_settings()
     _logging(settings)
+    if webhook or settings.webhook_url:
+        settings.require_webhook_secret()  # here: a worker that cannot start would be restarted
     if workers > 1:
         from hocvuso.cli import workers as supervisor
 

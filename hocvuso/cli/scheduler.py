@@ -295,7 +295,7 @@ async def _send_through(
     queue = DeliveryQueue(database)
     lease = (
         None
-        if settings.redis_url
+        if settings.resolved_redis_url
         else SenderLease(database, bot.id, ttl=settings.sender_ttl, command="broadcast")
     )
 

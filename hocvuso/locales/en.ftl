@@ -192,6 +192,7 @@ press-invalid = Invalid request. Nothing was changed.
 error-generic = Sorry, something went wrong. The answers recorded so far are safe; please try what you just did again in a moment.
 slow-down = You are going a little fast; please wait a moment and try again.
 unsupported-message = hocvuso understands text messages and buttons only. Type /help for the commands.
+private-only = Please message the bot privately to learn: it does not answer in groups.
 
 ## Bot command descriptions (Telegram menu)
 cmd-start = Start

@@ -193,6 +193,7 @@ press-invalid = Yêu cầu không hợp lệ. Không có gì thay đổi.
 error-generic = Xin lỗi, đã có lỗi xảy ra. Những câu trả lời đã ghi nhận của anh/chị không bị mất; xin anh/chị thử lại thao tác vừa rồi sau giây lát.
 slow-down = Anh/chị thao tác hơi nhanh, xin chờ một chút rồi thử lại.
 unsupported-message = hocvuso chỉ hiểu tin nhắn chữ và các nút bấm. Gõ /help để xem các lệnh.
+private-only = Xin anh/chị nhắn riêng cho bot để học: trong nhóm, bot không trả lời.
 
 ## Bot command descriptions (Telegram menu)
 cmd-start = Bắt đầu

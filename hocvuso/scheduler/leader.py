@@ -114,8 +114,8 @@ class PostgresLeadership:
 
 
 def make_leadership(settings: Settings, database: AsyncEngine) -> Leadership:
-    if settings.redis_url:
-        return RedisLeadership(redis_client(settings.redis_url), settings.leader_ttl)
+    if settings.resolved_redis_url:
+        return RedisLeadership(redis_client(settings.resolved_redis_url), settings.leader_ttl)
     if database.dialect.name == "postgresql":
         return PostgresLeadership(database)
     return LocalLeadership()

@@ -40,6 +40,7 @@ from hocvuso.scheduler.leader import Leadership, make_leadership
 from hocvuso.scheduler.progress import report_broadcast_progress
 from hocvuso.scheduler.reminders import deliver_due_reminders
 from hocvuso.scheduler.senders import SenderLease
+from hocvuso.storage.db import ENGINE_OPTIONS
 from hocvuso.storage.scheduling import JOBS_TABLE
 from hocvuso.storage.state import redis_client
 from hocvuso.storage.types import utcnow
@@ -96,9 +97,9 @@ class BotSender:
 
 
 def make_pacer(settings: Settings, bot_id: int | str) -> Pacer:
-    if settings.redis_url:
+    if settings.resolved_redis_url:
         return RedisPacer(
-            redis_client(settings.redis_url),
+            redis_client(settings.resolved_redis_url),
             bot_id,
             settings.broadcast_rate,
             settings.per_chat_rate,
@@ -143,6 +144,7 @@ class SchedulerService:
                 "default": SQLAlchemyJobStore(
                     url=sync_database_url(database.url.render_as_string(hide_password=False)),
                     tablename=JOBS_TABLE,
+                    engine_options=ENGINE_OPTIONS,
                 )
             },
             job_defaults={
@@ -211,7 +213,7 @@ class SchedulerService:
             # Without Redis, one process at a time sends a bot's queue.
             lease = (
                 None
-                if self.settings.redis_url
+                if self.settings.resolved_redis_url
                 else SenderLease(
                     self.database,
                     sender.bot_id,

@@ -29,8 +29,14 @@ _DOWN = re.compile(r"^down_revision(?::[^=]*)?=\s*(?:None|['\"]([^'\"]+)['\"])\s
 _PLAIN = re.compile(r"^(?:branch_labels|depends_on)(?::[^=]*)?=\s*None\s*$", re.MULTILINE)
 
 
+#: Every engine of hocvuso: an error names the statement, never the values bound to it (names,
+#: draft texts, chat ids would otherwise reach the logs as ``[parameters: ...]``).
+ENGINE_OPTIONS: dict[str, Any] = {"hide_parameters": True}
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = async_database_url(url)
+    kwargs = {**ENGINE_OPTIONS, **kwargs}
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":

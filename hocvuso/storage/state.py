@@ -40,6 +40,9 @@ class RateLimiter(Protocol):
     async def hit(self, subject: str) -> bool:
         """Count one event for ``subject``; False when it is over the limit."""
 
+    async def first_refusal(self, subject: str) -> bool:
+        """True once per window: the first time ``subject`` is told to slow down in it."""
+
 
 class MemoryRateLimiter:
     """Fixed-window counter in this process (the single-process default)."""
@@ -48,6 +51,7 @@ class MemoryRateLimiter:
         self.limit = limit
         self.window = window
         self._counts: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self._told: OrderedDict[str, int] = OrderedDict()  # subject: window of its notice
         self._max = max_subjects
 
     async def hit(self, subject: str) -> bool:
@@ -59,6 +63,16 @@ class MemoryRateLimiter:
         while len(self._counts) > self._max:
             self._counts.popitem(last=False)
         return count <= self.limit
+
+    async def first_refusal(self, subject: str) -> bool:
+        bucket = int(time.monotonic() // self.window)
+        if self._told.get(subject) == bucket:
+            return False
+        self._told[subject] = bucket
+        self._told.move_to_end(subject)
+        while len(self._told) > self._max:
+            self._told.popitem(last=False)
+        return True
 
 
 def redis_client(url: str | SecretStr) -> Redis:
@@ -112,6 +126,17 @@ class RedisRateLimiter:
             count, _ = await pipe.execute()
         return int(count) <= self.limit
 
+    async def first_refusal(self, subject: str) -> bool:
+        from redis.exceptions import RedisError
+
+        bucket = int(time.time() // self.window)
+        name = key("rate-told", subject, bucket)
+        try:
+            return bool(await self.redis.set(name, 1, nx=True, ex=int(self.window) + 1))
+        except (RedisError, OSError):
+            self._warn()
+            return await self.fallback.first_refusal(subject)
+
     def _warn(self) -> None:
         now = time.monotonic()
         if now - self._warned >= self.WARN_EVERY:
@@ -125,6 +150,8 @@ RATE_WINDOW = 10.0
 
 
 def make_rate_limiter(settings: Settings) -> RateLimiter:
-    if settings.redis_url:
-        return RedisRateLimiter(redis_client(settings.redis_url), settings.rate_limit, RATE_WINDOW)
+    if settings.resolved_redis_url:
+        return RedisRateLimiter(
+            redis_client(settings.resolved_redis_url), settings.rate_limit, RATE_WINDOW
+        )
     return MemoryRateLimiter(settings.rate_limit, RATE_WINDOW)

@@ -72,7 +72,7 @@ async def test_two_bots_share_one_store_and_a_broadcast_reaches_both_through_the
             "HOCVUSO_WEBHOOK_URL": f"http://127.0.0.1:{port}",
             "HOCVUSO_WEBHOOK_HOST": "127.0.0.1",
             "HOCVUSO_WEBHOOK_PORT": str(port),
-            "HOCVUSO_WEBHOOK_SECRET": "two-bots-secret",
+            "HOCVUSO_WEBHOOK_SECRET": "two-bots-secret-token",
         }
     bot = BotProcess(fake, database_url, tmp_path, HOCVUSO_TOKEN_HUE=HUE_TOKEN, **serving)
     await bot.start(ready_method=ready)

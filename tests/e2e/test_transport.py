@@ -69,6 +69,42 @@ async def test_webhook_mode_serves_learners_and_refuses_requests_without_the_sec
         await bot.stop()
 
 
+@pytest.mark.parametrize("args", [("--webhook",), ("--webhook", "--workers", "2")])
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_webhook_mode_does_not_start_without_a_secret_in_development_either(
+    fake: FakeTelegram,
+    database_url: str,
+    engine_db: AsyncEngine,
+    tmp_path: Path,
+    args: tuple[str, ...],
+) -> None:
+    port = free_port()
+    bot = BotProcess(
+        fake,
+        database_url,
+        tmp_path,
+        args=args,
+        HOCVUSO_ENVIRONMENT="development",
+        HOCVUSO_WEBHOOK_URL=f"http://127.0.0.1:{port}",
+        HOCVUSO_WEBHOOK_HOST="127.0.0.1",
+        HOCVUSO_WEBHOOK_PORT=str(port),
+    )
+    bot.env.pop("HOCVUSO_WEBHOOK_SECRET", None)
+    try:
+        with pytest.raises(AssertionError, match="the bot exited at start"):
+            await bot.start(ready_method="setWebhook")
+        assert "Webhook mode needs HOCVUSO_WEBHOOK_SECRET" in bot.log()
+        assert "Traceback" not in bot.log()
+        assert fake.webhook_url is None
+        assert not fake.calls_to("setWebhook")
+        # Nothing listens at the address: a forged update reaches no one.
+        async with aiohttp.ClientSession() as http:
+            with pytest.raises(aiohttp.ClientConnectionError):
+                await http.post(f"http://127.0.0.1:{port}/telegram/webhook", json={})
+    finally:
+        await bot.stop()
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_flood_limits_are_waited_out_and_nothing_is_lost(
     database_url: str, engine_db: AsyncEngine, tmp_path: Path, core_pack: Pack

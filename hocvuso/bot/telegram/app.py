@@ -22,7 +22,7 @@ from aiohttp import web
 from pydantic import SecretStr, ValidationError
 
 from hocvuso.bot.telegram.handlers import routers
-from hocvuso.bot.telegram.middlewares import ThrottleMiddleware
+from hocvuso.bot.telegram.middlewares import Beside, PrivateChatsOnly, ThrottleMiddleware
 from hocvuso.bot.telegram.pipeline import Pipeline
 from hocvuso.bot.telegram.sender import Sender
 from hocvuso.chat.engine import COMMANDS, Engine
@@ -94,9 +94,12 @@ def build_all(engine: Engine, bots: Sequence[Bot], settings: Settings) -> list[T
     """One app per bot around one dispatcher (the routers are attached once); each update
     reaches the handlers with its own bot and that bot's sender."""
     dispatcher = Dispatcher(engine=engine, settings=settings)
-    throttle = ThrottleMiddleware(make_rate_limiter(settings))
-    dispatcher.message.outer_middleware(throttle)
-    dispatcher.callback_query.outer_middleware(throttle)
+    beside = Beside()
+    private = PrivateChatsOnly(beside)
+    throttle = ThrottleMiddleware(make_rate_limiter(settings), beside)
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.outer_middleware(private)  # first: a group's flood never reaches the throttle
+        observer.outer_middleware(throttle)
     dispatcher.include_routers(*routers())
     return [_app(engine, dispatcher, bot, settings) for bot in bots]
 
@@ -248,16 +251,20 @@ async def _register_quietly(
 
 
 def webhook_handler(
-    app: TelegramApp, secret: str | None
+    app: TelegramApp, secret: str
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """Telegram's POSTs: the secret header is checked, then the update goes through the same
-    pipeline as long polling (one chat in order, a bounded number in flight). Telegram gets
-    "200 OK" only once the update has been applied, so an update is redelivered (and
-    recognised) if the process dies while handling it."""
+    """Telegram's POSTs: the secret header is checked (in constant time; a request without the
+    right one gets 401 and is not read), then the update goes through the same pipeline as
+    long polling (one chat in order, a bounded number in flight). Telegram gets "200 OK" only
+    once the update has been applied, so an update is redelivered (and recognised) if the
+    process dies while handling it."""
+    if not secret:
+        raise ValueError("a webhook needs its secret token")
+    expected = secret.encode()
 
     async def handle(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if secret is not None and not hmac.compare_digest(given.encode(), secret.encode()):
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
             return web.Response(text="Unauthorized", status=401)
         try:
             update = Update.model_validate(await request.json(), context={"bot": app.bot})
@@ -279,17 +286,20 @@ async def run_webhook(
     register: bool = True,
     on_me: OnMe | None = None,
 ) -> None:
-    """Webhook mode: Telegram's secret-token header is checked on every request. Several
-    bots share the one address, each at its own path (``TelegramApp.path``).
+    """Webhook mode: Telegram's secret-token header is checked on every request; without
+    ``HOCVUSO_WEBHOOK_SECRET`` it does not start (in any environment). The secret is the
+    configured one, not one made up at start: every worker of ``--workers`` (and every machine
+    behind one address) must check the same secret that worker 0 registered. Several bots share
+    the one address, each at its own path (``TelegramApp.path``), and the one secret.
 
     ``reuse_port``: several worker processes listen on the same port (``--workers``);
     ``register``: this one tells Telegram the address (one of the workers does).
     """
     assert settings.webhook_url
+    secret = settings.require_webhook_secret()
     apps = [app] if isinstance(app, TelegramApp) else list(app)
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     web_app = web.Application()
     for one in apps:
         web_app.router.add_post(one.path or settings.webhook_path, webhook_handler(one, secret))

@@ -41,7 +41,9 @@ async def apply(
     """Apply one update through the engine and deliver what it produced, exactly once."""
     bot = sender.bot
     if callback is not None:
-        chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+        # The person is who pressed (only presses in private chats get here: there the chat
+        # is that person's, and the replies go to them).
+        chat_id = callback.from_user.id
         person = person_of(callback.from_user, chat_id, bot.id)
         event = event or Press(callback.data or "")
         source = callback.message.message_id if callback.message else None

@@ -19,6 +19,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 
+from aiogram.enums import ChatType
 from aiogram.types import Update
 
 log = logging.getLogger(__name__)
@@ -29,14 +30,17 @@ Entry = tuple[Update, "asyncio.Future[None]"]
 
 
 def chat_key(update: Update) -> Hashable:
-    """Whose turn an update waits for: the person (private chats), else the update alone."""
+    """Whose turn an update waits for: the person (private chats: who pressed, who wrote),
+    else the update alone (a group's or a channel's updates are not served: they are
+    dropped at once, and never wait behind, or hold up, a person's)."""
     if update.callback_query is not None:
-        return ("user", update.callback_query.from_user.id)
-    if update.message is not None:
+        query = update.callback_query
+        if query.message is not None and query.message.chat.type == ChatType.PRIVATE:
+            return ("user", query.from_user.id)
+    elif update.message is not None:
         message = update.message
-        if message.from_user is not None:
+        if message.chat.type == ChatType.PRIVATE and message.from_user is not None:
             return ("user", message.from_user.id)
-        return ("chat", message.chat.id)
     return ("update", update.update_id)
 
 

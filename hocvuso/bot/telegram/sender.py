@@ -1,11 +1,14 @@
 """Flood-safe sending of engine replies to Telegram.
 
 A 429 waits its ``retry_after`` and tries again, as often as it takes (up to ``MAX_FLOOD_WAIT``
-seconds in all): a reply is late rather than lost or turned into an error message. A 429 for a
-chat that was written to less than a per-chat interval ago is that chat's limit (about one
-message a second): only that chat waits, and its next messages are spaced out for a while, so a
-redelivered backlog of replies arrives in order and at the pace Telegram accepts. Any other 429
-is the bot-wide limit and pauses bulk sending too (through the pacer). A 403 marks the learner
+seconds in all): a reply is late rather than lost or turned into an error message. Telegram does
+not say which limit a 429 is. A 429 for one chat is taken for that chat's limit (about one
+message a second, or a longer ban of a chat that floods): only that chat waits, and its next
+messages are spaced out for a while, so a redelivered backlog of replies arrives in order and at
+the pace Telegram accepts. Only when a second chat is refused while another's 429 is still
+fresh (and neither was written to a moment before) is it the bot-wide limit, which pauses bulk
+sending too (through the pacer): one person, however many 429s their chat earns, never pauses
+the others. A 403 marks the learner
 blocked and stops sending to them; an edit that Telegram cannot apply falls back to a new message.
 """
 
@@ -101,6 +104,8 @@ class ChatPace:
         self.limit = limit
         self._last: OrderedDict[int, float] = OrderedDict()
         self._slow: dict[int, float] = {}
+        #: The last 429 that was not a chat's own limit: its chat, and until when it is fresh.
+        self._refused: tuple[int, float] | None = None
 
     def wait(self, chat_id: int) -> float:
         """Seconds until this chat may be written to again (0 unless it is being spaced out)."""
@@ -120,13 +125,17 @@ class ChatPace:
             chat, _ = self._last.popitem(last=False)
             self._slow.pop(chat, None)
 
-    def own_limit(self, chat_id: int) -> bool:
-        """A 429 now: was it this chat's own limit (written to under an interval ago)?"""
+    def refused(self, chat_id: int, retry_after: float) -> bool:
+        """A 429 for this chat now: it is spaced out for a while. Is it the bot-wide limit?
+        Only when another chat's 429 came within that one's ``retry_after`` (and a second
+        more), and this chat was not written to under an interval ago (its own limit, then)."""
+        now = self.clock()
+        self._slow[chat_id] = now + SLOW_SECONDS
         last = self._last.get(chat_id)
-        if last is None or self.clock() - last >= CHAT_INTERVAL:
+        if last is not None and now - last < CHAT_INTERVAL:
             return False
-        self._slow[chat_id] = self.clock() + SLOW_SECONDS
-        return True
+        previous, self._refused = self._refused, (chat_id, now + retry_after + CHAT_INTERVAL)
+        return previous is not None and previous[0] != chat_id and now < previous[1]
 
 
 class Sender:
@@ -163,13 +172,15 @@ class Sender:
                     await self._pacing(self.pacer.note(chat_id))
                 result = await make()
             except TelegramRetryAfter as exc:
-                own = chat_id is not None and self.chats.own_limit(chat_id)
+                bot_wide = chat_id is None or self.chats.refused(chat_id, exc.retry_after)
                 log.warning(
-                    "flood limit (%s): waiting %ss", "one chat" if own else "bot", exc.retry_after
+                    "flood limit (%s): waiting %ss",
+                    "bot" if bot_wide else "one chat",
+                    exc.retry_after,
                 )
                 if waited + exc.retry_after > MAX_FLOOD_WAIT:
                     raise
-                if not own and self.pacer is not None:
+                if bot_wide and self.pacer is not None:
                     await self._pacing(self.pacer.pause(exc.retry_after))
                 waited += exc.retry_after
                 await asyncio.sleep(exc.retry_after)

@@ -14,6 +14,7 @@ from hocvuso.storage import (
     organising,  # noqa: F401 - units, roles, audit log, mentors
     scheduling,  # noqa: F401 - the scheduler's tables
 )
+from hocvuso.storage.db import ENGINE_OPTIONS
 
 target_metadata = SQLModel.metadata
 
@@ -30,7 +31,9 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_async_engine(context.config.get_main_option("sqlalchemy.url") or "")
+    engine = create_async_engine(
+        context.config.get_main_option("sqlalchemy.url") or "", **ENGINE_OPTIONS
+    )
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()

@@ -86,3 +86,24 @@ async def test_a_bot_wide_429_pauses_bulk_sending(session: list[AiohttpSession])
         assert [p.texts[-1] for p in people] == ["Nhắc học"] * 3
         assert fake.rate_limited_count >= 1
         assert pacer.pauses and all(s >= 1 for s in pacer.pauses)
+
+
+async def test_one_chats_429s_never_pause_bulk_sending_for_everyone(
+    session: list[AiohttpSession],
+) -> None:
+    # Two processes of one bot (webhook workers, or a worker beside the bulk sender): one has
+    # just written to the chat, so the other's message to it meets that chat's limit, however
+    # often. A 429 for one chat is that chat's: the others' broadcast goes on.
+    async with FakeTelegram(per_chat_rate=1.0) as fake:
+        chatty, other = fake.user(9301, "Lan"), fake.user(9302, "Minh")
+        pacer = Pauses()
+        first = sender_for(fake, session, pacer)
+        second = sender_for(fake, session, pacer)
+        for n in range(3):
+            assert await first.deliver(chatty.chat_id, [Reply(f"Một {n}")])
+            assert await second.deliver(chatty.chat_id, [Reply(f"Hai {n}")])
+        assert fake.rate_limited_count >= 3
+        assert pacer.pauses == []
+        assert await second.deliver(other.chat_id, [Reply("Xin chào")])
+        assert len(chatty.texts) == 6 and other.texts == ["Xin chào"]
+        fake.assert_no_invalid_requests()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
+from aiogram.enums import ChatType
 from aiogram.types import ErrorEvent
 
+from hocvuso.bot.telegram.middlewares import private
 from hocvuso.bot.telegram.sender import Sender
 from hocvuso.i18n import language_of, t
 
@@ -22,10 +24,11 @@ async def on_error(event: ErrorEvent, sender: Sender) -> None:
     )
     chat = None
     user = None
-    if update.message:
+    # Only a private chat is told (groups are not served): the person who wrote or pressed.
+    if update.message and update.message.chat.type == ChatType.PRIVATE:
         chat, user = update.message.chat.id, update.message.from_user
-    elif update.callback_query and update.callback_query.message:
-        chat, user = update.callback_query.message.chat.id, update.callback_query.from_user
+    elif (query := update.callback_query) and private(query):
+        chat, user = query.from_user.id, query.from_user
     if chat is not None:
         language = language_of(user.language_code if user else None)
         try:
