@@ -1,7 +1,11 @@
 """Message catalogs (Project Fluent): every learner-facing text lives in ``locales/<lang>.ftl``.
 
-Variables are HTML-escaped before they are placed into a message, because messages are sent with
-Telegram's HTML parse mode; the catalogs themselves may use ``<b>`` and ``<i>``.
+Values are kept raw and escaped exactly once, here, when they are placed into a message: :func:`t`
+renders Telegram HTML (the catalogs may use ``<b>`` and ``<i>``) and returns it as
+:class:`Markup`, which is never escaped again when it is placed into another message. A surface
+that is not HTML (a button label, a toast, a file cell, the terminal) takes :func:`plain` of it,
+which removes the catalog's tags and undoes the one escape. :func:`clean_name` is the one
+sanitiser for names that enter the system (people and units).
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import html
 import logging
 import os
 import pickle
+import re
+import secrets
 import tempfile
+import unicodedata
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -126,6 +133,12 @@ def _bundle(language: str) -> FluentBundle:
     return bundle
 
 
+#: Fluent refuses a placeable longer than this (it prints ``{???}`` instead): :func:`t` places
+#: longer texts itself (see :func:`_long`).
+_FLUENT_PART_LIMIT = 2500
+_LONG = 1000
+
+
 def _argument(value: Any, name: str, numeric: frozenset[str]) -> Any:
     if isinstance(value, str):
         return escape(value)
@@ -153,8 +166,9 @@ def language_of(client_code: str | None, default: str = "vi") -> str:
     return "en" if (client_code or "").lower().startswith("en") else default
 
 
-def t(language: str, key: str, /, **variables: Any) -> str:
-    """Translate ``key``; falls back to Vietnamese, then to the key itself (and logs it)."""
+def t(language: str, key: str, /, **variables: Any) -> Markup:
+    """Translate ``key`` into Telegram HTML, its variables escaped once; falls back to
+    Vietnamese, then to the key itself (and logs it)."""
     for lang in (language, FALLBACK):
         if lang not in _languages():
             continue
@@ -165,12 +179,32 @@ def t(language: str, key: str, /, **variables: Any) -> str:
             args = {name: _argument(value, name, numeric) for name, value in variables.items()}
             if message.value is None:  # a message with attributes only: not one of ours
                 continue
+            args, long = _long(args, numeric)
             text, errors = bundle.format_pattern(message.value, args)
             if errors:
                 log.warning("catalog %s/%s: %s", lang, key, errors)
-            return str(text)
+            return Markup(_put_back(str(text), long) if long else text)
     log.error("missing message %s", key)
-    return key
+    return escape(key)
+
+
+_PLACEHOLDER = re.compile("\ue000[0-9a-f]+\ue001")
+
+
+def _long(args: dict[str, Any], numeric: frozenset[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Long texts (a broadcast, a mentee's reply) go into the message as placeholders, put back
+    after formatting: Fluent would print ``{???}`` for a placeable over 2,500 characters."""
+    long: dict[str, str] = {}
+    for name, value in args.items():
+        if isinstance(value, str) and len(value) > _LONG and name not in numeric:
+            placeholder = f"\ue000{secrets.token_hex(8)}\ue001"
+            long[placeholder] = value
+            args = {**args, name: placeholder}
+    return args, long
+
+
+def _put_back(text: str, long: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda m: long.get(m.group(0), m.group(0)), text)
 
 
 class Markup(str):
@@ -179,5 +213,45 @@ class Markup(str):
     __slots__ = ()
 
 
-def escape(value: str) -> str:
-    return str(value) if isinstance(value, Markup) else html.escape(value, quote=False)
+def escape(value: str) -> Markup:
+    """``value`` as Telegram HTML: escaped once (a :class:`Markup` already is HTML)."""
+    return Markup(value) if isinstance(value, Markup) else Markup(html.escape(value, quote=False))
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """A text for a surface that is not HTML (a button label, a toast, a file cell, the
+    terminal): :class:`Markup` loses its tags and its one escape; any other string is raw
+    already and is returned as it is."""
+    if isinstance(text, Markup):
+        return html.unescape(_TAGS.sub("", text))
+    return str(text)
+
+
+def tp(language: str, key: str, /, **variables: Any) -> str:
+    """:func:`t` as plain text (see :func:`plain`)."""
+    return plain(t(language, key, **variables))
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean_name(value: str | None, limit: int | None = None) -> str:
+    """A name as it is stored: without format characters (Cf: bidi overrides, embeddings and
+    isolates, U+200E/U+200F, U+061C, zero-width characters, U+2060, U+FEFF), control characters
+    (Cc: a tab or a line break becomes a space) or lone surrogates, in NFC, whitespace collapsed
+    to single spaces, cut to ``limit`` characters. An empty result means "no name": the caller
+    asks again (or keeps none), it never stores an invisible one."""
+    kept = []
+    for char in value or "":
+        category = unicodedata.category(char)
+        if category == "Cc":
+            kept.append(" ")
+        elif category not in ("Cf", "Cs"):
+            kept.append(char)
+    name = _SPACES.sub(" ", unicodedata.normalize("NFC", "".join(kept))).strip()
+    if limit is not None:
+        name = name[:limit].rstrip()
+    return name

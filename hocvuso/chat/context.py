@@ -15,7 +15,7 @@ from hocvuso.chat.events import Person
 from hocvuso.chat.replies import Outcome, Reply
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
-from hocvuso.i18n import language_of, t
+from hocvuso.i18n import language_of, plain, t
 from hocvuso.storage.models import Learner
 
 
@@ -57,7 +57,8 @@ class Ctx:
         self.outcome.replies.append(Reply(text, **kwargs))
 
     def toast(self, text: str, *, alert: bool = False) -> None:
-        self.outcome.toast = text
+        """A notice on the pressed button: plain text (see :func:`hocvuso.i18n.plain`)."""
+        self.outcome.toast = plain(text)
         self.outcome.alert = alert
 
     # --- the learner's place in the conversation -------------------------------------------

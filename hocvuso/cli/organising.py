@@ -19,7 +19,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import get_settings
-from hocvuso.i18n import t
+from hocvuso.i18n import plain, t
 from hocvuso.organising import exports, invites, mentoring, reports, roles, units
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import Invalid, StaffError
@@ -53,7 +53,7 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     try:
         return asyncio.run(main())
     except StaffError as exc:
-        console.print(f"[red]{exc.message(settings.language)}[/red]")
+        console.print(f"[red]{escape(plain(exc.message(settings.language)))}[/red]")
         raise typer.Exit(1) from exc
 
 
@@ -234,7 +234,7 @@ def report_command(
             table.add_row(*(escape("—" if v is None else str(v)) for v in row))
         console.print(table)
         if report.unassigned:
-            console.print(escape(t(language, "report-unassigned", count=report.unassigned)))
+            console.print(escape(plain(t(language, "report-unassigned", count=report.unassigned))))
         return
     if format == "xlsx":
         output.write_bytes(exports.to_xlsx(report, language))

@@ -35,6 +35,7 @@ from hocvuso.delivery import audience as aud
 from hocvuso.delivery import broadcasts
 from hocvuso.delivery.bots import ServedBot
 from hocvuso.delivery.queue import DeliveryQueue
+from hocvuso.i18n import plain
 from hocvuso.organising import broadcasting
 from hocvuso.organising.errors import StaffError
 from hocvuso.organising.permissions import CLI
@@ -71,7 +72,7 @@ def _run(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     except StaffError as exc:
-        console.print(f"[red]{exc.message('en')}[/red]")
+        console.print(Text(plain(exc.message("en")), style="red"))
         raise typer.Exit(1) from exc
 
 

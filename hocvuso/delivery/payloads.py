@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hocvuso.i18n import plain
+
 #: Telegram's limit for callback data, in bytes.
 CALLBACK_DATA_MAX = 64
 
@@ -101,7 +103,9 @@ def data(name: str, nonce: str = "", arg: str = "") -> str:
 
 
 def button(label: str, name: str, nonce: str = "", arg: str = "") -> Button:
-    return Button(label, data(name, nonce, arg))
+    """A button; its label is plain text (Telegram shows it as typed), so a rendered message
+    (:class:`hocvuso.i18n.Markup`) loses its tags and its escape: ``Tú & Tài``, not ``&amp;``."""
+    return Button(plain(label), data(name, nonce, arg))
 
 
 def stored(*rows: Sequence[Button]) -> list[list[list[str]]]:

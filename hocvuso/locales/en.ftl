@@ -250,7 +250,7 @@ units-file-encoding = File { $name } cannot be read: please save it as UTF-8 (Ex
 units-file-yaml = File { $name } has a YAML syntax error at line { $line }.
 units-file-columns = A units file needs the columns (or fields) code, name and, optionally, parent.
 units-bad-code = Row { $row }: the unit code “{ $code }” is not valid (1–32 characters: unaccented letters, digits, - _ .).
-units-bad-name = Row { $row }: unit { $code } has no name (or a name longer than 300 characters).
+units-bad-name = Row { $row }: unit { $code } has no name (a name of only spaces or invisible characters is not taken) or a name longer than 300 characters. No unit has been imported; please correct the file and import it again.
 units-duplicate = Row { $row }: the unit code { $code } appears twice.
 units-unknown-parent = Row { $row }: unit { $code } belongs to the parent unit { $parent }, which was not found.
 units-cycle = Unit { $code } is part of a parent–child loop (a unit cannot belong to itself or to a unit below it).
@@ -316,7 +316,7 @@ forecast-nobody = nobody has joined yet
 
 ## Broadcasts by organisers
 broadcast-compose = 📣 Please type the announcement for the learners of <b>{ $unit }</b>. You will see a preview of your next message before it is sent.
-broadcast-too-long = The announcement needs 1 to { $limit } characters. Please type it again.
+broadcast-too-long = The announcement can have 1 to { $limit } characters as sent (each &amp;, &lt; or &gt; counts as 4–5); yours has { $length }. Nothing has been sent; please type it again.
 broadcast-preview =
     <b>Preview</b> of the announcement to { $count } learners of { $unit }:
 

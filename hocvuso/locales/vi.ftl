@@ -242,7 +242,7 @@ units-file-encoding = Tệp { $name } không đọc được: xin anh/chị lưu
 units-file-yaml = Tệp { $name } sai cú pháp YAML ở dòng { $line }.
 units-file-columns = Tệp đơn vị cần các cột (hoặc trường) code, name và parent (không bắt buộc).
 units-bad-code = Dòng { $row }: mã đơn vị “{ $code }” không hợp lệ (1–32 ký tự: chữ không dấu, số, - _ .).
-units-bad-name = Dòng { $row }: đơn vị { $code } chưa có tên (hoặc tên dài quá 300 ký tự).
+units-bad-name = Dòng { $row }: đơn vị { $code } chưa có tên (tên chỉ gồm dấu cách hoặc ký tự vô hình không được nhận) hoặc tên dài quá 300 ký tự. Chưa có đơn vị nào được nhập; xin anh/chị sửa tệp rồi nhập lại.
 units-duplicate = Dòng { $row }: mã đơn vị { $code } bị lặp.
 units-unknown-parent = Dòng { $row }: đơn vị { $code } thuộc đơn vị cha { $parent } nhưng không tìm thấy đơn vị này.
 units-cycle = Đơn vị { $code } nằm trong một vòng lặp cha–con (một đơn vị không thể thuộc chính nó hoặc cấp dưới của nó).
@@ -308,7 +308,7 @@ forecast-nobody = chưa có người tham gia
 
 ## Broadcasts by organisers
 broadcast-compose = 📣 Anh/chị gõ nội dung thông báo gửi tới học viên của <b>{ $unit }</b>. Tin tiếp theo của anh/chị sẽ được xem trước khi gửi.
-broadcast-too-long = Nội dung thông báo cần từ 1 đến { $limit } ký tự. Xin anh/chị gõ lại.
+broadcast-too-long = Nội dung thông báo cần từ 1 đến { $limit } ký tự khi gửi (mỗi dấu &amp;, &lt; hoặc &gt; tính là 4–5 ký tự); bản anh/chị vừa gõ dài { $length } ký tự. Chưa có tin nào được gửi; xin anh/chị gõ lại.
 broadcast-preview =
     <b>Xem trước thông báo</b> gửi tới { $count } học viên của { $unit }:
 

@@ -16,11 +16,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.delivery import broadcasts
 from hocvuso.delivery.queue import DeliveryQueue, state_counts
+from hocvuso.i18n import Markup, escape
 from hocvuso.organising import audit, units
 from hocvuso.organising.errors import Forbidden
 from hocvuso.organising.permissions import Action, Actor, access_unit, check_role
 from hocvuso.storage.organising import Unit
 from hocvuso.storage.scheduling import Broadcast, DeliveryState
+
+#: Room the chat's preview needs around the text (its header, the count and the unit's name).
+PREVIEW_ROOM = 200
+#: The longest broadcast the chat takes, as sent (Telegram HTML): the preview of it must fit
+#: in one Telegram message too.
+CHAT_TEXT_LIMIT = broadcasts.TEXT_LIMIT - PREVIEW_ROOM
+
+
+def message_text(typed: str) -> Markup:
+    """What an organiser's typed announcement is sent as (Telegram HTML: their text literally,
+    escaped once). The chat's preview shows exactly this, and :func:`do_broadcast` queues it."""
+    return escape(typed.strip())
 
 
 def tree_audience(unit: Unit | None) -> dict[str, list[Any]]:

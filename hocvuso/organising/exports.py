@@ -1,18 +1,19 @@
-"""A report as a table, CSV, XLSX (openpyxl) or JSON: the same figures as /report."""
+"""A report as a table, CSV, XLSX (openpyxl) or JSON: the same figures as /report.
+
+The chat renders the texts here as Telegram HTML (:func:`hocvuso.i18n.t`); the cells of the
+table, the CSV and the XLSX are plain text (:func:`hocvuso.i18n.plain`): names exactly as stored.
+"""
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
-import re
 from typing import Any
 
-from hocvuso.i18n import t
+from hocvuso.i18n import plain, t
 from hocvuso.organising.reports import LEVELS, Report, Row
 
-TAGS = re.compile(r"<[^>]+>")
 KEYS = (
     "code",
     "name",
@@ -35,7 +36,7 @@ def forecast_text(row: Row, language: str = "vi") -> str:
 
 
 def row_name(row: Row, language: str = "vi") -> str:
-    """The root's own row says that it counts only the people directly in the unit."""
+    """The root's own row says that it counts only the people directly in the unit (HTML)."""
     return t(language, "report-direct", name=row.name) if row.direct else row.name
 
 
@@ -48,26 +49,27 @@ def percent(value: float | None, language: str = "vi") -> str:
 
 
 def headers(language: str = "vi") -> list[str]:
-    return [t(language, f"report-col-{key.replace('_', '-')}") for key in KEYS]
+    return [plain(t(language, f"report-col-{key.replace('_', '-')}")) for key in KEYS]
 
 
 def values(row: Row, language: str = "vi") -> list[Any]:
+    """One row's cells, plain text."""
     return [
         row.code,
-        row_name(row, language),
+        plain(row_name(row, language)),
         row.joined,
         row.active,
         *row.certified,
         row.certified_percent,
         row.percent_of_target,
-        forecast_text(row, language),
+        plain(forecast_text(row, language)),
     ]
 
 
 def rows(report: Report, language: str = "vi") -> list[list[Any]]:
     total = values(report.total, language)
     total[0] = ""  # not a unit: a code here would repeat the root's
-    total[1] = t(language, "report-total")
+    total[1] = plain(t(language, "report-total"))
     return [*(values(r, language) for r in report.rows), total]
 
 
@@ -82,7 +84,7 @@ def title(report: Report, language: str = "vi", *, markup: bool = True) -> str:
         level=report.target.level,
         deadline=report.target.deadline.strftime("%d/%m/%Y"),
     )
-    return text if markup else html.unescape(TAGS.sub("", text))
+    return text if markup else plain(text)
 
 
 def to_csv(report: Report, language: str = "vi") -> str:

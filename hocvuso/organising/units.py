@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.i18n import clean_name
 from hocvuso.organising import audit
 from hocvuso.organising.errors import Invalid, NotFound
 from hocvuso.storage.organising import Unit
@@ -49,6 +50,11 @@ class UnitSpec:
     parent: str | None = None
     #: Where it was read: the line of the file (errors name it), not part of the unit.
     line: int | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # The name as it is stored (no bidi or zero-width characters); empty: refused by
+        # check_specs with the line, and nothing of the file is imported.
+        object.__setattr__(self, "name", clean_name(self.name))
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ def parse_csv(text: str) -> list[UnitSpec]:
     return [
         UnitSpec(
             (row.get("code") or "").strip(),
-            (row.get("name") or "").strip(),
+            row.get("name") or "",
             (row.get("parent") or "").strip() or None,
             line=reader.line_num,  # the line the row ends on (the header is line 1)
         )

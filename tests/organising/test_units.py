@@ -142,6 +142,7 @@ BAD_CSV = [
     ("A,Đơn vị A,\nB,Đơn vị B,\nA,Đơn vị A lần hai,\n", "units-duplicate", {"row": 4, "code": "A"}),
     ("A,Đơn vị A,\nĐV 1,Đơn vị một,A\n", "units-bad-code", {"row": 3, "code": "ĐV 1"}),
     ("A,Đơn vị A,\nA1,,A\n", "units-bad-name", {"row": 3, "code": "A1"}),
+    ("A,Đơn vị A,\nA1, \u200b\u202e\ufeff ,A\n", "units-bad-name", {"row": 3, "code": "A1"}),
     ("R,Gốc,\nA,Đơn vị A,B\nB,Đơn vị B,A\n", "units-cycle", {"row": 3, "code": "A"}),
     ("A,Đơn vị A,A\n", "units-cycle", {"row": 2, "code": "A"}),
 ]
@@ -167,6 +168,16 @@ async def test_a_bad_csv_is_refused_naming_the_line_and_nothing_is_imported(
     assert str(variables["code"]) in message
     async with sessions() as session:
         assert await units.listing(session) == []
+
+
+async def test_imported_unit_names_lose_bidi_and_zero_width_characters(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    rows = "A,\u202eĐơn vị\u200b  A\u2069,\nA1,Phòng\tA1\ufeff,A\n"
+    path = write(tmp_path, "units.csv", "code,name,parent\n" + rows)
+    _, found = await import_file(sessions, path)
+
+    assert {code: unit.name for code, unit in found.items()} == {"A": "Đơn vị A", "A1": "Phòng A1"}
 
 
 def nested_yaml(second: str) -> str:

@@ -6,7 +6,6 @@ as for the command line; this module keeps the draft in ``state["staff"]`` and r
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from hocvuso.chat.context import Ctx, new_nonce
@@ -18,8 +17,8 @@ from hocvuso.organising import broadcasting
 from hocvuso.organising import permissions as perm
 from hocvuso.storage.scheduling import DeliveryState
 
-#: Room left in a message for the preview's header around the organiser's text.
-TEXT_LIMIT = broadcasts.TEXT_LIMIT - 200
+#: The longest announcement, as it is sent (see :func:`broadcasting.message_text`).
+TEXT_LIMIT = broadcasting.CHAT_TEXT_LIMIT
 
 
 def _refresh(ctx: Ctx, broadcast_id: int) -> tuple[tuple[Button, ...], ...]:
@@ -34,10 +33,12 @@ async def start(ctx: Ctx, actor: perm.Actor, code: str) -> None:
 
 
 async def preview(ctx: Ctx, actor: perm.Actor, draft: dict[str, Any], text: str) -> None:
-    """The typed text: show it with how many people it will reach, and ask to confirm."""
+    """The typed text: show it exactly as it will be sent, with how many people it will reach,
+    and ask to confirm; a text too long to send is refused here, before any confirmation."""
     text = text.strip()
-    if not 1 <= len(text) <= TEXT_LIMIT:
-        ctx.say(ctx.t("broadcast-too-long", limit=TEXT_LIMIT))
+    message = broadcasting.message_text(text)
+    if not 1 <= len(message) <= TEXT_LIMIT:
+        ctx.say(ctx.t("broadcast-too-long", limit=TEXT_LIMIT, length=len(message)))
         return
     unit = await broadcasting.access_scope(ctx.session, actor, draft.get("unit"))
     connection = await ctx.session.connection()
@@ -49,7 +50,7 @@ async def preview(ctx: Ctx, actor: perm.Actor, draft: dict[str, Any], text: str)
             "broadcast-preview",
             unit=unit.name if unit else ctx.t("report-all-units"),
             count=count,
-            text=text,
+            text=message,
         ),
         buttons=(
             (
@@ -73,7 +74,7 @@ async def on_confirm(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
     created = await broadcasting.do_broadcast(
         ctx.session,
         actor,
-        html.escape(draft["text"], quote=False),
+        broadcasting.message_text(draft["text"]),
         broadcasting.tree_audience(unit),
         ctx.now,
         language=ctx.lang,

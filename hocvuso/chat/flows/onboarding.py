@@ -13,6 +13,7 @@ from hocvuso.chat.replies import rows
 from hocvuso.content.schema import ROLES
 from hocvuso.delivery import payloads as a
 from hocvuso.delivery.payloads import Action
+from hocvuso.i18n import clean_name
 from hocvuso.organising import invites, units
 from hocvuso.storage.models import ConsentRefusal, Learner, LearnerStatus
 from hocvuso.storage.organising import Unit
@@ -93,7 +94,7 @@ async def agree(ctx: Ctx, payload: str) -> None:
         platform=ctx.person.platform,
         bot_id=ctx.person.bot_id,
         chat_id=ctx.person.chat_id,
-        display_name=(ctx.person.display_name or "")[:128] or None,
+        display_name=clean_name(ctx.person.display_name, 128) or None,
         language=ctx.lang,
         timezone=ctx.settings.timezone,
         reminder_hour=ctx.settings.reminder_hour,

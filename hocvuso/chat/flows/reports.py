@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import html
-
 from hocvuso.chat.context import Ctx
 from hocvuso.chat.flows import staff
 from hocvuso.chat.replies import Document
 from hocvuso.delivery import payloads as a
 from hocvuso.delivery.payloads import Action
-from hocvuso.i18n import Markup
+from hocvuso.i18n import Markup, escape
 from hocvuso.organising import candidates, exports, leaderboard, mentoring, reports
 from hocvuso.organising import permissions as perm
 
@@ -77,10 +75,9 @@ async def show_leaderboard(ctx: Ctx, _actor: perm.Actor, _args: str) -> None:
     for place, row in enumerate(board.ranked, start=1):
         marker = "👉 " if row.code == board.own_code else ""
         rate = exports.percent(row.certified_percent, ctx.lang)
-        lines.append(f"{place}. {marker}{html.escape(row.name)} — {rate}")
-    if board.names:
-        names = ", ".join(html.escape(name) for name in board.names)
-        lines.append(ctx.t("leaderboard-people", names=names))
+        lines.append(f"{place}. {marker}{escape(row.name)} — {rate}")
+    if board.names:  # raw: the message escapes them, once
+        lines.append(ctx.t("leaderboard-people", names=", ".join(board.names)))
     toggle = a.button(
         ctx.t("leaderboard-hide" if board.shown else "leaderboard-show"),
         a.LEADERBOARD,

@@ -16,6 +16,7 @@ from typing import Any
 from hocvuso.chat.context import Ctx
 from hocvuso.chat.events import Command
 from hocvuso.delivery.payloads import Action
+from hocvuso.i18n import plain
 from hocvuso.organising import invites, mentoring
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import StaffError
@@ -67,7 +68,7 @@ def press(handler: StaffPress) -> Callable[[Ctx, Action], Awaitable[None]]:
         try:
             await handler(ctx, await actor(ctx), action)
         except StaffError as exc:
-            ctx.toast(exc.message(ctx.lang)[:200], alert=True)
+            ctx.toast(plain(exc.message(ctx.lang))[:200], alert=True)
 
     return run
 

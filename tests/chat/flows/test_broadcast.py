@@ -135,6 +135,38 @@ async def test_an_empty_or_too_long_text_is_refused_and_the_draft_stays_open(
     assert "Xem trước thông báo" in organiser.text
 
 
+async def test_a_long_broadcast_previews_exactly_the_text_that_is_sent(
+    engine: Engine, pack: Pack, sessions: async_sessionmaker[AsyncSession], tree: dict[str, Unit]
+) -> None:
+    organiser, _ = await _organiser(engine, pack, sessions, tree)
+    typed = ("Lịch họp <thứ Hai> & ôn tập. " * 90).strip()  # 2,609 typed, 3,509 as sent
+    await organiser.send("/broadcast")
+    await organiser.send(typed)
+    [preview] = organiser.last.replies
+    assert "{???}" not in preview.text
+
+    await organiser.press("Gửi")
+    sent = {d.text for d in await _deliveries(sessions)}
+    assert len(sent) == 1
+    [text] = sent
+    assert "\n\n" + text + "\n\n" in preview.text  # the very text, as Telegram will get it
+    assert text.startswith("Lịch họp &lt;thứ Hai&gt; &amp; ôn tập.")
+
+
+async def test_a_text_too_long_once_escaped_is_refused_before_confirmation(
+    engine: Engine, pack: Pack, sessions: async_sessionmaker[AsyncSession], tree: dict[str, Unit]
+) -> None:
+    organiser, _ = await _organiser(engine, pack, sessions, tree)
+    await organiser.send("/broadcast")
+    await organiser.send("&" * 1000)  # 1,000 characters typed, 5,000 as sent (&amp;)
+    assert organiser.text.startswith("Nội dung thông báo cần từ 1 đến 3.896 ký tự khi gửi")
+    assert "dài 5.000 ký tự" in organiser.text
+    assert not any(b.label.startswith("✅") for b in organiser.buttons())
+    assert await _count(sessions, Broadcast) == 0
+    await organiser.send("Nội dung đúng độ dài")
+    assert "Xem trước thông báo" in organiser.text
+
+
 async def test_a_broadcast_to_a_named_sub_unit_reaches_that_subtree(
     engine: Engine, pack: Pack, sessions: async_sessionmaker[AsyncSession], tree: dict[str, Unit]
 ) -> None:

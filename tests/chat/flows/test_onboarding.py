@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.chat.engine import Engine
 from hocvuso.content.loader import Pack
 from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import Role, Unit
-from tests.factories import add_learner, grant, talk
+from tests.factories import Conversation, add_learner, grant, talk
 
 JOINED = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -59,3 +60,23 @@ async def test_a_learner_who_agreed_to_old_terms_is_asked_again_and_keeps_their_
         assert stored.consent_version == engine.settings.consent_version
     await boss.send("/mentor_candidates")
     assert "Người Đồng Ý Cũ" in boss.text
+
+
+async def test_a_telegram_name_is_stored_without_bidi_overrides_or_zero_width_characters(
+    engine: Engine, pack: Pack, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    name = "\u202eNguyễn\u200b Thị\u2066  Lan\u2069"
+    spoofed = Conversation(engine, pack, chat_id=1201, name=name)
+    invisible = Conversation(engine, pack, chat_id=1202, name="\u200b\u202e\ufeff")
+    for chat in (spoofed, invisible):
+        await chat.send("/start")
+        await chat.press("Tôi đồng ý")
+        assert "Cảm ơn" in chat.text
+
+    async with sessions() as session:
+        names = {
+            learner.chat_id: learner.display_name
+            for learner in (await session.exec(select(Learner))).all()
+        }
+    # An invisible name is no name: never shown as a blank on a leaderboard or to a mentor.
+    assert names == {1201: "Nguyễn Thị Lan", 1202: None}
