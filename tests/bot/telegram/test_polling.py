@@ -150,9 +150,9 @@ async def test_a_flood_is_held_to_the_in_flight_bound(fake: FakeTelegram, bot: B
 async def test_an_update_the_bot_cannot_read_is_skipped_and_polling_goes_on(
     fake: FakeTelegram, bot: Bot
 ) -> None:
-    """A newer Bot API can send what this aiogram cannot parse (here an object of a type it
-    does not know yet: a message forwarded from a new kind of origin). Polling used to stop with the parsing error, and after a restart the
-    same update came first again: the bot served nobody."""
+    """A newer Bot API can send what this aiogram cannot parse (here a message forwarded
+    from a new kind of origin). Polling used to stop with the parsing error, and after a
+    restart the same update came first again: the bot served nobody."""
     handled: list[int] = []
 
     async def handle(update: Update) -> None:
