@@ -46,7 +46,7 @@ def parse_input(line: str, buttons: list[Button]) -> Event | None:
     line = line.strip()
     if not line:
         return None
-    if line.isdigit() and buttons and 1 <= int(line) <= len(buttons):
+    if line.isdecimal() and len(line) <= 3 and buttons and 1 <= int(line) <= len(buttons):
         return Press(buttons[int(line) - 1].data)
     return parse_text(line)
 

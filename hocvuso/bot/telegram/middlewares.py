@@ -18,7 +18,7 @@ from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from hocvuso.bot.telegram.sender import Sender
-from hocvuso.i18n import language_of, t
+from hocvuso.i18n import language_of, plain, t, tp
 from hocvuso.storage.state import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class PrivateChatsOnly(BaseMiddleware):
         if private(event):
             return await handler(event, data)
         if isinstance(event, CallbackQuery):
-            text = t(language_of(event.from_user.language_code), "private-only")
+            text = tp(language_of(event.from_user.language_code), "private-only")
             self.beside.start(event.answer(text), "a toast to a press in a group")
         return None
 
@@ -97,7 +97,7 @@ class ThrottleMiddleware(BaseMiddleware):
         notice = await self.limiter.first_refusal(subject)
         text = t(language_of(user.language_code), "slow-down")
         if isinstance(event, CallbackQuery):
-            answer = event.answer(text, show_alert=True) if notice else event.answer()
+            answer = event.answer(plain(text), show_alert=True) if notice else event.answer()
             self.beside.start(answer, "an answer to a press over the limit")
         elif isinstance(event, Message) and notice:
             sender: Sender = data["sender"]  # the sender of the bot this event came to

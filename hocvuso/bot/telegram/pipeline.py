@@ -75,6 +75,11 @@ class Pipeline:
     def seen(self, update_id: int) -> bool:
         return self._highest is not None and update_id <= self._highest
 
+    def skip(self, update_id: int) -> None:
+        """An update that is not applied (it cannot be read): confirmed like a finished one."""
+        if self._highest is None or update_id > self._highest:
+            self._highest = update_id
+
     async def submit(self, update: Update) -> asyncio.Future[None]:
         """Accept an update (waiting for room); the future is done once it has been applied."""
         await self._room.acquire()

@@ -63,7 +63,9 @@ def typed_choice(text: str, count: int) -> int | None:
     value = text.strip().rstrip(".)").upper()
     if len(value) == 1 and value in LETTERS[:count]:
         return LETTERS.index(value)
-    if value.isdigit() and 1 <= int(value) <= count:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses; and a short number only
+    # (int() refuses over 4,300 digits)
+    if value.isdecimal() and len(value) <= 3 and 1 <= int(value) <= count:
         return int(value) - 1
     return None
 

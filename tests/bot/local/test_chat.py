@@ -18,6 +18,9 @@ def test_a_number_presses_the_numbered_button() -> None:
     assert parse_input("3", buttons) == Text("3")  # no such button: plain text
     assert parse_input("/learn now", buttons) == Command("learn", "now")
     assert parse_input("   ", buttons) is None
+    # digits int() refuses are text, not a crash of the terminal chat
+    assert parse_input("²", buttons) == Text("²")
+    assert parse_input("1" * 4_301, buttons) == Text("1" * 4_301)
 
 
 def test_html_subset_becomes_rich_markup_and_the_rest_is_literal() -> None:

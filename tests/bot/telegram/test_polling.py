@@ -145,3 +145,29 @@ async def test_a_flood_is_held_to_the_in_flight_bound(fake: FakeTelegram, bot: B
     assert polling.pipeline.peak <= 25
     assert most > 5  # and it did run many people at once
     assert fake.confirmed_offset > fake.updates[-1]["update_id"]
+
+
+async def test_an_update_the_bot_cannot_read_is_skipped_and_polling_goes_on(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    """A newer Bot API can send what this aiogram cannot parse (here a message forwarded
+    from a new kind of origin). Polling used to stop with the parsing error, and after a
+    restart the same update came first again: the bot served nobody."""
+    handled: list[int] = []
+
+    async def handle(update: Update) -> None:
+        handled.append(update.update_id)
+
+    person = fake.user(7200, "Lan")
+    message = fake._new_user_message(person, "xin chào").to_api()
+    odd = fake.enqueue_update(
+        {"message": {**message, "forward_origin": {"type": "origin_from_the_future", "date": 1}}}
+    )
+    after = await person.send_text("/start")
+    polling = Polling(bot, handle, limit=8)
+    try:
+        await fake.wait_until(lambda: fake.confirmed_offset > after["update_id"], timeout=10)
+    finally:
+        await polling.close()
+    assert handled == [after["update_id"]]
+    assert odd["update_id"] < fake.confirmed_offset

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 
+import pytest
 from sqlmodel import select
 
 from hocvuso.chat.engine import Engine
@@ -147,6 +148,20 @@ async def test_free_text_during_a_question_gets_a_hint_and_changes_nothing(
     await chat.press("Làm câu hỏi")
     question = chat.current_question_id()
     await chat.send("tôi không biết")
+    assert "chọn bằng các nút" in chat.text
+    assert chat.current_question_id() == question
+    assert await rows(chat, QuizAttempt) == []
+
+
+@pytest.mark.parametrize("typed", ["²", "1" * 4_301])
+async def test_odd_digits_during_a_question_get_the_hint(chat: Conversation, typed: str) -> None:
+    """Found by the fuzz (tests/bot/telegram/test_fuzz.py): a superscript digit, or a number of
+    over 4,300 digits, is a digit to ``str.isdigit`` but not to ``int``: the answer failed and
+    the person got "something went wrong" instead of the hint."""
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    question = chat.current_question_id()
+    await chat.send(typed)
     assert "chọn bằng các nút" in chat.text
     assert chat.current_question_id() == question
     assert await rows(chat, QuizAttempt) == []
