@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     leader_ttl: float = Field(
         default=10.0, gt=0, le=20, description="Scheduler leadership lease (seconds)."
     )
+    mentor_code_days: int = Field(
+        default=14, ge=1, le=365, description="A mentor's invite link for mentees expires after."
+    )
+    mentor_invites_open: int = Field(
+        default=20, ge=1, le=500, description="Open personal mentor invitations per organiser."
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -203,7 +203,13 @@ def broadcast_send(
     async def work(database: AsyncEngine) -> None:
         async with AsyncSession(database) as session, session.begin():
             created = await broadcasting.do_broadcast(
-                session, CLI, text, wanted, utcnow(), learn_button=button
+                session,
+                CLI,
+                text,
+                wanted,
+                utcnow(),
+                consent=settings.consent_version,
+                learn_button=button,
             )
         console.print(
             f"broadcast {created.broadcast_id}: {created.queued} learners ({aud.describe(wanted)})"
@@ -312,6 +318,7 @@ async def _send_through(
             max_attempts=settings.delivery_max_attempts,
             lease=timedelta(seconds=settings.delivery_lease),
             bot_id=bot.id,
+            consent=settings.consent_version,
         )
         told: str | None = None
         while not stop.is_set():

@@ -58,6 +58,7 @@ async def do_broadcast(
     audience: dict[str, Any],
     now: datetime,
     *,
+    consent: str,
     language: str = "vi",
     learn_button: bool = True,
 ) -> broadcasts.Created:
@@ -67,6 +68,7 @@ async def do_broadcast(
         await session.connection(),
         text,
         audience,
+        consent=consent,
         learn_button=learn_button,
         language=language,
         requested_by=actor.learner_id,
