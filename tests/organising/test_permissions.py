@@ -53,6 +53,7 @@ LEARNER, MENTOR, ORG_A, ORG_A2, ADMIN = "learner", "mentor", "organiser-A", "org
 ROLES = (LEARNER, MENTOR, ORG_A, ORG_A2, ADMIN)
 STAFF = frozenset({ORG_A, ORG_A2, ADMIN})
 EVERYONE = frozenset(ROLES)
+MAI_CODE = "mai-mentor-code-0001"  # Mai's invite link for mentees (/start m-<code>)
 #: Who plays each role, and the other people of the world: (name, unit).
 PEOPLE = {
     LEARNER: ("Trần Văn Xuân", "A2x"),
@@ -227,6 +228,7 @@ async def world(
         )
         session.add(personal)
         w.personal_token = personal.token
+        session.add(MentorCode(mentor_id=people[MENTOR].id, code=MAI_CODE, created_at=clock.now))
     return w
 
 
@@ -356,6 +358,31 @@ async def works_nudge_custom(w: World, who: str, before: dict[str, Any], answer:
 async def works_reply(w: World, who: str, before: dict[str, Any], answer: str) -> None:
     assert "Anh/chị gõ câu trả lời gửi người hướng dẫn" in answer
     assert (await w.learner(who)).state["staff"] == {"mode": "reply", "nudge": w.nudge_id}
+
+
+async def works_new_code(w: World, who: str, before: dict[str, Any], answer: str) -> None:
+    assert "đường dẫn cũ không còn dùng được" in answer
+    (code,) = await w.rows(MentorCode, MentorCode.mentor_id == w.id(MENTOR))
+    assert code.code != MAI_CODE
+
+
+async def works_take_mentor(w: World, who: str, before: dict[str, Any], answer: str) -> None:
+    assert "Anh/chị đã được kết nối với người hướng dẫn Lê Thị Mai" in answer
+    assert await w.rows(
+        MentorLink, MentorLink.mentor_id == w.id(MENTOR), MentorLink.mentee_id == w.id(who)
+    )
+
+
+async def works_decline_mentor(w: World, who: str, before: dict[str, Any], answer: str) -> None:
+    assert "Anh/chị đã từ chối" in answer
+    assert await snapshot(w) == before
+
+
+async def works_leave(w: World, who: str, before: dict[str, Any], answer: str) -> None:
+    assert "Anh/chị đã thôi nhận Lê Thị Mai làm người hướng dẫn" in answer
+    assert not await w.rows(MentorLink, MentorLink.mentee_id == w.id(who))
+    (told,) = await w.rows(Delivery, col(Delivery.key).startswith(f"mentee-left:{w.id(who)}:"))
+    assert told.learner_id == w.id(MENTOR)
 
 
 async def works_mute(w: World, who: str, before: dict[str, Any], answer: str) -> None:
@@ -577,6 +604,21 @@ CASES: dict[str, Case] = {
         frozenset({LEARNER}), "forbidden-reply", button(lambda w: f"mr::{w.nudge_id}"), works_reply
     ),
     "mu (mute nudges)": Case(EVERYONE, "", button(lambda w: "mu::1"), works_mute),
+    "mc (a new mentor link for Mai)": Case(
+        frozenset({MENTOR}), "forbidden-mentees", button(lambda w: "mc::"), works_new_code
+    ),
+    "ly (take Mai as mentor)": Case(
+        EVERYONE - {MENTOR}, "mentor-self", button(lambda w: f"ly::{MAI_CODE}"), works_take_mentor
+    ),
+    "ln (decline Mai as mentor)": Case(
+        EVERYONE, "", button(lambda w: f"ln::{MAI_CODE}"), works_decline_mentor
+    ),
+    "ml (leave Mai)": Case(
+        frozenset({LEARNER}),
+        "mentor-not-linked",
+        button(lambda w: f"ml::{w.id(MENTOR)}"),
+        works_leave,
+    ),
     "lb (show my name)": Case(EVERYONE, "", button(lambda w: "lb::1"), works_show_name),
     "GRANT organiser of B": Case(frozenset({ADMIN}), "forbidden-grant", run_grant, works_grant),
     "GRANT: revoke Bích's mentor role": Case(
