@@ -64,6 +64,8 @@ from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram
 ADMIN = os.environ.get("HOCVUSO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 FIRST_CHAT = 1_000_001
 TEXT = "📣 <b>Thông báo</b>: hạn 31/12/2026 đạt chuẩn kỹ năng số. Bấm <i>Học ngay</i>."
+#: The terms in force (the learners seeded agreed to them).
+TERMS = Settings.model_fields["consent_version"].default
 
 
 def serve_fake(port_queue: multiprocessing.Queue, users: int, rate: float | None) -> None:
@@ -136,10 +138,11 @@ async def seed(url: str, learners: int, bots: list[int] | None = None) -> None:
             "learner",
             columns=[
                 "platform", "bot_id", "chat_id", "language", "timezone", "reminder_hour",
-                "consent_at", "status", "level", "placement_done", "state", "created_at",
+                "consent_at", "consent_version", "status", "level", "placement_done", "state",
+                "created_at",
             ],
             records=[
-                ("telegram", bot, FIRST_CHAT + i, "vi", "Asia/Ho_Chi_Minh", 19, consent,
+                ("telegram", bot, FIRST_CHAT + i, "vi", "Asia/Ho_Chi_Minh", 19, consent, TERMS,
                  "active", 1, True, json.dumps({}), consent)
                 for bot in ([0] if bots is None else bots)
                 for i in range(learners)
@@ -155,11 +158,16 @@ async def run(url: str, base_url: str, learners: int, rate: float, label: str) -
     settings = Settings(  # type: ignore[call-arg]
         database_url=url, telegram_token=DEFAULT_TOKEN, telegram_api_url=base_url, _env_file=None
     )
-    created = await broadcasts.announce(database, TEXT)
+    created = await broadcasts.announce(database, TEXT, consent=TERMS)
     api = make_api(settings)
     pacer = MemoryPacer(rate, per_chat_rate=1 if rate < 1000 else 1e9)
     worker = DeliveryWorker(
-        DeliveryQueue(database), api, pacer, rate=rate, concurrency=256 if rate >= 1000 else 64
+        DeliveryQueue(database),
+        api,
+        pacer,
+        rate=rate,
+        concurrency=256 if rate >= 1000 else 64,
+        consent=TERMS,
     )
     started = time.perf_counter()
     cpu = time.process_time()
@@ -198,14 +206,20 @@ async def many_bots(url: str, bots: int, per_bot: int, servers: int = 2) -> None
         i: base for group, (_, base) in zip(groups, started_servers, strict=True) for i in group
     }
     database = db.make_engine(url)
-    created = await broadcasts.announce(database, TEXT)
+    created = await broadcasts.announce(database, TEXT, consent=TERMS)
     workers = []
     apis = []
     for i, bot_id in zip(indices, ids, strict=True):
         api = BotApiClient(bot_token(i), base_of[i])
         apis.append(api)
         workers.append(
-            DeliveryWorker(DeliveryQueue(database), api, MemoryPacer(30.0, 1.0), bot_id=bot_id)
+            DeliveryWorker(
+                DeliveryQueue(database),
+                api,
+                MemoryPacer(30.0, 1.0),
+                bot_id=bot_id,
+                consent=TERMS,
+            )
         )
 
     async def drain(worker: DeliveryWorker) -> tuple[int, int, int]:

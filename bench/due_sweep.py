@@ -60,7 +60,7 @@ async def seed(url: str, learners: int, cards: int) -> None:
                     "Asia/Ho_Chi_Minh",
                     19,
                     consent,
-                    "2026-11",
+                    Settings.model_fields["consent_version"].default,
                     "active",
                     1,
                     True,

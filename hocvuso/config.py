@@ -134,6 +134,12 @@ class Settings(BaseSettings):
         description="Updates whose replies were never confirmed delivered: forgotten after "
         "this many days.",
     )
+    mentor_code_days: int = Field(
+        default=14, ge=1, le=365, description="A mentor's invite link for mentees expires after."
+    )
+    mentor_invites_open: int = Field(
+        default=20, ge=1, le=500, description="Open personal mentor invitations per organiser."
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -120,6 +120,18 @@ class Conversation:
     async def answer(self, correct: bool = True) -> Outcome:
         return await self.press_exact(self.letter_for(correct))
 
+    async def press_any(self, label: str) -> Outcome:
+        """Press a button of any message shown so far (the latest with this label)."""
+        found = [
+            b
+            for reply in reversed(self.transcript)
+            for row in reply.buttons
+            for b in row
+            if label in b.label
+        ]
+        assert found, f"no button {label!r} in the transcript"
+        return await self.event(Press(found[0].data))
+
     async def press_exact(self, label: str) -> Outcome:
         found = [b for b in self.buttons() if b.label == label]
         assert found, f"no button {label!r}"
@@ -185,7 +197,7 @@ async def add_learner(
             "role": "civil_servant",
             "unit_code": unit,
             "consent_at": created_at,
-            "consent_version": Settings.model_fields["consent_version"].default,
+            "consent_version": TERMS,
             "placement_done": True,
             "state": {"step": "idle", "nonce": "x"},
             "created_at": created_at,
@@ -249,6 +261,8 @@ CARD = ReviewCard.__table__  # type: ignore[attr-defined]
 ATTEMPT = QuizAttempt.__table__  # type: ignore[attr-defined]
 DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
 CONSENTED = datetime(2026, 10, 1, tzinfo=UTC)
+#: The terms in force (``Settings.consent_version``): the learners built here agreed to them.
+TERMS: str = Settings.model_fields["consent_version"].default
 
 
 async def insert_learner(database: AsyncEngine, **fields: Any) -> int:
@@ -260,7 +274,7 @@ async def insert_learner(database: AsyncEngine, **fields: Any) -> int:
         "timezone": "Asia/Ho_Chi_Minh",
         "reminder_hour": 19,
         "consent_at": CONSENTED,
-        "consent_version": "2026-11",
+        "consent_version": TERMS,
         "status": "active",
         "level": 1,
         "placement_done": True,
@@ -271,6 +285,20 @@ async def insert_learner(database: AsyncEngine, **fields: Any) -> int:
     async with database.begin() as connection:
         result = await connection.execute(insert(LEARNER).values(**values).returning(LEARNER.c.id))
         return int(result.scalar_one())
+
+
+#: Terms older than those in force: a learner still on them declined (or has not answered)
+#: the updated terms.
+OLD_TERMS = "2026-11"
+
+
+async def set_terms(database: AsyncEngine, learner_id: int, version: str) -> None:
+    """The learner's answer to the terms: ``OLD_TERMS`` (declined the update) or ``TERMS``
+    (accepted it), as the consent screen records it."""
+    async with database.begin() as connection:
+        await connection.execute(
+            update(LEARNER).where(LEARNER.c.id == learner_id).values(consent_version=version)
+        )
 
 
 async def add_cards(database: AsyncEngine, learner_id: int, *dues: datetime) -> None:

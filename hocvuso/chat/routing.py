@@ -116,6 +116,7 @@ LEARNER_COMMANDS: dict[str, CommandHandler] = {
     "mydata": _plain(account.send_export),
     "forget": _plain(account.ask_forget),
     "help": _help,
+    "my_mentor": staff.command(mentoring.show_my_mentors),
 }
 STAFF_COMMANDS: dict[str, CommandHandler] = {
     "leaderboard": staff.command(reports.show_leaderboard),
@@ -175,6 +176,10 @@ PRESSES: dict[str, Route] = {
     a.PAIR: Route(staff.press(mentoring.on_pair), PAIR),
     a.MUTE: Route(staff.press(mentoring.on_mute), FLAG),
     a.LEADERBOARD: Route(staff.press(reports.on_leaderboard), FLAG),
+    a.MENTOR_LINK_YES: Route(staff.press(mentoring.on_link_yes), TOKEN),
+    a.MENTOR_LINK_NO: Route(staff.press(mentoring.on_link_no), TOKEN),
+    a.MENTOR_LEAVE: Route(staff.press(mentoring.on_leave), ID),
+    a.MENTOR_CODE_NEW: Route(staff.press(mentoring.on_new_code)),
 }
 
 

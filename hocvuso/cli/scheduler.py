@@ -202,15 +202,22 @@ def broadcast_send(
         raise typer.Exit(2) from exc
 
     async def work(database: AsyncEngine) -> None:
+        stop = _stop_on_signals()  # before queueing: a SIGTERM from then on stops cleanly
         async with AsyncSession(database) as session, session.begin():
             created = await broadcasting.do_broadcast(
-                session, CLI, text, wanted, utcnow(), learn_button=button
+                session,
+                CLI,
+                text,
+                wanted,
+                utcnow(),
+                consent=settings.consent_version,
+                learn_button=button,
             )
         console.print(
             f"broadcast {created.broadcast_id}: {created.queued} learners ({aud.describe(wanted)})"
         )
         if created.queued:
-            await _deliver(database, settings, created.broadcast_id, send=not queue_only)
+            await _deliver(database, settings, created.broadcast_id, send=not queue_only, stop=stop)
 
     _run(work)
 
@@ -227,14 +234,25 @@ def broadcast_resume(broadcast_id: int) -> None:
     _run(work)
 
 
-async def _deliver(
-    database: AsyncEngine, settings: Settings, broadcast_id: int, *, send: bool
-) -> None:
-    """Send (unless another process does) and follow the progress; SIGTERM stops cleanly."""
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM (a clean stop)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _deliver(
+    database: AsyncEngine,
+    settings: Settings,
+    broadcast_id: int,
+    *,
+    send: bool,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Send (unless another process does) and follow the progress; SIGTERM stops cleanly."""
+    stop = stop if stop is not None else _stop_on_signals()
     sending = (
         asyncio.create_task(_send_until_done(database, settings, broadcast_id, stop))
         if send
@@ -313,6 +331,7 @@ async def _send_through(
             max_attempts=settings.delivery_max_attempts,
             lease=timedelta(seconds=settings.delivery_lease),
             bot_id=bot.id,
+            consent=settings.consent_version,
         )
         told: str | None = None
         while not stop.is_set():

@@ -7,7 +7,7 @@ An audience is a small dict, stored as JSON with the broadcast or campaign::
 Lists are OR-ed inside, AND-ed together; empty or missing means "any". A unit ending in ``*`` is
 a prefix; ``trees`` are unit codes of the unit tree, each standing for the unit and every unit
 below it (an organiser's scope). Only people who can be reached are ever included: active, with
-a chat, with consent.
+a chat, with consent to the current terms (:mod:`hocvuso.storage.consent`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from hocvuso.content.schema import ROLES
 from hocvuso.storage import tables
+from hocvuso.storage.consent import consented
 from hocvuso.storage.models import LearnerStatus
 
 L = tables.LEARNER
@@ -60,17 +61,19 @@ def validate(audience: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: list(v) for k, v in audience.items() if v}
 
 
-def reachable() -> ColumnElement[bool]:
+def reachable(consent: str) -> ColumnElement[bool]:
+    """Active, with a chat, and agreed to the terms ``consent`` (the current ones)."""
     return and_(
         L.c.status == LearnerStatus.ACTIVE,
         L.c.chat_id.is_not(None),
-        L.c.consent_at.is_not(None),
+        consented(consent),
     )
 
 
-def where(audience: dict[str, Any]) -> ColumnElement[bool]:
-    """The SQL condition on ``learner`` for an audience (reachable people only)."""
-    conditions: list[ColumnElement[bool]] = [reachable()]
+def where(audience: dict[str, Any], consent: str) -> ColumnElement[bool]:
+    """The SQL condition on ``learner`` for an audience (reachable people only, who agreed to
+    the terms ``consent``)."""
+    conditions: list[ColumnElement[bool]] = [reachable(consent)]
     units = audience.get("units") or []
     if units:
         exact = [u for u in units if not u.endswith("*")]

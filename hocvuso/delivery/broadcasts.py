@@ -7,7 +7,7 @@ announcement to 100,000 people is queued in one statement, and queueing it again
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypedDict, Unpack
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -38,6 +38,8 @@ class Created:
 
 
 class Options(TypedDict, total=False):
+    #: The terms now in force (``Settings.consent_version``): only those who agreed are reached.
+    consent: Required[str]
     #: Add a "Học ngay" button that starts a session.
     learn_button: bool
     #: The language of the button's label.
@@ -62,6 +64,7 @@ async def announce_on(
     text: str,
     audience: dict[str, Any] | None = None,
     *,
+    consent: str,
     learn_button: bool = True,
     language: str = "vi",
     requested_by: int | None = None,
@@ -114,14 +117,16 @@ async def announce_on(
         literal(0),
         literal(now, D.c.not_before.type),
         literal(now, D.c.created_at.type),
-    ).where(aud.where(audience))
+    ).where(aud.where(audience, consent))
     result = await connection.execute(insert_ignore(connection).from_select(columns, source))
     return Created(int(broadcast_id), int(result.rowcount or 0))
 
 
-async def audience_size(connection: AsyncConnection, audience: dict[str, Any]) -> int:
+async def audience_size(
+    connection: AsyncConnection, audience: dict[str, Any], *, consent: str
+) -> int:
     found = await connection.execute(
-        select(func.count()).select_from(L).where(aud.where(aud.validate(audience)))
+        select(func.count()).select_from(L).where(aud.where(aud.validate(audience), consent))
     )
     return int(found.scalar_one())
 

@@ -16,12 +16,23 @@ from hocvuso.config import Settings
 from hocvuso.delivery.queue import insert_ignore
 from hocvuso.delivery.quiet import not_before
 from hocvuso.storage import tables
+from hocvuso.storage.consent import has_consented
 from hocvuso.storage.models import Learner, LearnerStatus
 from hocvuso.storage.scheduling import DeliveryKind, DeliveryState
 
 PRIORITY = 0
 L = tables.LEARNER
 ButtonRows = list[list[list[str]]]
+
+
+def reachable(recipient: Learner, settings: Settings) -> bool:
+    """A message may be queued for this person: active, with a chat, agreed to the current
+    terms (the sender checks again when it sends)."""
+    return (
+        recipient.status == LearnerStatus.ACTIVE
+        and recipient.chat_id is not None
+        and has_consented(recipient, settings.consent_version)
+    )
 
 
 async def queue_message(
@@ -35,8 +46,9 @@ async def queue_message(
     buttons: ButtonRows | None = None,
     now: datetime,
 ) -> bool:
-    """Queue one message; False when the recipient cannot be reached (blocked, erased)."""
-    if recipient.status != LearnerStatus.ACTIVE or recipient.chat_id is None:
+    """Queue one message; False when the recipient cannot be reached (blocked, erased, or not
+    agreed to the current terms)."""
+    if not reachable(recipient, settings):
         return False
     await session.flush()
     assert recipient.id is not None

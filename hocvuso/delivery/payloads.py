@@ -64,6 +64,10 @@ ACCEPT_ROLE = "ra"  # ra::<invite token>: the invitee accepts a personal role in
 PAIR_MENTOR = "pm"  # pm::<mentor id>: an organiser chose a mentor to give a mentee to
 PAIR = "pa"  # pa::<mentor id>.<mentee id>: an organiser links them
 REPORT_FILE = "rx"  # rx::<unit id, 0: the whole tree>: the report as an Excel file
+MENTOR_LINK_YES = "ly"  # ly::<mentor code>: the mentee agrees to be linked to that mentor
+MENTOR_LINK_NO = "ln"  # ln::<mentor code>: the mentee declines
+MENTOR_LEAVE = "ml"  # ml::<mentor id>: the mentee leaves that mentor
+MENTOR_CODE_NEW = "mc"  # mc::: the mentor makes a new invite link (the old one stops working)
 
 STAFF = {
     BROADCAST,
@@ -79,6 +83,10 @@ STAFF = {
     PAIR_MENTOR,
     PAIR,
     REPORT_FILE,
+    MENTOR_LINK_YES,
+    MENTOR_LINK_NO,
+    MENTOR_LEAVE,
+    MENTOR_CODE_NEW,
 }
 FLOW = {LANGUAGE, ROLE, UNIT_SKIP, PLACEMENT, ANSWER, QUIZ, NEXT, STOP, EXAM, FORGET}
 SETTINGS = {SET_LANGUAGE, SET_HOUR, SET_ROLE, SET_PAUSE}

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import Insert
 
 from hocvuso.storage import tables
+from hocvuso.storage.consent import consented
 from hocvuso.storage.models import LearnerStatus
 from hocvuso.storage.scheduling import DeliveryState
 from hocvuso.storage.types import UTCDateTime, utcnow
@@ -127,9 +128,13 @@ class DeliveryQueue:
                 await connection.execute(text("ANALYZE delivery"))
         return added
 
-    async def claim(self, limit: int, lease: timedelta, bot_id: int | None = None) -> list[Job]:
+    async def claim(
+        self, limit: int, lease: timedelta, bot_id: int | None = None, *, consent: str
+    ) -> list[Job]:
         """Reserve up to ``limit`` due deliveries of one bot (or of all, with ``None``),
-        skipping rows other senders hold."""
+        skipping rows other senders hold. Deliveries to someone who cannot be reached now
+        (blocked, erased, or not agreed to the terms ``consent``, the current ones: declined
+        after the message was queued) are skipped, never sent."""
         now = self.clock()
         lease_until = now + lease
         async with self.database.begin() as connection:
@@ -152,14 +157,14 @@ class DeliveryQueue:
             if not rows:
                 return []
             learners = await connection.execute(
-                select(L.c.id, L.c.chat_id, L.c.status).where(
+                select(L.c.id, L.c.chat_id, L.c.status, consented(consent).label("agreed")).where(
                     L.c.id.in_({r.learner_id for r in rows})
                 )
             )
             reachable = {
                 r.id: r.chat_id
                 for r in learners
-                if r.status == LearnerStatus.ACTIVE and r.chat_id is not None
+                if r.status == LearnerStatus.ACTIVE and r.chat_id is not None and r.agreed
             }
             gone = [r.id for r in rows if r.learner_id not in reachable]
             if gone:

@@ -65,8 +65,11 @@ class DeliveryWorker:
         idle_seconds: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
         bot_id: int | None = None,
+        consent: str,
     ) -> None:
         self.queue = queue
+        #: The terms in force: deliveries to people who have not agreed to them are skipped.
+        self.consent = consent
         #: The bot whose deliveries this worker sends (None: every delivery, for one-bot tools).
         self.bot_id = bot_id
         self.api = api
@@ -88,7 +91,7 @@ class DeliveryWorker:
         self.stats = Stats()
         await self.queue.recover()
         while not stop.is_set():
-            jobs = await self.queue.claim(self.batch, self.lease, self.bot_id)
+            jobs = await self.queue.claim(self.batch, self.lease, self.bot_id, consent=self.consent)
             if not jobs:
                 if until_empty:
                     break

@@ -180,6 +180,7 @@ help =
     /mydata – download all your data
     /forget – erase your personal data
     /leaderboard – how the units compare
+    /my_mentor – your mentor (and leaving them)
     /help – this help
 welcome-back = Welcome back { $name }!
 hint-learn = Type /learn to continue, or /help for the commands.
@@ -278,6 +279,21 @@ mentor-self = You cannot mentor yourself.
 mentor-not-mentor = This person is not a mentor yet.
 mentor-code-invalid = This mentor's link is no longer valid.
 mentee-linked = You are now connected with your mentor <b>{ $mentor }</b>, who will support you and may remind you to study.
+mentee-already-linked = You are already connected with your mentor <b>{ $mentor }</b>.
+mentor-code-expired = This mentor's link has expired. Please ask your mentor for a new one.
+mentor-link-confirm =
+    🤝 <b>{ $mentor }</b> invites you to take them as your mentor.
+    Your mentor will see your name, your progress and the day you were last active (never your answers), and may remind you to study. Do you agree?
+mentor-link-yes = ✅ Agree
+mentor-link-no = Decline
+mentor-link-declined = You declined. Nothing was linked; you keep learning as before.
+mentee-left = { $name } has stopped being mentored by you. Thank you for supporting your colleague!
+mentor-not-linked = You are no longer connected with this mentor.
+my-mentor-none = You have no mentor. When a colleague sends you their mentor link, you can take them as your mentor.
+my-mentor-title = 🤝 <b>Your mentors</b>:
+my-mentor-line = • { $name }
+my-mentor-leave-button = Leave mentor { $name }
+my-mentor-left = You have stopped being mentored by <b>{ $name }</b>; they have been told. You keep learning as before.
 role-granted-mentor = 🌱 You are now a <b>mentor ("hạt nhân lan tỏa")</b> of { $unit }. Type /mentees to see your learners, /mentor_link for your invitation link.
 role-granted-organiser = 🏛 You are now an <b>organiser</b> of { $unit }. Type /report for the report, /broadcast to send an announcement, /invite_mentor to invite mentors.
 role-granted-admin = 🔑 You are now an <b>administrator</b> of the system.
@@ -353,6 +369,7 @@ nudge-write = Please type your message to { $name } (at most { $limit } characte
 nudge-sent = Your reminder was sent to { $name }. Thank you for your support!
 nudge-sent-later = Your nudge to { $name } will be sent at { $time } (their time), after their night-time quiet hours. Thank you for your support!
 nudge-unreachable = Your nudge cannot reach { $name } now (they may have blocked or stopped using hocvuso). It does not count toward the limits.
+nudge-no-consent = Your nudge cannot go to this learner now. It does not count toward the limits.
 reply-limit = You have answered { $limit } times through this nudge. Please contact your mentor directly if you need to talk more.
 nudge-template =
     👋 Hello { $name }! Your mentor <b>{ $mentor }</b> invites you to spend 5 minutes today on your digital skills.
@@ -376,7 +393,9 @@ nudge-reply =
     ✉️ <b>{ $name }</b> replied to your reminder:
     { $text }
 mentee-certified = 🎓 Your mentee <b>{ $name }</b> has just earned the level { $level } digital-skills certificate. Thank you for your support!
-mentor-link = Your link for colleagues to choose you as their mentor: { $link }
+mentor-link = Your link for colleagues to choose you as their mentor (valid until { $until }): { $link }
+mentor-link-renewed = Here is your new link (valid until { $until }); the old one no longer works: { $link }
+mentor-link-new-button = 🔄 Make a new link
 mentor-invite =
     🌱 Invitation to become a <b>mentor ("hạt nhân lan tỏa")</b> of { $unit }, single use, valid until { $until }:
     { $link }
@@ -398,6 +417,8 @@ mentor-candidates-title = 🌱 <b>Suggested mentors ({ $count })</b>: level 1 ce
 mentor-candidate-line = • <b>{ $name }</b> – { $unit } · certified on { $date }
 mentor-invite-button = 🌱 Invite { $name }
 mentor-invitation-sent = Invitation sent to { $name }.
+mentor-invitation-open = { $name } has been invited already; the invitation is valid until { $until }. Nothing more was sent.
+mentor-invites-capped = You have { $limit } invitations not yet answered. Please wait for colleagues to answer or for invitations to expire before inviting more.
 mentor-invitation =
     🌱 Organiser <b>{ $organiser }</b> invites you to become a <b>peer mentor</b> of { $unit }: help colleagues learn and encourage those falling behind, so that "no one is left behind".
     A mentor sees only the name, progress and last active day of their own mentees, never their answers. The invitation is valid until { $until }; if you are not ready, simply ignore this message.

@@ -181,6 +181,7 @@ help =
     /mydata – tải toàn bộ dữ liệu của anh/chị
     /forget – xóa dữ liệu cá nhân
     /leaderboard – bảng thi đua giữa các đơn vị
+    /my_mentor – người hướng dẫn của anh/chị (và rời người hướng dẫn)
     /help – hướng dẫn này
 welcome-back = Chào mừng anh/chị { $name } trở lại!
 hint-learn = Gõ /learn để học tiếp, hoặc /help để xem các lệnh.
@@ -270,6 +271,21 @@ mentor-self = Anh/chị không thể tự hướng dẫn chính mình.
 mentor-not-mentor = Người này chưa là người hướng dẫn.
 mentor-code-invalid = Đường dẫn của người hướng dẫn không còn hiệu lực.
 mentee-linked = Anh/chị đã được kết nối với người hướng dẫn <b>{ $mentor }</b>. Người hướng dẫn sẽ đồng hành và có thể nhắc anh/chị học.
+mentee-already-linked = Anh/chị đã được kết nối với người hướng dẫn <b>{ $mentor }</b> từ trước.
+mentor-code-expired = Đường dẫn của người hướng dẫn đã hết hạn. Xin anh/chị đề nghị người hướng dẫn gửi đường dẫn mới.
+mentor-link-confirm =
+    🤝 <b>{ $mentor }</b> mời anh/chị nhận làm người hướng dẫn (hạt nhân lan tỏa).
+    Người hướng dẫn sẽ thấy tên, tiến độ học và ngày hoạt động gần nhất của anh/chị (không thấy các câu trả lời), và có thể nhắc anh/chị học. Anh/chị có đồng ý không?
+mentor-link-yes = ✅ Đồng ý
+mentor-link-no = Từ chối
+mentor-link-declined = Anh/chị đã từ chối. Không có kết nối nào được tạo; anh/chị vẫn học bình thường.
+mentee-left = { $name } đã thôi nhận hướng dẫn từ anh/chị. Cảm ơn anh/chị đã đồng hành cùng đồng nghiệp!
+mentor-not-linked = Anh/chị không còn được kết nối với người hướng dẫn này.
+my-mentor-none = Anh/chị chưa có người hướng dẫn. Khi đồng nghiệp gửi đường dẫn mời, anh/chị có thể nhận họ làm người hướng dẫn.
+my-mentor-title = 🤝 <b>Người hướng dẫn của anh/chị</b>:
+my-mentor-line = • { $name }
+my-mentor-leave-button = Rời người hướng dẫn { $name }
+my-mentor-left = Anh/chị đã thôi nhận <b>{ $name }</b> làm người hướng dẫn; người hướng dẫn đã được báo tin. Anh/chị vẫn tiếp tục học bình thường.
 role-granted-mentor = 🌱 Anh/chị đã trở thành <b>người hướng dẫn (hạt nhân lan tỏa)</b> của { $unit }. Gõ /mentees để xem học viên, /mentor_link để lấy đường dẫn mời học viên.
 role-granted-organiser = 🏛 Anh/chị đã trở thành <b>người tổ chức</b> của { $unit }. Gõ /report để xem báo cáo, /broadcast để gửi thông báo, /invite_mentor để mời người hướng dẫn.
 role-granted-admin = 🔑 Anh/chị đã trở thành <b>quản trị viên</b> của hệ thống.
@@ -345,6 +361,7 @@ nudge-write = Anh/chị gõ lời nhắc gửi { $name } (tối đa { $limit } k
 nudge-sent = Đã gửi lời nhắc tới { $name }. Cảm ơn anh/chị đã đồng hành!
 nudge-sent-later = Lời nhắc tới { $name } sẽ được gửi lúc { $time } (giờ của người nhận), sau giờ nghỉ đêm. Cảm ơn anh/chị đã đồng hành!
 nudge-unreachable = Hiện không gửi được lời nhắc tới { $name } (có thể người này đã chặn hoặc ngừng dùng hocvuso). Lời nhắc không được tính vào giới hạn.
+nudge-no-consent = Hiện không thể gửi lời nhắc tới học viên này. Lời nhắc không được tính vào giới hạn.
 reply-limit = Anh/chị đã trả lời { $limit } lần qua lời nhắc này. Xin anh/chị liên hệ trực tiếp với người hướng dẫn nếu cần trao đổi thêm.
 nudge-template =
     👋 Chào anh/chị { $name }! Người hướng dẫn <b>{ $mentor }</b> nhắc anh/chị dành 5 phút hôm nay để học tiếp kỹ năng số.
@@ -368,7 +385,9 @@ nudge-reply =
     ✉️ <b>{ $name }</b> trả lời lời nhắc của anh/chị:
     { $text }
 mentee-certified = 🎓 Học viên <b>{ $name }</b> của anh/chị vừa đạt chứng nhận kỹ năng số cấp { $level }. Cảm ơn anh/chị đã đồng hành!
-mentor-link = Đường dẫn mời đồng nghiệp nhận anh/chị làm người hướng dẫn: { $link }
+mentor-link = Đường dẫn mời đồng nghiệp nhận anh/chị làm người hướng dẫn (hiệu lực đến { $until }): { $link }
+mentor-link-renewed = Đã tạo đường dẫn mới (hiệu lực đến { $until }); đường dẫn cũ không còn dùng được: { $link }
+mentor-link-new-button = 🔄 Tạo đường dẫn mới
 mentor-invite =
     🌱 Lời mời làm <b>người hướng dẫn (hạt nhân lan tỏa)</b> của { $unit }, dùng một lần, hiệu lực đến { $until }:
     { $link }
@@ -390,6 +409,8 @@ mentor-candidates-title = 🌱 <b>Gợi ý người hướng dẫn ({ $count })<
 mentor-candidate-line = • <b>{ $name }</b> – { $unit } · đạt chuẩn ngày { $date }
 mentor-invite-button = 🌱 Mời { $name }
 mentor-invitation-sent = Đã gửi lời mời tới { $name }.
+mentor-invitation-open = { $name } đã được mời, lời mời còn hiệu lực đến { $until }. Không gửi thêm lời mời.
+mentor-invites-capped = Anh/chị đang có { $limit } lời mời chưa được trả lời. Xin chờ đồng nghiệp trả lời hoặc lời mời hết hạn rồi mời thêm.
 mentor-invitation =
     🌱 Người tổ chức <b>{ $organiser }</b> mời anh/chị trở thành <b>người hướng dẫn (hạt nhân lan tỏa)</b> của { $unit }: giúp đồng nghiệp cùng học, nhắc nhở người còn chậm, để "không ai bị bỏ lại phía sau".
     Người hướng dẫn chỉ thấy tên, tiến độ và ngày học gần nhất của học viên mình, không thấy câu trả lời. Lời mời có hiệu lực đến { $until }; nếu chưa sẵn sàng, anh/chị chỉ cần bỏ qua tin nhắn này.

@@ -71,6 +71,7 @@ async def do_broadcast(
     audience: dict[str, Any],
     now: datetime,
     *,
+    consent: str,
     language: str = "vi",
     learn_button: bool = True,
 ) -> broadcasts.Created:
@@ -80,6 +81,7 @@ async def do_broadcast(
         await session.connection(),
         text,
         audience,
+        consent=consent,
         learn_button=learn_button,
         language=language,
         requested_by=actor.learner_id,

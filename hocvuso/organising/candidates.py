@@ -21,7 +21,7 @@ from hocvuso.delivery import outbox
 from hocvuso.delivery import payloads as a
 from hocvuso.i18n import t
 from hocvuso.organising import audit, invites, roles, units
-from hocvuso.organising.errors import Forbidden, Invalid
+from hocvuso.organising.errors import Forbidden, Invalid, LimitReached
 from hocvuso.organising.permissions import (
     Action,
     Actor,
@@ -29,6 +29,7 @@ from hocvuso.organising.permissions import (
     access_unit,
     check_role,
 )
+from hocvuso.storage.consent import consented, has_consented
 from hocvuso.storage.models import Certificate, Learner, LearnerStatus
 from hocvuso.storage.organising import Role, RoleGrant, RoleInvite, Unit
 from hocvuso.storage.scheduling import DeliveryKind
@@ -44,21 +45,20 @@ class Candidate:
     certified_at: datetime
 
 
-def _candidate_filter(scope: Unit | None, consent: str | None) -> list[ColumnElement[bool]]:
+def _candidate_filter(scope: Unit | None, consent: str) -> list[ColumnElement[bool]]:
     conditions = [
         col(Learner.status) == LearnerStatus.ACTIVE,
         col(Learner.chat_id).is_not(None),
         col(Certificate.level) == roles.MENTOR_LEVEL,
         ~roles.holds(Role.MENTOR),
+        consented(consent),  # only those who agreed to terms that say organisers see this
     ]
     if scope is not None:
         conditions.append(units.subtree(scope))
-    if consent is not None:  # only those who agreed to terms that say organisers see this
-        conditions.append(col(Learner.consent_version) == consent)
     return conditions
 
 
-async def count(session: AsyncSession, scope: Unit | None, *, consent: str | None = None) -> int:
+async def count(session: AsyncSession, scope: Unit | None, *, consent: str) -> int:
     found = await session.exec(
         select(func.count())
         .select_from(Learner)
@@ -75,7 +75,7 @@ async def listing(
     scope: Unit | None,
     limit: int = LIST_LIMIT,
     *,
-    consent: str | None = None,
+    consent: str,
 ) -> list[Candidate]:
     """The most recently certified candidates first (they remember the course best)."""
     check_role(actor, Action.INVITE_MENTOR)
@@ -118,13 +118,22 @@ async def do_invite(
     organiser: Learner,
     candidate_id: int,
     now: datetime,
-) -> Learner:
-    """Send the candidate a personal, one-time invitation to become a mentor of their unit."""
+) -> tuple[Learner, RoleInvite, bool]:
+    """Send the candidate a personal, one-time invitation to become a mentor of their unit.
+
+    Returns the candidate, the invitation and whether it is a new one: pressing "Mời" again
+    while an invitation to that person is open reuses it (nothing is sent twice), and an
+    organiser holds at most ``Settings.mentor_invites_open`` open invitations at a time."""
     candidate = await access_learner(session, actor, Action.INVITE_MENTOR, candidate_id)
-    if candidate.consent_version != settings.consent_version:
+    if not has_consented(candidate, settings.consent_version):
         raise Forbidden("forbidden-learner")  # not yet agreed to terms that allow this
     unit = await units.by_code(session, candidate.unit_code or "")
     await roles.check_grantable(session, candidate, Role.MENTOR, unit)
+    existing = await _open_invitation(session, candidate_id, unit, now)
+    if existing is not None:
+        return candidate, existing, False
+    if await _open_invitations(session, actor, now) >= settings.mentor_invites_open:
+        raise LimitReached("mentor-invites-capped", limit=settings.mentor_invites_open)
     invite = await invites.create_role_invite(
         session, actor, Role.MENTOR, unit, now, invitee_id=candidate_id
     )
@@ -150,7 +159,37 @@ async def do_invite(
     )
     if not queued:
         raise Invalid("reply-unreachable")
-    return candidate
+    return candidate, invite, True
+
+
+def _open(now: datetime) -> list[ColumnElement[bool]]:
+    """Personal mentor invitations neither used nor expired."""
+    return [
+        col(RoleInvite.role) == Role.MENTOR,
+        col(RoleInvite.invitee_id).is_not(None),
+        col(RoleInvite.used_at).is_(None),
+        col(RoleInvite.expires_at) > now,
+    ]
+
+
+async def _open_invitation(
+    session: AsyncSession, candidate_id: int, unit: Unit, now: datetime
+) -> RoleInvite | None:
+    found = await session.exec(
+        select(RoleInvite)
+        .where(*_open(now), RoleInvite.invitee_id == candidate_id, RoleInvite.unit_id == unit.id)
+        .order_by(col(RoleInvite.id).desc())
+    )
+    return found.first()
+
+
+async def _open_invitations(session: AsyncSession, actor: Actor, now: datetime) -> int:
+    found = await session.exec(
+        select(func.count())
+        .select_from(RoleInvite)
+        .where(*_open(now), RoleInvite.created_by == actor.learner_id)
+    )
+    return int(found.one())
 
 
 async def do_accept(

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.organising import mentoring, reports, units
 from hocvuso.organising.forecast import Target
+from hocvuso.storage.consent import consented
 from hocvuso.storage.models import Certificate, Learner
 from hocvuso.storage.organising import LearnerPreference, Unit
 
@@ -29,7 +30,7 @@ class Leaderboard:
 
 
 async def leaderboard(
-    session: AsyncSession, learner: Learner, target: Target, now: datetime
+    session: AsyncSession, learner: Learner, target: Target, now: datetime, *, consent: str
 ) -> Leaderboard | None:
     """None for a learner who belongs to no unit."""
     if not learner.unit_code:
@@ -41,13 +42,14 @@ async def leaderboard(
         (r for r in report.rows if r.joined and r.code != (parent.code if parent else None)),
         key=lambda r: (-(r.certified_percent or 0), r.code),
     )
-    names = await opted_in(session, mine.code, report.target.level)
+    names = await opted_in(session, mine.code, report.target.level, consent=consent)
     shown = (await mentoring.preference(session, learner.id or 0)).leaderboard_opt_in
     return Leaderboard(report.target.level, mine.code, ranked[:ROWS], names, shown)
 
 
-async def opted_in(session: AsyncSession, unit_code: str, level: int) -> list[str]:
-    """Display names of the unit's certified learners who opted in, first certified first."""
+async def opted_in(session: AsyncSession, unit_code: str, level: int, *, consent: str) -> list[str]:
+    """Display names of the unit's certified learners who opted in (and agreed to the terms
+    ``consent``, the current ones), first certified first."""
     result = await session.exec(
         select(Learner.display_name)
         .join(LearnerPreference, col(LearnerPreference.learner_id) == Learner.id)
@@ -57,6 +59,7 @@ async def opted_in(session: AsyncSession, unit_code: str, level: int) -> list[st
             col(LearnerPreference.leaderboard_opt_in),
             Certificate.level == level,
             col(Learner.display_name).is_not(None),
+            consented(consent),
         )
         .order_by(col(Certificate.issued_at))
         .limit(NAMES)

@@ -27,6 +27,7 @@ from hocvuso.organising import audit, roles, units
 from hocvuso.organising.errors import Forbidden, Invalid, LimitReached
 from hocvuso.organising.forecast import Target
 from hocvuso.organising.permissions import Action, Actor, access_learner, access_mentee
+from hocvuso.storage.consent import consented, has_consented
 from hocvuso.storage.models import Certificate, Learner, LearnerStatus, LessonProgress
 from hocvuso.storage.organising import (
     LearnerPreference,
@@ -76,13 +77,31 @@ async def is_mentor(session: AsyncSession, learner_id: int) -> bool:
     return bool((await session.exec(select(roles.holds(Role.MENTOR, learner_id)))).one())
 
 
-async def mentor_code(session: AsyncSession, mentor_id: int, now: datetime) -> str:
-    """The mentor's reusable invite code for mentees (created on first use)."""
+def code_expires(code: MentorCode, days: int) -> datetime:
+    """When a mentor's invite code stops working (``Settings.mentor_code_days`` after it was
+    made)."""
+    return code.created_at + timedelta(days=days)
+
+
+async def mentor_code(
+    session: AsyncSession, mentor_id: int, now: datetime, *, days: int
+) -> MentorCode:
+    """The mentor's invite code for mentees: the current one, or a new one once it expired
+    (codes rotate: a link passed around stops working after ``days``)."""
     existing = await session.get(MentorCode, mentor_id)
-    if existing is not None:
-        return existing.code
-    code = secrets.token_urlsafe(12)
-    session.add(MentorCode(mentor_id=mentor_id, code=code, created_at=now))
+    if existing is not None and code_expires(existing, days) > now:
+        return existing
+    return await do_rotate_code(session, mentor_id, now)
+
+
+async def do_rotate_code(session: AsyncSession, mentor_id: int, now: datetime) -> MentorCode:
+    """A new invite code for the mentor; the old one stops working at once."""
+    code = await session.get(MentorCode, mentor_id)
+    if code is None:
+        code = MentorCode(mentor_id=mentor_id, code="", created_at=now)
+    code.code = secrets.token_urlsafe(12)
+    code.created_at = now
+    session.add(code)
     await session.flush()
     return code
 
@@ -107,16 +126,95 @@ async def do_link(
     return True
 
 
-async def do_link_by_code(
-    session: AsyncSession, mentee: Learner, code: str, now: datetime
-) -> Learner:
-    """The mentee opened a mentor's invite link: returns the mentor."""
+async def mentor_of_code(
+    session: AsyncSession, settings: Settings, mentee: Learner, code: str, now: datetime
+) -> tuple[Learner, bool]:
+    """The mentor whose invite link the person opened, and whether they are linked already;
+    nothing is linked (the mentee confirms first: :func:`do_link_by_code`)."""
     found = (await session.exec(select(MentorCode).where(MentorCode.code == code))).first()
     mentor = await session.get(Learner, found.mentor_id) if found else None
-    if mentor is None or mentor.chat_id is None or not await is_mentor(session, mentor.id or 0):
+    if (
+        found is None
+        or mentor is None
+        or mentor.chat_id is None
+        or mentor.status != LearnerStatus.ACTIVE
+        or not has_consented(mentor, settings.consent_version)
+        or not await is_mentor(session, mentor.id or 0)
+    ):
         raise Invalid("mentor-code-invalid")  # also once the mentor role was revoked
+    if code_expires(found, settings.mentor_code_days) <= now:
+        raise Invalid("mentor-code-expired")
+    if mentor.id == mentee.id:
+        raise Invalid("mentor-self")
+    linked = await session.exec(
+        select(MentorLink.id).where(
+            MentorLink.mentor_id == mentor.id, MentorLink.mentee_id == mentee.id
+        )
+    )
+    return mentor, linked.first() is not None
+
+
+async def do_link_by_code(
+    session: AsyncSession, settings: Settings, mentee: Learner, code: str, now: datetime
+) -> Learner:
+    """The mentee confirmed the link to the mentor whose invite code this is (still valid,
+    checked again at the press): returns the mentor."""
+    mentor, _ = await mentor_of_code(session, settings, mentee, code, now)
     assert mentee.id is not None and mentor.id is not None
     await do_link(session, mentor.id, mentee.id, by=mentee.id, now=now)
+    return mentor
+
+
+async def mentors_of(session: AsyncSession, mentee_id: int) -> list[Learner]:
+    """The mentee's mentors, first linked first."""
+    found = await session.exec(
+        select(Learner)
+        .join(MentorLink, col(MentorLink.mentor_id) == Learner.id)
+        .where(MentorLink.mentee_id == mentee_id)
+        .order_by(col(MentorLink.created_at), col(MentorLink.id))
+    )
+    return list(found.all())
+
+
+async def do_leave(
+    session: AsyncSession, settings: Settings, mentee: Learner, mentor_id: int, now: datetime
+) -> Learner:
+    """The mentee leaves a mentor: the link goes, nudges of that mentor still waiting are not
+    sent, and the mentor is told politely. Returns the mentor."""
+    assert mentee.id is not None
+    link = (
+        await session.exec(
+            select(MentorLink).where(
+                MentorLink.mentor_id == mentor_id, MentorLink.mentee_id == mentee.id
+            )
+        )
+    ).first()
+    mentor = await session.get(Learner, mentor_id)
+    if link is None or mentor is None:
+        raise Invalid("mentor-not-linked")
+    await session.delete(link)
+    nudges = select(Nudge.id).where(Nudge.mentor_id == mentor_id, Nudge.mentee_id == mentee.id)
+    keys = [f"nudge:{nudge_id}" for nudge_id in (await session.exec(nudges)).all()]
+    for start in range(0, len(keys), 500):
+        await session.exec(
+            update(Delivery)
+            .where(
+                col(Delivery.key).in_(keys[start : start + 500]),
+                col(Delivery.state) == DeliveryState.PENDING,
+            )
+            .values(state=DeliveryState.SKIPPED, last_error="left")
+        )
+    await outbox.queue_message(
+        session,
+        settings,
+        mentor,
+        key=f"mentee-left:{mentee.id}:{mentor_id}:{link.id}",  # names the mentee
+        kind=DeliveryKind.MENTOR,
+        text=t(mentor.language, "mentee-left", name=mentee.display_name or "—"),
+        now=now,
+    )
+    await audit.record(session, mentee.id, "chat", "mentor.leave", None, now, mentor=mentor_id)
+    await session.flush()
     return mentor
 
 
@@ -163,9 +261,20 @@ def standing(
 
 
 async def mentees(
-    session: AsyncSession, actor: Actor, pack: Pack, target: Target, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    pack: Pack,
+    target: Target,
+    now: datetime,
+    *,
+    consent: str,
 ) -> list[Mentee]:
-    """The actor's own mentees, those who need help first (one query for all of them)."""
+    """The actor's own mentees, those who need help first (one query for all of them).
+
+    Only mentees who agreed to the terms ``consent`` (the current ones) are listed: someone who
+    declined the updated terms, or has not answered them yet, is not shown at all (a nameless
+    line would still point at one person of a handful, and the mentor could do nothing with it).
+    """
     if Role.MENTOR not in actor.roles:
         raise Forbidden("forbidden-mentees")
     mine = select(MentorLink.mentee_id).where(MentorLink.mentor_id == actor.learner_id)
@@ -200,7 +309,11 @@ async def mentees(
             and_(done.c.learner_id == Learner.id, done.c.level == Learner.level),
             isouter=True,
         )
-        .where(MentorLink.mentor_id == actor.learner_id, col(Learner.chat_id).is_not(None))
+        .where(
+            MentorLink.mentor_id == actor.learner_id,
+            col(Learner.chat_id).is_not(None),
+            consented(consent),
+        )
     )
     deadline = datetime.combine(target.deadline, datetime.max.time(), now.tzinfo)
     found = []
@@ -243,10 +356,12 @@ async def preference(session: AsyncSession, learner_id: int) -> LearnerPreferenc
 
 
 async def check_nudge(
-    session: AsyncSession, actor: Actor, mentee_id: int, now: datetime
+    session: AsyncSession, actor: Actor, mentee_id: int, now: datetime, *, consent: str
 ) -> Learner:
     """The mentee, if a nudge may go to them now; otherwise a :class:`LimitReached`."""
     mentee = await access_mentee(session, actor, mentee_id)
+    if not has_consented(mentee, consent):  # not named: the mentor's list no longer shows them
+        raise LimitReached("nudge-no-consent")
     if mentee.status != LearnerStatus.ACTIVE or mentee.chat_id is None:
         raise LimitReached("nudge-unreachable", name=mentee.display_name or "—")
     if (await preference(session, mentee_id)).nudges_muted:
@@ -281,7 +396,7 @@ async def do_nudge(
     """Send a friendly templated nudge, or a short custom one, naming the mentor."""
     if custom is not None and not 1 <= len(custom.strip()) <= CUSTOM_LIMIT:
         raise Invalid("nudge-bad-length", limit=CUSTOM_LIMIT)
-    mentee = await check_nudge(session, actor, mentee_id, now)
+    mentee = await check_nudge(session, actor, mentee_id, now, consent=settings.consent_version)
     assert mentor.id is not None
     nudge = Nudge(mentor_id=mentor.id, mentee_id=mentee_id, custom=custom is not None, sent_at=now)
     session.add(nudge)
@@ -376,7 +491,14 @@ async def forget(session: AsyncSession, learner_id: int, now: datetime) -> None:
     (Messages *to* them are the caller's: :func:`hocvuso.organising.privacy.do_erase` removes them.)
     """
     key = col(Delivery.key)
-    naming = ("reply", "certified", "mentor-invite", "mentor-accepted", "paired")
+    naming = (
+        "reply",
+        "certified",
+        "mentor-invite",
+        "mentor-accepted",
+        "paired",
+        "mentee-left",
+    )
     await session.exec(
         delete(Delivery).where(
             col(Delivery.kind) == DeliveryKind.MENTOR,

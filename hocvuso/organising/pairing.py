@@ -20,6 +20,7 @@ from hocvuso.i18n import t
 from hocvuso.organising import audit, mentoring, roles, units
 from hocvuso.organising.errors import Forbidden
 from hocvuso.organising.permissions import Action, Actor, access_learner, access_unit, check_role
+from hocvuso.storage.consent import consented, has_consented
 from hocvuso.storage.models import Certificate, Learner, LearnerStatus
 from hocvuso.storage.organising import MentorLink, Role, Unit
 from hocvuso.storage.scheduling import DeliveryKind
@@ -37,14 +38,22 @@ class Person:
     last_active_at: datetime | None = None
 
 
-def _in_scope(scope: Unit | None) -> list[ColumnElement[bool]]:
-    conditions = [col(Learner.status) == LearnerStatus.ACTIVE, col(Learner.chat_id).is_not(None)]
+def _in_scope(scope: Unit | None, consent: str) -> list[ColumnElement[bool]]:
+    """Reachable people of the scope who agreed to the terms ``consent`` (the current ones):
+    nobody else is listed by name, nor can be paired (they would get no message)."""
+    conditions = [
+        col(Learner.status) == LearnerStatus.ACTIVE,
+        col(Learner.chat_id).is_not(None),
+        consented(consent),
+    ]
     if scope is not None:
         conditions.append(units.subtree(scope))
     return conditions
 
 
-async def mentors(session: AsyncSession, actor: Actor, scope: Unit | None) -> list[Person]:
+async def mentors(
+    session: AsyncSession, actor: Actor, scope: Unit | None, *, consent: str
+) -> list[Person]:
     check_role(actor, Action.LINK_MENTEE)
     load = (
         select(func.count())
@@ -55,7 +64,7 @@ async def mentors(session: AsyncSession, actor: Actor, scope: Unit | None) -> li
     result = await session.exec(
         select(Learner, Unit, load)
         .join(Unit, col(Unit.code) == Learner.unit_code)
-        .where(roles.holds(Role.MENTOR), *_in_scope(scope))
+        .where(roles.holds(Role.MENTOR), *_in_scope(scope, consent))
         .order_by(load, col(Learner.display_name), col(Learner.id))
         .limit(LIST_LIMIT)
     )
@@ -72,7 +81,7 @@ async def unmentored(
     mentor_id: int,
     level: int,
     *,
-    consent: str | None = None,
+    consent: str,
 ) -> list[Person]:
     """Learners of the scope with no mentor and no certificate at ``level`` yet."""
     check_role(actor, Action.LINK_MENTEE)
@@ -83,9 +92,7 @@ async def unmentored(
     result = await session.exec(
         select(Learner, Unit)
         .join(Unit, col(Unit.code) == Learner.unit_code)
-        .where(~has_mentor, ~certified, Learner.id != mentor_id, *_in_scope(scope))
-        # Only those who agreed to terms that say organisers see this.
-        .where(Learner.consent_version == consent if consent is not None else True)
+        .where(~has_mentor, ~certified, Learner.id != mentor_id, *_in_scope(scope, consent))
         .order_by(col(Learner.last_active_at).is_not(None), col(Learner.last_active_at))
         .limit(LIST_LIMIT)
     )
@@ -98,11 +105,11 @@ async def unmentored(
 
 
 async def access_mentors(
-    session: AsyncSession, actor: Actor, code: str | None, now: datetime
+    session: AsyncSession, actor: Actor, code: str | None, now: datetime, *, consent: str
 ) -> list[Person]:
     """/assign_mentor: the mentors of a unit in scope, fewest mentees first; audited."""
     unit = await access_unit(session, actor, Action.LINK_MENTEE, code or None)
-    found = await mentors(session, actor, unit)
+    found = await mentors(session, actor, unit, consent=consent)
     await audit.record_by(
         session,
         actor,
@@ -152,7 +159,7 @@ async def do_pair(
     """Link them (both inside the organiser's subtree) and tell both; idempotent."""
     mentor = await access_learner(session, actor, Action.LINK_MENTEE, mentor_id)
     mentee = await access_learner(session, actor, Action.LINK_MENTEE, mentee_id)
-    if mentee.consent_version != settings.consent_version:
+    if not all(has_consented(p, settings.consent_version) for p in (mentor, mentee)):
         raise Forbidden("forbidden-learner")  # not yet agreed to terms that allow this
     if await mentoring.do_link_by_organiser(session, actor, mentor_id, mentee_id, now):
         for recipient, named, key, variables in (

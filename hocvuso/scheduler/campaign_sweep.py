@@ -170,7 +170,7 @@ async def _broadcast_id(
 
 
 async def _unit_progress(
-    connection: AsyncConnection, units: set[str], level: int
+    connection: AsyncConnection, units: set[str], level: int, consent: str
 ) -> dict[str, int]:
     """Percent of each unit's reachable learners certified at ``level`` or above."""
     if not units:
@@ -182,7 +182,7 @@ async def _unit_progress(
             func.count(),
             func.count().filter(certified),
         )
-        .where(aud.reachable(), L.c.unit_code.in_(units))
+        .where(aud.reachable(consent), L.c.unit_code.in_(units))
         .group_by(L.c.unit_code)
     )
     return {unit: round(100 * int(done) / int(total)) for unit, total, done in rows if total}
@@ -207,11 +207,12 @@ async def deliver_due_campaign_messages(
 ) -> int:
     """Queue the campaign messages due at ``now``; returns how many were queued. Idempotent."""
     rows: list[dict[str, Any]] = []
+    consent = settings.consent_version
     async with database.begin() as connection:
         zones = [
             z
             for (z,) in await connection.execute(
-                select(L.c.timezone).distinct().where(aud.reachable())
+                select(L.c.timezone).distinct().where(aud.reachable(consent))
             )
         ]
         for campaign_id, spec in await active(connection):
@@ -228,7 +229,7 @@ async def deliver_due_campaign_messages(
                         connection, campaign_id, occurrence, spec, index
                     )
                     rows += await _render(
-                        connection, spec, campaign_id, broadcast_id, index, zone, now, pack
+                        connection, spec, campaign_id, broadcast_id, index, zone, now, pack, consent
                     )
     return await DeliveryQueue(database, clock=lambda: now).enqueue(rows)
 
@@ -242,6 +243,7 @@ async def _render(
     zone: str,
     now: datetime,
     pack: Pack | None,
+    consent: str,
 ) -> list[dict[str, Any]]:
     day = now.astimezone(ZoneInfo(zone)).date()
     queued = exists().where(
@@ -253,7 +255,7 @@ async def _render(
     learners = (
         await connection.execute(
             select(L.c.id, L.c.language, L.c.level, L.c.role, L.c.unit_code).where(
-                aud.where(spec.audience),
+                aud.where(spec.audience, consent),
                 L.c.timezone == zone,
                 (L.c.reminders_paused_until.is_(None)) | (L.c.reminders_paused_until <= now),
                 ~queued,
@@ -263,7 +265,7 @@ async def _render(
     if not learners:
         return []
     units = {r.unit_code for r in learners if r.unit_code}
-    unit_progress = await _unit_progress(connection, units, spec.target.level)
+    unit_progress = await _unit_progress(connection, units, spec.target.level, consent)
     finished = await _finished(connection, [r.id for r in learners]) if pack else {}
     message = spec.messages[index]
     rows = []

@@ -186,7 +186,12 @@ async def active(connection: AsyncConnection) -> list[tuple[int, CampaignSpec]]:
 
 
 async def learners_in_peak(
-    connection: AsyncConnection, now: datetime, learner_ids: list[int], zone: str | None = None
+    connection: AsyncConnection,
+    now: datetime,
+    learner_ids: list[int],
+    zone: str | None = None,
+    *,
+    consent: str,
 ) -> set[int]:
     """Which of these learners belong to a campaign that is in its peak today."""
     found: set[int] = set()
@@ -197,7 +202,7 @@ async def learners_in_peak(
         for start in range(0, len(learner_ids), 1000):
             rows = await connection.execute(
                 select(L.c.id).where(
-                    aud.where(spec.audience), L.c.id.in_(learner_ids[start : start + 1000])
+                    aud.where(spec.audience, consent), L.c.id.in_(learner_ids[start : start + 1000])
                 )
             )
             found.update(row.id for row in rows)

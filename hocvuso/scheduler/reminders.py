@@ -60,7 +60,9 @@ async def due_candidates(
     connection: AsyncConnection, settings: Settings, now: datetime
 ) -> list[Candidate]:
     """Learners whose chosen hour has come today (not quiet, not capped, not paused)."""
-    zones = await connection.execute(select(L.c.timezone).distinct().where(audience.reachable()))
+    zones = await connection.execute(
+        select(L.c.timezone).distinct().where(audience.reachable(settings.consent_version))
+    )
     open_zones: dict[str, datetime] = {}
     for (zone,) in zones:
         local = now.astimezone(ZoneInfo(zone))
@@ -101,7 +103,7 @@ async def due_candidates(
             last_answer.label("last_answer"),
             last_reminder.label("last_reminder_day"),
         ).where(
-            audience.reachable(),
+            audience.reachable(settings.consent_version),
             hour_has_come,
             or_(L.c.reminders_paused_until.is_(None), L.c.reminders_paused_until <= now),
             or_(L.c.last_active_at.is_(None), L.c.last_active_at < now - STUDYING),
@@ -179,7 +181,11 @@ async def deliver_due_reminders(database: AsyncEngine, settings: Settings, now: 
         if not candidates:
             return 0
         peak = await campaigns.learners_in_peak(
-            connection, now, [c.learner_id for c in candidates], settings.timezone
+            connection,
+            now,
+            [c.learner_id for c in candidates],
+            settings.timezone,
+            consent=settings.consent_version,
         )
         chosen = [
             c

@@ -209,6 +209,7 @@ class SchedulerService:
                 max_attempts=self.settings.delivery_max_attempts,
                 lease=timedelta(seconds=self.settings.delivery_lease),
                 bot_id=sender.bot_id if isinstance(sender.bot_id, int) else None,
+                consent=self.settings.consent_version,
             )
             # Without Redis, one process at a time sends a bot's queue.
             lease = (

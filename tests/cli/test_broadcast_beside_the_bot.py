@@ -21,7 +21,7 @@ from hocvuso.delivery import broadcasts
 from hocvuso.delivery.botapi import ApiAnswer
 from hocvuso.scheduler.senders import SenderLease
 from hocvuso.scheduler.service import SchedulerService, make_api
-from tests.factories import LEARNER, insert_learner
+from tests.factories import LEARNER, TERMS, insert_learner
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram
 
 RATE = 40
@@ -107,7 +107,7 @@ async def test_a_cli_broadcast_beside_the_running_bot_is_sent_once_by_the_bot_at
                 break
             await asyncio.sleep(0.05)
 
-        created = await broadcasts.announce(database, TEXT)
+        created = await broadcasts.announce(database, TEXT, consent=TERMS)
         await cli._deliver(database, settings, created.broadcast_id, send=True)
     finally:
         await bot.stop()
@@ -134,7 +134,7 @@ async def test_with_no_sender_running_the_command_sends_itself(
         telegram_api_url=fake.base_url,
         _env_file=None,
     )
-    created = await broadcasts.announce(database, TEXT)
+    created = await broadcasts.announce(database, TEXT, consent=TERMS)
     await cli._deliver(database, settings, created.broadcast_id, send=True)
     assert received(fake) == Counter(chats)
     assert "sent by the running" not in output.getvalue()

@@ -21,7 +21,7 @@ from sqlmodel import SQLModel
 
 from hocvuso.storage import db
 from hocvuso.storage.scheduling import Delivery
-from tests.factories import CONSENTED, LEARNER
+from tests.factories import CONSENTED, LEARNER, TERMS
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,8 +85,8 @@ async def test_a_broadcast_reaches_3000_learners_exactly_once_across_stop_and_ki
                 {
                     "platform": "telegram", "chat_id": chat, "language": "vi",
                     "timezone": "Asia/Ho_Chi_Minh", "reminder_hour": 19, "consent_at": CONSENTED,
-                    "status": "active", "level": 1, "placement_done": True, "state": {},
-                    "created_at": CONSENTED,
+                    "consent_version": TERMS, "status": "active", "level": 1,
+                    "placement_done": True, "state": {}, "created_at": CONSENTED,
                 }
                 for chat in chats
             ],

@@ -14,7 +14,7 @@ from hocvuso.config import Settings
 from hocvuso.delivery import bots
 from hocvuso.delivery.queue import DeliveryQueue
 from hocvuso.storage.tables import LEARNER
-from tests.factories import deliveries, insert_learner
+from tests.factories import TERMS, deliveries, insert_learner
 
 MAIN = "7100000001:AAE_main-token_for-the-tests_xxxxx"
 HUE = "7100000002:AAE_hue-token_for-the-tests_xxxxxx"
@@ -69,8 +69,8 @@ async def test_each_bots_sender_claims_only_its_own_learners_deliveries(
             for i, learner in enumerate(ids[1] + ids[2])
         ]
     )
-    first = await queue.claim(10, timedelta(seconds=30), bot_id=1)
-    second = await queue.claim(10, timedelta(seconds=30), bot_id=2)
+    first = await queue.claim(10, timedelta(seconds=30), bot_id=1, consent=TERMS)
+    second = await queue.claim(10, timedelta(seconds=30), bot_id=2, consent=TERMS)
     assert sorted(j.learner_id for j in first) == ids[1]
     assert sorted(j.learner_id for j in second) == ids[2]
     assert await queue.counts(bot_id=2) == {"claimed": 3}

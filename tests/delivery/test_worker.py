@@ -16,7 +16,15 @@ from hocvuso.delivery.botapi import ApiAnswer
 from hocvuso.delivery.pacer import MemoryPacer
 from hocvuso.delivery.queue import DeliveryQueue
 from hocvuso.delivery.worker import DeliveryWorker
-from tests.factories import LEARNER, Clock, deliveries, insert_learner
+from tests.factories import (
+    LEARNER,
+    OLD_TERMS,
+    TERMS,
+    Clock,
+    deliveries,
+    insert_learner,
+    set_terms,
+)
 
 FLOOD = ApiAnswer(False, 429, "Too Many Requests: retry after 1", retry_after=1)
 BLOCKED = ApiAnswer(False, 403, "Forbidden: bot was blocked by the user")
@@ -59,7 +67,7 @@ def worker(database: AsyncEngine, bot: StubBot, clock: Clock | None = None) -> D
     pacer = MemoryPacer(
         rate=10_000, per_chat_rate=10_000, **({"clock": Tick(clock)} if clock else {})
     )
-    return DeliveryWorker(queue, bot, pacer, rate=200, **kwargs)  # type: ignore[arg-type]
+    return DeliveryWorker(queue, bot, pacer, rate=200, consent=TERMS, **kwargs)  # type: ignore[arg-type]
 
 
 async def chats_of(database: AsyncEngine) -> dict[int, int]:
@@ -75,7 +83,7 @@ async def test_an_announcement_reaches_everyone_in_the_audience_exactly_once(
         await insert_learner(database, unit_code="HN-01")
     await insert_learner(database, unit_code="HCM-01")
     await insert_learner(database, unit_code="HN-01", status="blocked")
-    created = await broadcasts.announce(database, "Thông báo", {"units": ["HN-*"]})
+    created = await broadcasts.announce(database, "Thông báo", {"units": ["HN-*"]}, consent=TERMS)
     assert created.queued == 50
     bot = StubBot()
     stats = await worker(database, bot).run(asyncio.Event(), until_empty=True)
@@ -88,7 +96,7 @@ async def test_a_429_holds_the_message_back_for_retry_after_and_it_goes_out_once
 ) -> None:
     learner = await insert_learner(database)
     chat = (await chats_of(database))[learner]
-    await broadcasts.announce(database, "Thông báo")
+    await broadcasts.announce(database, "Thông báo", consent=TERMS)
     bot = StubBot()
     bot.errors[chat].append(FLOOD)
     clock = Clock(datetime.now(UTC))
@@ -107,7 +115,7 @@ async def test_a_429_holds_the_message_back_for_retry_after_and_it_goes_out_once
 async def test_one_chats_own_429_does_not_pause_everyone_else(database: AsyncEngine) -> None:
     learners = [await insert_learner(database) for _ in range(10)]
     chats = await chats_of(database)
-    await broadcasts.announce(database, "Thông báo")
+    await broadcasts.announce(database, "Thông báo", consent=TERMS)
     bot = StubBot()
     bot.errors[chats[learners[0]]].append(FLOOD)  # someone the bot has just answered
     clock = Clock(datetime.now(UTC))
@@ -120,7 +128,7 @@ async def test_one_chats_own_429_does_not_pause_everyone_else(database: AsyncEng
 async def test_429s_for_two_chats_in_a_row_pause_the_whole_bot(database: AsyncEngine) -> None:
     learners = [await insert_learner(database) for _ in range(3)]
     chats = await chats_of(database)
-    await broadcasts.announce(database, "Thông báo")
+    await broadcasts.announce(database, "Thông báo", consent=TERMS)
     bot = StubBot()
     for learner in learners:
         bot.errors[chats[learner]].append(FLOOD)
@@ -137,7 +145,7 @@ async def test_429s_for_two_chats_in_a_row_pause_the_whole_bot(database: AsyncEn
 async def test_a_403_marks_the_learner_blocked(database: AsyncEngine) -> None:
     learner = await insert_learner(database)
     chat = (await chats_of(database))[learner]
-    await broadcasts.announce(database, "Thông báo")
+    await broadcasts.announce(database, "Thông báo", consent=TERMS)
     bot = StubBot()
     bot.errors[chat].append(BLOCKED)
     await worker(database, bot).run(asyncio.Event(), until_empty=True)
@@ -153,7 +161,7 @@ async def test_transient_failures_back_off_then_land_in_the_dead_letters(
 ) -> None:
     learner = await insert_learner(database)
     chat = (await chats_of(database))[learner]
-    await broadcasts.announce(database, "Thông báo")
+    await broadcasts.announce(database, "Thông báo", consent=TERMS)
     bot = StubBot()
     bot.errors[chat] = [BAD_GATEWAY, ConnectionResetError("reset"), *[BAD_GATEWAY] * 8]
     clock = Clock(datetime.now(UTC))
@@ -174,10 +182,10 @@ async def test_after_a_sender_died_unsent_claims_go_out_and_maybe_sent_ones_are_
 ) -> None:
     for _ in range(10):
         await insert_learner(database)
-    await broadcasts.announce(database, "Thông báo")
+    await broadcasts.announce(database, "Thông báo", consent=TERMS)
     clock = Clock(datetime.now(UTC))
     dead = DeliveryQueue(database, clock=clock)
-    claimed = await dead.claim(10, timedelta(seconds=30))
+    claimed = await dead.claim(10, timedelta(seconds=30), consent=TERMS)
     await dead.mark_sending(claimed[:3])  # it died during these three calls
     clock.advance(seconds=31)
 
@@ -186,3 +194,38 @@ async def test_after_a_sender_died_unsent_claims_go_out_and_maybe_sent_ones_are_
     assert sum(bot.sent.values()) == 7
     counts = await DeliveryQueue(database).counts()
     assert counts == {"sent": 7, "unknown": 3}
+
+
+async def test_an_announcement_skips_whoever_declined_the_updated_terms_until_they_accept(
+    database: AsyncEngine,
+) -> None:
+    agreed = await insert_learner(database, unit_code="HN-01")
+    declined = await insert_learner(database, unit_code="HN-01", consent_version=OLD_TERMS)
+    first = await broadcasts.announce(database, "Thông báo", consent=TERMS)
+    assert [d.learner_id for d in await deliveries(database, broadcast_id=first.broadcast_id)] == [
+        agreed
+    ]
+
+    await set_terms(database, declined, TERMS)  # they read the new terms and accepted them
+    second = await broadcasts.announce(database, "Thông báo mới", consent=TERMS)
+    assert {d.learner_id for d in await deliveries(database, broadcast_id=second.broadcast_id)} == {
+        agreed,
+        declined,
+    }
+
+
+async def test_a_message_queued_before_the_learner_declined_the_updated_terms_is_not_sent(
+    database: AsyncEngine,
+) -> None:
+    learner = await insert_learner(database)
+    stays = await insert_learner(database)
+    await broadcasts.announce(database, "Thông báo", consent=TERMS)
+    await set_terms(database, learner, OLD_TERMS)  # declined after it was queued
+    bot = StubBot()
+    stats = await worker(database, bot).run(asyncio.Event(), until_empty=True)
+    chats = await chats_of(database)
+    assert stats.sent == 1 and set(bot.sent) == {chats[stays]}
+    assert {d.learner_id: d.state for d in await deliveries(database)} == {
+        learner: "skipped",
+        stays: "sent",
+    }

@@ -65,7 +65,7 @@ async def test_one_persons_flood_gets_one_notice_and_holds_nobody_else_back(
             others = [fake.user(6300 + i, f"Học viên {i}") for i in range(OTHERS)]
             for other in others:
                 await other.send_text("/start")
-            await broadcasts.announce(engine_db, NEWS)
+            await broadcasts.announce(engine_db, NEWS, consent=CURRENT_TERMS)
 
             await all_confirmed(fake, 60)
             for other in others:  # everyone else was answered…

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -11,12 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.chat.engine import Engine
 from hocvuso.chat.events import Press
+from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
 from hocvuso.organising.permissions import load_actor
 from hocvuso.storage.models import Learner
-from hocvuso.storage.organising import Role, Unit
+from hocvuso.storage.organising import Role, RoleInvite, Unit
 from hocvuso.storage.scheduling import Delivery
-from tests.factories import add_learner, grant, talk
+from tests.factories import Clock, add_learner, grant, talk
 
 JOINED = datetime(2026, 10, 1, tzinfo=UTC)
 CERTIFIED = datetime(2026, 11, 10, 3, tzinfo=UTC)
@@ -150,3 +152,51 @@ async def test_lists_of_people_an_organiser_opens_are_audited_without_names(
     ]
     assert entries[0].details == {"shown": 1}
     assert "Lê Đạt Chuẩn" not in str([e.details for e in entries])
+
+
+async def test_pressing_moi_again_reuses_the_open_invitation_and_too_many_open_ones_are_refused(
+    sessions: async_sessionmaker[AsyncSession],
+    pack: Pack,
+    settings: Settings,
+    clock: Clock,
+    tree: dict[str, Unit],
+) -> None:
+    capped = settings.model_copy(update={"mentor_invites_open": 1})
+    engine = Engine(sessions, pack, capped, clock=clock, rng=random.Random(7))
+    organiser = await add_learner(sessions, unit="A", name="Trần Tổ Chức", created_at=JOINED)
+    await grant(sessions, organiser, Role.ORGANISER, tree["A"])
+    first = await add_learner(
+        sessions, unit="A2x", name="Lê Đạt Chuẩn", created_at=JOINED, certified=[(1, CERTIFIED)]
+    )
+    await add_learner(
+        sessions, unit="A1", name="Vũ Cũng Đạt", created_at=JOINED, certified=[(1, CERTIFIED)]
+    )
+    chat = talk(engine, pack, organiser)
+    await chat.send("/mentor_candidates")
+    await chat.press("Mời Lê Đạt Chuẩn")
+    assert chat.last.toast == "Đã gửi lời mời tới Lê Đạt Chuẩn."
+    for _ in range(3):
+        await chat.press("Mời Lê Đạt Chuẩn")
+        assert chat.last.toast == (
+            "Lê Đạt Chuẩn đã được mời, lời mời còn hiệu lực đến 26/11/2026. Không gửi thêm lời mời."
+        )
+    assert len(await _invites(sessions)) == 1
+    assert len(await _queued_to(sessions, first)) == 1  # one invitation, sent once
+
+    await chat.press("Mời Vũ Cũng Đạt")  # the organiser's open invitations are capped (here: 1)
+    assert chat.last.toast == (
+        "Anh/chị đang có 1 lời mời chưa được trả lời. "
+        "Xin chờ đồng nghiệp trả lời hoặc lời mời hết hạn rồi mời thêm."
+    )
+    assert len(await _invites(sessions)) == 1
+
+    clock.advance(hours=73)  # the first invitation expired: a new one may go
+    await chat.send("/mentor_candidates")
+    await chat.press("Mời Vũ Cũng Đạt")
+    assert chat.last.toast == "Đã gửi lời mời tới Vũ Cũng Đạt."
+    assert len(await _invites(sessions)) == 2
+
+
+async def _invites(sessions: async_sessionmaker[AsyncSession]) -> list[RoleInvite]:
+    async with sessions() as session:
+        return list((await session.exec(select(RoleInvite))).all())

@@ -28,7 +28,18 @@ from hocvuso.organising.permissions import CLI, load_actor
 from hocvuso.storage.models import Learner, LearnerStatus, LessonProgress, QuizAttempt
 from hocvuso.storage.organising import MentorLink, Nudge, Role, Unit
 from hocvuso.storage.scheduling import Delivery
-from tests.factories import Clock, Conversation, add_learner, grant, plain, talk
+from tests.factories import (
+    OLD_TERMS,
+    TERMS,
+    Clock,
+    Conversation,
+    add_learner,
+    deliveries,
+    grant,
+    plain,
+    set_terms,
+    talk,
+)
 from tests.fakes.formatting import parse_html
 
 JOINED = datetime(2026, 11, 1, tzinfo=UTC)
@@ -76,6 +87,8 @@ async def link_by_code(as_mentor: Conversation, as_mentee: Conversation) -> str:
     found = LINK.search(as_mentor.text)
     assert found, as_mentor.text
     await as_mentee.send(f"/start {found.group(1)}")
+    assert f"{as_mentor.name} mời anh/chị nhận làm người hướng dẫn" in as_mentee.text
+    await as_mentee.press("Đồng ý")  # nothing is linked before the colleague confirms
     assert f"kết nối với người hướng dẫn {as_mentor.name}" in as_mentee.text
     return found.group(1)
 
@@ -115,7 +128,7 @@ async def count(sessions: async_sessionmaker[AsyncSession], model: type, *where:
 
 async def receive(engine_db: AsyncEngine, clock: Clock, learner: Learner) -> list[Job]:
     """What a sender takes from the queue now, addressed to this person's chat."""
-    jobs = await DeliveryQueue(engine_db, clock).claim(100, timedelta(seconds=30))
+    jobs = await DeliveryQueue(engine_db, clock).claim(100, timedelta(seconds=30), consent=TERMS)
     return [job for job in jobs if job.chat_id == learner.chat_id]
 
 
@@ -194,6 +207,9 @@ async def test_a_newcomer_who_opens_the_mentors_link_is_linked_once_they_consent
     assert "Luật Bảo vệ dữ liệu cá nhân" in newcomer.text
     assert await count(sessions, MentorLink) == 0  # nothing stored before consent
     await newcomer.press("Tôi đồng ý")
+    assert f"{MENTOR} mời anh/chị nhận làm người hướng dẫn" in newcomer.text
+    assert await count(sessions, MentorLink) == 0  # nothing linked before they confirm
+    await newcomer.press_any("✅ Đồng ý")  # the language question came after it
     assert f"kết nối với người hướng dẫn {MENTOR}" in newcomer.text
     await as_mentor.send("/mentees")
     assert f"• {MENTEE}: chưa bắt đầu" in as_mentor.text
@@ -795,7 +811,8 @@ async def test_the_mentors_are_told_when_their_mentee_earns_a_certificate(
     learner = Conversation(engine, pack, chat_id=4343, name=MENTEE)
     await learner.send(f"/start {found.group(1)}")
     await learner.press("Tôi đồng ý")
-    await learner.press("Tiếng Việt")
+    await learner.press_any("✅ Đồng ý")  # to the first mentor's link
+    await learner.press_any("Tiếng Việt")
     await learner.press("Cán bộ")
     await learner.press("Bỏ qua")
     await learner.press("Bỏ qua, học từ đầu")
@@ -930,3 +947,159 @@ async def test_a_revoked_mentor_hears_no_more_replies_or_certificates(
         told = await mentoring.on_certificate(session, engine.settings, mentee, 1, clock.now)
     assert told == 0
     assert await queued(sessions, pair.mentor) == []
+
+
+# --- consent to the current terms ---------------------------------------------------------------
+async def test_a_mentee_who_declines_the_updated_terms_is_not_listed_nor_nudged_until_they_accept(
+    pair: Pair, engine_db: AsyncEngine
+) -> None:
+    assert pair.mentee.id is not None
+    await pair.as_mentor.send("/mentees")  # the list as it was, with the nudge button
+    await set_terms(engine_db, pair.mentee.id, OLD_TERMS)  # the terms changed since she agreed
+    await pair.as_mentee.send("/learn")
+    await pair.as_mentee.press("Không đồng ý")
+    assert "chưa đồng ý với điều khoản mới" in pair.as_mentee.text
+
+    await pair.as_mentor.press(f"Nhắc nhở {MENTEE}")  # the button of the earlier list
+    assert pair.as_mentor.last.toast == (
+        "Hiện không thể gửi lời nhắc tới học viên này. Lời nhắc không được tính vào giới hạn."
+    )
+    await pair.as_mentor.event(Press(f"ns::{pair.mentee.id}"))  # "send" pressed all the same
+    assert MENTEE not in (pair.as_mentor.last.toast or "")
+    await pair.as_mentor.send("/mentees")
+    assert MENTEE not in pair.as_mentor.text
+    assert "Anh/chị chưa có học viên nào" in pair.as_mentor.text
+    assert all(not reply.buttons for reply in pair.as_mentor.last.replies)
+    assert [
+        d for d in await deliveries(engine_db, learner_id=pair.mentee.id) if d.kind == "nudge"
+    ] == []
+
+    await pair.as_mentee.send("/start")
+    await pair.as_mentee.press("Tôi đồng ý")  # she reads the new terms and accepts them
+    await pair.as_mentor.send("/mentees")
+    assert f"• {MENTEE}: chưa bắt đầu" in pair.as_mentor.text
+    await send_template(pair.as_mentor)
+    assert [d.kind for d in await deliveries(engine_db, learner_id=pair.mentee.id)] == ["nudge"]
+
+
+async def test_the_leaderboard_names_nobody_who_declined_the_updated_terms(
+    sessions: async_sessionmaker[AsyncSession],
+    engine: Engine,
+    engine_db: AsyncEngine,
+    pack: Pack,
+    tree: dict[str, Unit],
+) -> None:
+    certified = [(1, JOINED + timedelta(days=5))]
+    mai = await add_learner(
+        sessions, unit="A1", name="Ngô Thị Mai", created_at=JOINED, certified=certified
+    )
+    nam = await add_learner(sessions, unit="A1", name="Đỗ Văn Nam", created_at=JOINED)
+    as_mai, as_nam = talk(engine, pack, mai), talk(engine, pack, nam)
+    await as_mai.send("/leaderboard")
+    await as_mai.press("Hiện tên tôi")
+    assert mai.id is not None
+    await set_terms(engine_db, mai.id, OLD_TERMS)  # she declined the updated terms
+    await as_nam.send("/leaderboard")
+    assert "Ngô Thị Mai" not in as_nam.text
+
+    await set_terms(engine_db, mai.id, TERMS)  # and accepted them later
+    await as_nam.send("/leaderboard")
+    assert "Ngô Thị Mai" in as_nam.text
+
+
+# --- mentor links: confirmation, leaving, rotation ----------------------------------------------
+async def test_opening_a_mentors_link_asks_first_and_declining_links_no_one(
+    sessions: async_sessionmaker[AsyncSession], engine: Engine, pack: Pack, tree: dict[str, Unit]
+) -> None:
+    mentor = await add_mentor(sessions, tree["A1"])
+    as_mentor = talk(engine, pack, mentor)
+    await as_mentor.send("/mentor_link")
+    found = LINK.search(as_mentor.text)
+    assert found is not None
+    colleague = talk(engine, pack, await add_learner(sessions, unit="A1", created_at=JOINED))
+
+    await colleague.send(f"/start {found.group(1)}")
+    assert f"{MENTOR} mời anh/chị nhận làm người hướng dẫn (hạt nhân lan tỏa)." in colleague.text
+    assert "không thấy các câu trả lời" in colleague.text
+    assert [b.label for b in colleague.buttons()] == ["✅ Đồng ý", "Từ chối"]
+    assert await count(sessions, MentorLink) == 0  # nothing is linked by opening the link
+    await colleague.press("Từ chối")
+    assert colleague.text == (
+        "Anh/chị đã từ chối. Không có kết nối nào được tạo; anh/chị vẫn học bình thường."
+    )
+    assert await count(sessions, MentorLink) == 0
+    await as_mentor.send("/mentees")
+    assert "Anh/chị chưa có học viên nào" in as_mentor.text
+
+    await colleague.send(f"/start {found.group(1)}")  # changed their mind: the link still works
+    await colleague.press("Đồng ý")
+    assert f"kết nối với người hướng dẫn {MENTOR}" in colleague.text
+    await colleague.send(f"/start {found.group(1)}")
+    assert f"đã được kết nối với người hướng dẫn {MENTOR} từ trước" in colleague.text
+    assert await count(sessions, MentorLink) == 1
+
+
+async def test_a_mentee_leaves_their_mentor_who_is_told_politely(
+    pair: Pair, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    clock.advance(hours=13)  # 22:00 in Hà Nội: the nudge waits for the morning
+    await send_template(pair.as_mentor)
+    await pair.as_mentee.send("/my_mentor")
+    assert pair.as_mentee.text.splitlines() == ["🤝 Người hướng dẫn của anh/chị:", f"• {MENTOR}"]
+    await pair.as_mentee.press(f"Rời người hướng dẫn {MENTOR}")
+    assert pair.as_mentee.text == (
+        f"Anh/chị đã thôi nhận {MENTOR} làm người hướng dẫn; người hướng dẫn đã được báo tin. "
+        "Anh/chị vẫn tiếp tục học bình thường."
+    )
+    assert await count(sessions, MentorLink) == 0
+    (nudge,) = await queued(sessions, pair.mentee)
+    assert nudge.state == "skipped"  # the nudge held for the morning does not go out
+    (told,) = await queued(sessions, pair.mentor)
+    assert plain(told.text) == (
+        f"{MENTEE} đã thôi nhận hướng dẫn từ anh/chị. Cảm ơn anh/chị đã đồng hành cùng đồng nghiệp!"
+    )
+    await pair.as_mentor.send("/mentees")
+    assert MENTEE not in pair.as_mentor.text
+    await pair.as_mentee.send("/my_mentor")
+    assert "Anh/chị chưa có người hướng dẫn." in pair.as_mentee.text
+    await pair.as_mentee.event(Press(f"ml::{pair.mentor.id}"))  # the old button, pressed again
+    assert pair.as_mentee.last.toast == "Anh/chị không còn được kết nối với người hướng dẫn này."
+    assert len(await queued(sessions, pair.mentor)) == 1  # told once
+
+
+async def test_a_mentor_link_expires_and_a_new_one_stops_the_old_one(
+    sessions: async_sessionmaker[AsyncSession],
+    engine: Engine,
+    pack: Pack,
+    tree: dict[str, Unit],
+    clock: Clock,
+) -> None:
+    mentor = await add_mentor(sessions, tree["A1"])
+    as_mentor = talk(engine, pack, mentor)
+    colleague = talk(engine, pack, await add_learner(sessions, unit="A1", created_at=JOINED))
+
+    async def current_link() -> str:
+        found = LINK.search(as_mentor.text)
+        assert found is not None, as_mentor.text
+        return found.group(1)
+
+    await as_mentor.send("/mentor_link")
+    assert "(hiệu lực đến 07/12/2026)" in as_mentor.text  # 14 days (HOCVUSO_MENTOR_CODE_DAYS)
+    first = await current_link()
+    clock.advance(days=15)
+    await colleague.send(f"/start {first}")
+    assert "Đường dẫn của người hướng dẫn đã hết hạn" in colleague.text
+
+    await as_mentor.send("/mentor_link")  # an expired link is replaced by a new one
+    second = await current_link()
+    assert second != first
+    await as_mentor.press("Tạo đường dẫn mới")  # the mentor may replace it at any time
+    assert "đường dẫn cũ không còn dùng được" in as_mentor.text
+    third = await current_link()
+    assert third not in (first, second)
+    await colleague.send(f"/start {second}")
+    assert "Đường dẫn của người hướng dẫn không còn hiệu lực." in colleague.text
+    await colleague.send(f"/start {third}")
+    await colleague.press("Đồng ý")
+    assert f"kết nối với người hướng dẫn {MENTOR}" in colleague.text
+    assert await count(sessions, MentorLink) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,7 +15,7 @@ from hocvuso.content.loader import Pack
 from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import MentorLink, Role, Unit
 from hocvuso.storage.scheduling import Delivery
-from tests.factories import add_learner, grant, talk
+from tests.factories import OLD_TERMS, TERMS, add_learner, grant, set_terms, talk
 
 JOINED = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -119,3 +119,41 @@ async def test_erasing_a_mentor_withdraws_the_queued_notice_that_names_them(
     await mentor_chat.press("Xóa")
     assert not any("Cô Sẽ Xóa Dữ Liệu" in t for t in await _texts_to(sessions, mentee))
     assert await _links(sessions) == set()
+
+
+async def test_mentors_and_colleagues_who_declined_the_updated_terms_are_not_listed_to_pair(
+    engine: Engine,
+    engine_db: AsyncEngine,
+    pack: Pack,
+    sessions: async_sessionmaker[AsyncSession],
+    tree: dict[str, Unit],
+) -> None:
+    organiser = await add_learner(sessions, unit="A2", name="Tổ Chức A2", created_at=JOINED)
+    await grant(sessions, organiser, Role.ORGANISER, tree["A2"])
+    mentor = await add_learner(
+        sessions, unit="A2x", name="Cô Hướng Dẫn", created_at=JOINED, certified=[(1, JOINED)]
+    )
+    await grant(sessions, mentor, Role.MENTOR, tree["A2x"])
+    other = await add_learner(
+        sessions, unit="A2x", name="Thầy Chưa Đồng Ý", created_at=JOINED, certified=[(1, JOINED)]
+    )
+    await grant(sessions, other, Role.MENTOR, tree["A2x"])
+    declined = await add_learner(sessions, unit="A2x", name="Chưa Đồng Ý", created_at=JOINED)
+    assert other.id is not None and declined.id is not None
+    for person in (other.id, declined.id):
+        await set_terms(engine_db, person, OLD_TERMS)
+    chat = talk(engine, pack, organiser)
+
+    await chat.send("/assign_mentor")
+    assert [b.label for b in chat.buttons()] == ["Cô Hướng Dẫn (0 học viên)"]
+    await chat.press("Cô Hướng Dẫn (0 học viên)")
+    assert "Chưa Đồng Ý" not in chat.text
+    await chat.event(Press(f"pa::{mentor.id}.{declined.id}"))  # a forged or stale press
+    assert chat.last.toast is not None and "Chưa Đồng Ý" not in chat.last.toast
+    await chat.event(Press(f"pa::{other.id}.{organiser.id}"))
+    assert await _links(sessions) == set()
+
+    await set_terms(engine_db, declined.id, TERMS)  # accepted the updated terms
+    await chat.send("/assign_mentor")
+    await chat.press("Cô Hướng Dẫn (0 học viên)")
+    assert "Chưa Đồng Ý" in chat.text

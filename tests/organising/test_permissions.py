@@ -47,12 +47,13 @@ from hocvuso.storage.organising import (
     Unit,
 )
 from hocvuso.storage.scheduling import Broadcast, Delivery
-from tests.factories import Clock, Conversation, add_learner, grant, plain, talk
+from tests.factories import TERMS, Clock, Conversation, add_learner, grant, plain, talk
 
 LEARNER, MENTOR, ORG_A, ORG_A2, ADMIN = "learner", "mentor", "organiser-A", "organiser-A2", "admin"
 ROLES = (LEARNER, MENTOR, ORG_A, ORG_A2, ADMIN)
 STAFF = frozenset({ORG_A, ORG_A2, ADMIN})
 EVERYONE = frozenset(ROLES)
+MAI_CODE = "mai-mentor-code-0001"  # Mai's invite link for mentees (/start m-<code>)
 #: Who plays each role, and the other people of the world: (name, unit).
 PEOPLE = {
     LEARNER: ("Trần Văn Xuân", "A2x"),
@@ -213,7 +214,7 @@ async def world(
         connection = await session.connection()
         for code in ("A2", "B"):
             created = await broadcasts.announce_on(
-                connection, "Thông báo cũ", {"trees": [code]}, language="vi"
+                connection, "Thông báo cũ", {"trees": [code]}, consent=TERMS, language="vi"
             )
             setattr(w, f"broadcast_{code.lower()}", created.broadcast_id)
         personal = RoleInvite(
@@ -227,6 +228,7 @@ async def world(
         )
         session.add(personal)
         w.personal_token = personal.token
+        session.add(MentorCode(mentor_id=people[MENTOR].id, code=MAI_CODE, created_at=clock.now))
     return w
 
 
@@ -358,6 +360,31 @@ async def works_reply(w: World, who: str, before: dict[str, Any], answer: str) -
     assert (await w.learner(who)).state["staff"] == {"mode": "reply", "nudge": w.nudge_id}
 
 
+async def works_new_code(w: World, who: str, before: dict[str, Any], answer: str) -> None:
+    assert "đường dẫn cũ không còn dùng được" in answer
+    (code,) = await w.rows(MentorCode, MentorCode.mentor_id == w.id(MENTOR))
+    assert code.code != MAI_CODE
+
+
+async def works_take_mentor(w: World, who: str, before: dict[str, Any], answer: str) -> None:
+    assert "Anh/chị đã được kết nối với người hướng dẫn Lê Thị Mai" in answer
+    assert await w.rows(
+        MentorLink, MentorLink.mentor_id == w.id(MENTOR), MentorLink.mentee_id == w.id(who)
+    )
+
+
+async def works_decline_mentor(w: World, who: str, before: dict[str, Any], answer: str) -> None:
+    assert "Anh/chị đã từ chối" in answer
+    assert await snapshot(w) == before
+
+
+async def works_leave(w: World, who: str, before: dict[str, Any], answer: str) -> None:
+    assert "Anh/chị đã thôi nhận Lê Thị Mai làm người hướng dẫn" in answer
+    assert not await w.rows(MentorLink, MentorLink.mentee_id == w.id(who))
+    (told,) = await w.rows(Delivery, col(Delivery.key).startswith(f"mentee-left:{w.id(who)}:"))
+    assert told.learner_id == w.id(MENTOR)
+
+
 async def works_mute(w: World, who: str, before: dict[str, Any], answer: str) -> None:
     assert "Đã tắt lời nhắc từ người hướng dẫn" in answer
     (pref,) = await w.rows(LearnerPreference, LearnerPreference.learner_id == w.id(who))
@@ -376,16 +403,11 @@ async def works_candidates(w: World, who: str, before: dict[str, Any], answer: s
 
 
 async def works_invite_candidate(w: World, who: str, before: dict[str, Any], answer: str) -> None:
-    assert "Đã gửi lời mời tới Đỗ Văn Dũng" in answer
-    (invite,) = await w.new_invites()
-    assert invite.created_by == w.id(who)
-    assert (invite.role, invite.invitee_id, invite.unit_id) == (
-        Role.MENTOR,
-        w.id("unlinked"),
-        w.units["A2x"].id,
-    )
-    (delivery,) = await w.rows(Delivery, Delivery.key == f"mentor-invite:{w.id(who)}:{invite.id}")
-    assert delivery.learner_id == w.id("unlinked")
+    # An's personal invitation to Dũng is still open: it is reused, nothing is sent twice (the
+    # first invitation is tests/organising/test_candidates.py's).
+    assert "Đỗ Văn Dũng đã được mời, lời mời còn hiệu lực đến" in answer
+    assert await w.new_invites() == []
+    assert await w.rows(Delivery, col(Delivery.key).startswith(f"mentor-invite:{w.id(who)}:")) == []
 
 
 async def works_assign(w: World, who: str, before: dict[str, Any], answer: str) -> None:
@@ -582,6 +604,21 @@ CASES: dict[str, Case] = {
         frozenset({LEARNER}), "forbidden-reply", button(lambda w: f"mr::{w.nudge_id}"), works_reply
     ),
     "mu (mute nudges)": Case(EVERYONE, "", button(lambda w: "mu::1"), works_mute),
+    "mc (a new mentor link for Mai)": Case(
+        frozenset({MENTOR}), "forbidden-mentees", button(lambda w: "mc::"), works_new_code
+    ),
+    "ly (take Mai as mentor)": Case(
+        EVERYONE - {MENTOR}, "mentor-self", button(lambda w: f"ly::{MAI_CODE}"), works_take_mentor
+    ),
+    "ln (decline Mai as mentor)": Case(
+        EVERYONE, "", button(lambda w: f"ln::{MAI_CODE}"), works_decline_mentor
+    ),
+    "ml (leave Mai)": Case(
+        frozenset({LEARNER}),
+        "mentor-not-linked",
+        button(lambda w: f"ml::{w.id(MENTOR)}"),
+        works_leave,
+    ),
     "lb (show my name)": Case(EVERYONE, "", button(lambda w: "lb::1"), works_show_name),
     "GRANT organiser of B": Case(frozenset({ADMIN}), "forbidden-grant", run_grant, works_grant),
     "GRANT: revoke Bích's mentor role": Case(
@@ -721,7 +758,7 @@ async def test_an_organiser_of_a_sub_unit_cannot_link_invite_or_see_progress_out
     )
     async with world.sessions() as session, session.begin():
         connection = await session.connection()
-        created = await broadcasts.announce_on(connection, "Cho A", {"trees": ["A"]})
+        created = await broadcasts.announce_on(connection, "Cho A", {"trees": ["A"]}, consent=TERMS)
     before = await snapshot(world)
     status = await world.press(ORG_A2, f"bs::{created.broadcast_id}")
     suggested = await world.press(ORG_A2, f"mi::{world.id('a1')}")

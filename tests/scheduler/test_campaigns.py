@@ -17,7 +17,7 @@ from hocvuso.scheduler import campaign_sweep, campaigns
 from hocvuso.scheduler.campaigns import CampaignSpec, parse_offset
 from hocvuso.scheduler.reminders import deliver_due_reminders
 from hocvuso.storage.scheduling import CampaignStatus
-from tests.factories import deliveries, insert_learner, plain
+from tests.factories import OLD_TERMS, TERMS, deliveries, insert_learner, plain, set_terms
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "campaigns"
 MESSAGES = [
@@ -237,3 +237,22 @@ async def test_during_the_peak_idle_learners_are_nudged_daily(
         await deliver_due_reminders(database, scheduler_settings, seven_pm + timedelta(days=day))
     assert len(await deliveries(database, learner_id=inside)) == 3
     assert len(await deliveries(database, learner_id=outside)) == 2
+
+
+async def test_no_campaign_message_for_a_learner_who_declined_the_updated_terms_until_they_accept(
+    database: AsyncEngine, scheduler_settings: Settings, pack: Pack
+) -> None:
+    agreed = await insert_learner(database, unit_code="HN-01")
+    declined = await insert_learner(database, unit_code="HN-01", consent_version=OLD_TERMS)
+    await campaign_sweep.create(database, spec(), actor=CLI)
+    await campaign_sweep.deliver_due_campaign_messages(database, scheduler_settings, pack, NINE_AM)
+    assert [d.learner_id for d in await deliveries(database, kind="campaign")] == [agreed]
+
+    await set_terms(database, declined, TERMS)
+    await campaign_sweep.deliver_due_campaign_messages(
+        database, scheduler_settings, pack, NINE_AM + timedelta(minutes=5)
+    )
+    assert {d.learner_id for d in await deliveries(database, kind="campaign")} == {
+        agreed,
+        declined,
+    }

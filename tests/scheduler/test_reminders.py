@@ -10,7 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hocvuso.config import Settings
 from hocvuso.scheduler.reminders import deliver_due_reminders
-from tests.factories import LEARNER, add_answers, add_cards, deliveries, insert_learner, plain
+from tests.factories import (
+    LEARNER,
+    OLD_TERMS,
+    TERMS,
+    add_answers,
+    add_cards,
+    deliveries,
+    insert_learner,
+    plain,
+    set_terms,
+)
 
 # 19:00 in Hà Nội (UTC+7) on Monday 23/11/2026.
 SEVEN_PM = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -186,3 +196,16 @@ async def test_the_pause_ending_is_respected_after_resume(
             update(LEARNER).where(LEARNER.c.id == learner).values(reminders_paused_until=None)
         )
     assert await deliver_due_reminders(database, scheduler_settings, SEVEN_PM) == 1
+
+
+async def test_no_reminder_for_a_learner_who_declined_the_updated_terms_until_they_accept(
+    database: AsyncEngine, scheduler_settings: Settings
+) -> None:
+    learner = await insert_learner(database, reminder_hour=19, consent_version=OLD_TERMS)
+    await add_cards(database, learner, EARLIER)
+    assert await deliver_due_reminders(database, scheduler_settings, SEVEN_PM) == 0
+    assert await deliveries(database, learner_id=learner) == []
+
+    await set_terms(database, learner, TERMS)
+    assert await deliver_due_reminders(database, scheduler_settings, SEVEN_PM) == 1
+    assert [d.kind for d in await deliveries(database, learner_id=learner)] == ["reminder"]

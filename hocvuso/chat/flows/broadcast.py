@@ -42,7 +42,9 @@ async def preview(ctx: Ctx, actor: perm.Actor, draft: dict[str, Any], text: str)
         return
     unit = await broadcasting.access_scope(ctx.session, actor, draft.get("unit"))
     connection = await ctx.session.connection()
-    count = await broadcasts.audience_size(connection, broadcasting.tree_audience(unit))
+    count = await broadcasts.audience_size(
+        connection, broadcasting.tree_audience(unit), consent=ctx.settings.consent_version
+    )
     nonce = new_nonce()
     staff.set_pending(ctx, mode="compose", unit=draft.get("unit"), nonce=nonce, text=text)
     ctx.say(
@@ -77,6 +79,7 @@ async def on_confirm(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
         broadcasting.message_text(draft["text"]),
         broadcasting.tree_audience(unit),
         ctx.now,
+        consent=ctx.settings.consent_version,
         language=ctx.lang,
     )
     staff.set_pending(ctx)

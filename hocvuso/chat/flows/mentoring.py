@@ -21,17 +21,26 @@ from hocvuso.organising import candidates, invites, mentoring, pairing, replies
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import Forbidden
 from hocvuso.storage.models import Learner
-from hocvuso.storage.organising import Role
+from hocvuso.storage.organising import MentorCode, Role
 
 MENTEE_BUTTONS = 10
 
 
 # --- /mentees and nudges ------------------------------------------------------------------------
 async def show_mentees(ctx: Ctx, actor: perm.Actor, _args: str) -> None:
-    found = await mentoring.mentees(ctx.session, actor, ctx.pack, staff.target(ctx), ctx.now)
-    code = await mentoring.mentor_code(ctx.session, ctx.me.id or 0, ctx.now)
+    found = await mentoring.mentees(
+        ctx.session,
+        actor,
+        ctx.pack,
+        staff.target(ctx),
+        ctx.now,
+        consent=ctx.settings.consent_version,
+    )
+    code = await mentoring.mentor_code(
+        ctx.session, ctx.me.id or 0, ctx.now, days=ctx.settings.mentor_code_days
+    )
     link = await invites.link_of(
-        ctx.session, ctx.settings, ctx.person.bot_id, invites.MENTOR_PREFIX + code
+        ctx.session, ctx.settings, ctx.person.bot_id, invites.MENTOR_PREFIX + code.code
     )
     if not found:
         ctx.say(ctx.t("mentees-none", link=link))
@@ -64,7 +73,9 @@ async def show_mentees(ctx: Ctx, actor: perm.Actor, _args: str) -> None:
 async def on_nudge(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
     """A mentee's nudge button: choose the templated nudge or write one."""
     mentee_id = int(action.arg)
-    mentee = await mentoring.check_nudge(ctx.session, actor, mentee_id, ctx.now)
+    mentee = await mentoring.check_nudge(
+        ctx.session, actor, mentee_id, ctx.now, consent=ctx.settings.consent_version
+    )
     ctx.say(
         ctx.t("nudge-choose", name=mentee.display_name or "—"),
         buttons=(
@@ -85,7 +96,9 @@ async def on_nudge_template(ctx: Ctx, actor: perm.Actor, action: Action) -> None
 async def on_nudge_custom(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
     """Write a custom nudge: the next message is its text."""
     mentee_id = int(action.arg)
-    mentee = await mentoring.check_nudge(ctx.session, actor, mentee_id, ctx.now)
+    mentee = await mentoring.check_nudge(
+        ctx.session, actor, mentee_id, ctx.now, consent=ctx.settings.consent_version
+    )
     staff.set_pending(ctx, mode="nudge", mentee=mentee_id)
     who = mentee.display_name or "—"
     ctx.say(ctx.t("nudge-write", name=who, limit=mentoring.CUSTOM_LIMIT), edit=True)
@@ -141,11 +154,64 @@ async def on_mute(ctx: Ctx, _actor: perm.Actor, action: Action) -> None:
 async def show_mentor_link(ctx: Ctx, actor: perm.Actor, _args: str) -> None:
     if Role.MENTOR not in actor.roles:
         raise Forbidden("forbidden-mentees")
-    code = await mentoring.mentor_code(ctx.session, ctx.me.id or 0, ctx.now)
-    link = await invites.link_of(
-        ctx.session, ctx.settings, ctx.person.bot_id, invites.MENTOR_PREFIX + code
+    code = await mentoring.mentor_code(
+        ctx.session, ctx.me.id or 0, ctx.now, days=ctx.settings.mentor_code_days
     )
-    ctx.say(ctx.t("mentor-link", link=link))
+    await say_mentor_link(ctx, code, "mentor-link")
+
+
+async def on_new_code(ctx: Ctx, actor: perm.Actor, _action: Action) -> None:
+    """ "Tạo đường dẫn mới": a new invite link; the old one stops working."""
+    if Role.MENTOR not in actor.roles:
+        raise Forbidden("forbidden-mentees")
+    code = await mentoring.do_rotate_code(ctx.session, ctx.me.id or 0, ctx.now)
+    await say_mentor_link(ctx, code, "mentor-link-renewed", edit=True)
+
+
+async def say_mentor_link(ctx: Ctx, code: MentorCode, key: str, *, edit: bool = False) -> None:
+    link = await invites.link_of(
+        ctx.session, ctx.settings, ctx.person.bot_id, invites.MENTOR_PREFIX + code.code
+    )
+    until = mentoring.code_expires(code, ctx.settings.mentor_code_days)
+    ctx.say(
+        ctx.t(key, link=link, until=ctx.fmt_date(until)),
+        buttons=((a.button(ctx.t("mentor-link-new-button"), a.MENTOR_CODE_NEW),),),
+        edit=edit,
+    )
+
+
+# --- the mentee's side: confirming a mentor's link, leaving a mentor ----------------------------
+async def on_link_yes(ctx: Ctx, _actor: perm.Actor, action: Action) -> None:
+    mentor = await mentoring.do_link_by_code(ctx.session, ctx.settings, ctx.me, action.arg, ctx.now)
+    ctx.say(ctx.t("mentee-linked", mentor=mentor.display_name or "—"), edit=True)
+
+
+async def on_link_no(ctx: Ctx, _actor: perm.Actor, _action: Action) -> None:
+    ctx.say(ctx.t("mentor-link-declined"), edit=True)
+
+
+async def show_my_mentors(ctx: Ctx, _actor: perm.Actor, _args: str) -> None:
+    """/my_mentor: the person's mentors, each with a button to leave them."""
+    found = await mentoring.mentors_of(ctx.session, ctx.me.id or 0)
+    if not found:
+        ctx.say(ctx.t("my-mentor-none"))
+        return
+    names = [ctx.t("my-mentor-line", name=m.display_name or "—") for m in found]
+    buttons = [
+        a.button(
+            ctx.t("my-mentor-leave-button", name=(m.display_name or "—")[:24]),
+            a.MENTOR_LEAVE,
+            "",
+            str(m.id),
+        )
+        for m in found
+    ]
+    ctx.say(Markup("\n".join([ctx.t("my-mentor-title"), *names])), buttons=rows(buttons, 1))
+
+
+async def on_leave(ctx: Ctx, _actor: perm.Actor, action: Action) -> None:
+    mentor = await mentoring.do_leave(ctx.session, ctx.settings, ctx.me, int(action.arg), ctx.now)
+    ctx.say(ctx.t("my-mentor-left", name=mentor.display_name or "—"), edit=True)
 
 
 async def invite_mentor(ctx: Ctx, actor: perm.Actor, code: str) -> None:
@@ -190,10 +256,15 @@ async def show_candidates(ctx: Ctx, actor: perm.Actor, code: str) -> None:
 
 async def on_invite(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
     """ "Mời": the candidate gets a personal invitation to become a mentor."""
-    candidate = await candidates.do_invite(
+    candidate, invite, new = await candidates.do_invite(
         ctx.session, ctx.settings, actor, ctx.me, int(action.arg), ctx.now
     )
-    ctx.toast(ctx.t("mentor-invitation-sent", name=candidate.display_name or "—"))
+    name = candidate.display_name or "—"
+    if new:
+        ctx.toast(ctx.t("mentor-invitation-sent", name=name))
+    else:  # an invitation to them is still open: nothing is sent twice
+        until = ctx.fmt_date(invite.expires_at)
+        ctx.toast(ctx.t("mentor-invitation-open", name=name, until=until), alert=True)
 
 
 async def on_accept(ctx: Ctx, _actor: perm.Actor, action: Action) -> None:
@@ -205,7 +276,9 @@ async def on_accept(ctx: Ctx, _actor: perm.Actor, action: Action) -> None:
 # --- /assign_mentor -----------------------------------------------------------------------------
 async def show_pairing_mentors(ctx: Ctx, actor: perm.Actor, code: str) -> None:
     """The subtree's mentors, fewest mentees first."""
-    found = await pairing.access_mentors(ctx.session, actor, code or None, ctx.now)
+    found = await pairing.access_mentors(
+        ctx.session, actor, code or None, ctx.now, consent=ctx.settings.consent_version
+    )
     if not found:
         ctx.say(ctx.t("pairing-no-mentors"))
         return

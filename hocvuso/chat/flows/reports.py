@@ -67,7 +67,9 @@ async def on_report_file(ctx: Ctx, actor: perm.Actor, action: Action) -> None:
 
 async def show_leaderboard(ctx: Ctx, _actor: perm.Actor, _args: str) -> None:
     """Completion % per unit; names only of those who opted in."""
-    board = await leaderboard.leaderboard(ctx.session, ctx.me, staff.target(ctx), ctx.now)
+    board = await leaderboard.leaderboard(
+        ctx.session, ctx.me, staff.target(ctx), ctx.now, consent=ctx.settings.consent_version
+    )
     if board is None:
         ctx.say(ctx.t("leaderboard-no-unit"))
         return

@@ -15,6 +15,7 @@ from typing import Any
 
 from hocvuso.chat.context import Ctx
 from hocvuso.chat.events import Command
+from hocvuso.delivery import payloads as a
 from hocvuso.delivery.payloads import Action
 from hocvuso.i18n import plain
 from hocvuso.organising import invites, mentoring
@@ -98,7 +99,26 @@ async def on_start_payload(ctx: Ctx, kind: str, value: str) -> None:
             grant, unit = await invites.do_accept_role_invite(ctx.session, learner, value, ctx.now)
             ctx.say(ctx.t(f"role-granted-{grant.role}", unit=unit.name if unit else "—"))
         else:
-            mentor = await mentoring.do_link_by_code(ctx.session, learner, value, ctx.now)
-            ctx.say(ctx.t("mentee-linked", mentor=mentor.display_name or "—"))
+            await ask_mentor_link(ctx, value)
     except StaffError as exc:
         ctx.say(exc.message(ctx.lang))
+
+
+async def ask_mentor_link(ctx: Ctx, code: str) -> None:
+    """A mentor's link was opened: the person confirms before anything is linked."""
+    mentor, linked = await mentoring.mentor_of_code(
+        ctx.session, ctx.settings, ctx.me, code, ctx.now
+    )
+    name = mentor.display_name or "—"
+    if linked:
+        ctx.say(ctx.t("mentee-already-linked", mentor=name))
+        return
+    ctx.say(
+        ctx.t("mentor-link-confirm", mentor=name),
+        buttons=(
+            (
+                a.button(ctx.t("mentor-link-yes"), a.MENTOR_LINK_YES, "", code),
+                a.button(ctx.t("mentor-link-no"), a.MENTOR_LINK_NO, "", code),
+            ),
+        ),
+    )
