@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     language: Literal["vi", "en"] = "vi"
     content_path: Path | None = Field(default=None, description="Pack directory; default shipped.")
-    consent_version: str = "2026-12"
+    consent_version: str = "2026-12-02"
     reminder_hour: int = Field(default=19, ge=0, le=23)
     log_level: str = "INFO"
     rate_limit: int = Field(default=30, ge=1, description="Events per person per 10 seconds.")

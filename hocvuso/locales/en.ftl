@@ -9,7 +9,7 @@ consent-text =
 
     <b>Purpose:</b> running your course, reminding you to review, recording results and issuing digital-skills certificates.
     <b>Data kept:</b> your Telegram display name and chat id, role, unit code (if any), language, reminder hour, learning progress, your answers and certificates.
-    <b>Not collected:</b> phone number, ID numbers, any other conversation.
+    <b>Not collected:</b> phone number, ID numbers, any other conversation. Messages sent through hocvuso between you and your mentor (if any) are kept only to deliver them, then deleted (within 7 days at the latest).
     <b>Who sees what:</b> your unit's organisers see aggregate figures, and the names of people who are certified (to invite them as mentors) or have no mentor (to pair them); your mentor, if you have one, sees your name, progress and last active day, never your answers. Your name is on the leaderboard only if you agree.
     <b>Your rights:</b> see and download all your data (/mydata), correct it (/settings), withdraw consent and have your data erased (/forget) at any time.
     Anonymous aggregates (such as a unit's completion rate) may be kept for reporting.

@@ -10,7 +10,7 @@ consent-text =
 
     <b>Mục đích:</b> tổ chức việc học, nhắc ôn tập, ghi nhận kết quả và cấp chứng nhận kỹ năng số.
     <b>Dữ liệu được lưu:</b> tên hiển thị và mã trò chuyện Telegram, vai trò, mã đơn vị (nếu có), ngôn ngữ, giờ nhắc, tiến độ học, các câu trả lời và chứng nhận.
-    <b>Không thu thập:</b> số điện thoại, số định danh, nội dung trò chuyện khác.
+    <b>Không thu thập:</b> số điện thoại, số định danh, nội dung trò chuyện khác. Tin nhắn gửi qua hocvuso giữa anh/chị và người hướng dẫn (nếu có) chỉ được giữ để chuyển đi, rồi bị xóa (chậm nhất sau 7 ngày).
     <b>Ai được xem:</b> người tổ chức của đơn vị xem số liệu tổng hợp, và tên của người đã đạt chuẩn (để mời làm người hướng dẫn) hoặc chưa có người hướng dẫn (để ghép); người hướng dẫn của anh/chị (nếu có) xem tên, tiến độ và ngày học gần nhất, không xem câu trả lời. Tên trên bảng thi đua chỉ hiện khi anh/chị đồng ý.
     <b>Quyền của anh/chị:</b> xem và tải toàn bộ dữ liệu (/mydata), sửa thông tin (/settings), rút lại sự đồng ý và yêu cầu xóa dữ liệu (/forget) bất cứ lúc nào.
     Dữ liệu tổng hợp ẩn danh (ví dụ tỷ lệ hoàn thành của đơn vị) có thể được giữ lại để báo cáo.
