@@ -13,16 +13,21 @@ from tests.factories import LEARNER
 from tests.fakes.telegram_api import FakeTelegram
 
 
+def ptb_application(fake: FakeTelegram) -> Application:
+    """A python-telegram-bot application talking to the fake Bot API."""
+    return (
+        Application.builder()
+        .token(fake.token)
+        .base_url(f"{fake.base_url}/bot")
+        .base_file_url(f"{fake.base_url}/file/bot")
+        .build()
+    )
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_ptb_application_serves_the_course(engine: Engine) -> None:
     async with FakeTelegram() as fake:
-        application = (
-            Application.builder()
-            .token(fake.token)
-            .base_url(f"{fake.base_url}/bot")
-            .base_file_url(f"{fake.base_url}/file/bot")
-            .build()
-        )
+        application = ptb_application(fake)
         add_hocvuso_handlers(application, engine, group=1)
         async with application:
             await application.start()
@@ -45,13 +50,7 @@ async def test_a_ptb_application_serves_the_course(engine: Engine) -> None:
 async def test_a_ptb_application_serves_no_group(engine: Engine, engine_db: AsyncEngine) -> None:
     group = {"id": -1_009_876, "type": "supergroup", "title": "Tổ dân phố 5"}
     async with FakeTelegram() as fake:
-        application = (
-            Application.builder()
-            .token(fake.token)
-            .base_url(f"{fake.base_url}/bot")
-            .base_file_url(f"{fake.base_url}/file/bot")
-            .build()
-        )
+        application = ptb_application(fake)
         add_hocvuso_handlers(application, engine, group=1)
         member = fake.user(8101, "Thành viên")
         fake.enqueue_update(
