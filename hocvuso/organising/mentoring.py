@@ -482,6 +482,11 @@ async def on_certificate(
 
 
 # --- erasure ------------------------------------------------------------------------------------
+#: Kinds of messages to others that name a person first: their keys start with
+#: ``<kind>:<id of the person named>:`` (erased with the person, exported in their /mydata).
+NAMING_KEYS = ("reply", "certified", "mentor-invite", "mentor-accepted", "paired", "mentee-left")
+
+
 async def forget(session: AsyncSession, learner_id: int, now: datetime) -> None:
     """/forget: links, nudges, codes and preferences go; roles are revoked.
 
@@ -491,18 +496,10 @@ async def forget(session: AsyncSession, learner_id: int, now: datetime) -> None:
     (Messages *to* them are the caller's: :func:`hocvuso.organising.privacy.do_erase` removes them.)
     """
     key = col(Delivery.key)
-    naming = (
-        "reply",
-        "certified",
-        "mentor-invite",
-        "mentor-accepted",
-        "paired",
-        "mentee-left",
-    )
     await session.exec(
         delete(Delivery).where(
             col(Delivery.kind) == DeliveryKind.MENTOR,
-            or_(*(key.like(f"{prefix}:{learner_id}:%") for prefix in naming)),
+            or_(*(key.like(f"{prefix}:{learner_id}:%") for prefix in NAMING_KEYS)),
         )
     )
     sent = await session.exec(select(Nudge.id).where(Nudge.mentor_id == learner_id))

@@ -121,13 +121,11 @@ def _from_person(learner_id: int, nudge_ids: Sequence[int]) -> ColumnElement[boo
     :func:`hocvuso.organising.mentoring.forget`)."""
     key = col(Delivery.key)
     return or_(
-        *(key.like(f"{prefix}:{learner_id}:%") for prefix in NAMING),
+        *(key.like(f"{prefix}:{learner_id}:%") for prefix in mentoring.NAMING_KEYS),
         key.in_([f"nudge:{nudge_id}" for nudge_id in nudge_ids]),
     )
 
 
-#: Keys of deliveries to others that name the person first (as in ``mentoring.forget``).
-NAMING = ("reply", "certified", "mentor-invite", "mentor-accepted", "paired")
 #: Audit details that name the subject of an action (the person acted upon).
 AUDIT_SUBJECTS = ("learner", "mentor", "mentee")
 
