@@ -274,7 +274,7 @@ mentee-linked = Anh/chị đã được kết nối với người hướng dẫ
 mentee-already-linked = Anh/chị đã được kết nối với người hướng dẫn <b>{ $mentor }</b> từ trước.
 mentor-code-expired = Đường dẫn của người hướng dẫn đã hết hạn. Xin anh/chị đề nghị người hướng dẫn gửi đường dẫn mới.
 mentor-link-confirm =
-    🤝 <b>{ $mentor }</b> mời anh/chị nhận làm người hướng dẫn (hạt nhân lan tỏa).
+    🤝 <b>{ $mentor }</b> mời anh/chị nhận mình làm người hướng dẫn (hạt nhân lan tỏa).
     Người hướng dẫn sẽ thấy tên, tiến độ học và ngày hoạt động gần nhất của anh/chị (không thấy các câu trả lời), và có thể nhắc anh/chị học. Anh/chị có đồng ý không?
 mentor-link-yes = ✅ Đồng ý
 mentor-link-no = Từ chối

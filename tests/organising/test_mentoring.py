@@ -87,7 +87,7 @@ async def link_by_code(as_mentor: Conversation, as_mentee: Conversation) -> str:
     found = LINK.search(as_mentor.text)
     assert found, as_mentor.text
     await as_mentee.send(f"/start {found.group(1)}")
-    assert f"{as_mentor.name} mời anh/chị nhận làm người hướng dẫn" in as_mentee.text
+    assert f"{as_mentor.name} mời anh/chị nhận mình làm người hướng dẫn" in as_mentee.text
     await as_mentee.press("Đồng ý")  # nothing is linked before the colleague confirms
     assert f"kết nối với người hướng dẫn {as_mentor.name}" in as_mentee.text
     return found.group(1)
@@ -207,7 +207,7 @@ async def test_a_newcomer_who_opens_the_mentors_link_is_linked_once_they_consent
     assert "Luật Bảo vệ dữ liệu cá nhân" in newcomer.text
     assert await count(sessions, MentorLink) == 0  # nothing stored before consent
     await newcomer.press("Tôi đồng ý")
-    assert f"{MENTOR} mời anh/chị nhận làm người hướng dẫn" in newcomer.text
+    assert f"{MENTOR} mời anh/chị nhận mình làm người hướng dẫn" in newcomer.text
     assert await count(sessions, MentorLink) == 0  # nothing linked before they confirm
     await newcomer.press_any("✅ Đồng ý")  # the language question came after it
     assert f"kết nối với người hướng dẫn {MENTOR}" in newcomer.text
@@ -1019,7 +1019,7 @@ async def test_opening_a_mentors_link_asks_first_and_declining_links_no_one(
     colleague = talk(engine, pack, await add_learner(sessions, unit="A1", created_at=JOINED))
 
     await colleague.send(f"/start {found.group(1)}")
-    assert f"{MENTOR} mời anh/chị nhận làm người hướng dẫn (hạt nhân lan tỏa)." in colleague.text
+    assert f"{MENTOR} mời anh/chị nhận mình làm người hướng dẫn (hạt nhân lan tỏa)." in colleague.text
     assert "không thấy các câu trả lời" in colleague.text
     assert [b.label for b in colleague.buttons()] == ["✅ Đồng ý", "Từ chối"]
     assert await count(sessions, MentorLink) == 0  # nothing is linked by opening the link
