@@ -26,7 +26,6 @@ from datetime import datetime
 
 from pydantic import SecretStr
 from sqlalchemy import func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hocvuso.config import DEFAULT_TOKEN_ENV, Settings, environment_secret
@@ -80,12 +79,6 @@ def bot_id_of(token: str) -> int:
     if found is None:
         raise BotError("that is not a bot token (it looks like 123456:ABC…, from @BotFather)")
     return int(found.group(1))
-
-
-def _insert_ignore(connection: AsyncConnection) -> postgresql.Insert | sqlite.Insert:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(B).on_conflict_do_nothing()
-    return sqlite.insert(B).on_conflict_do_nothing()
 
 
 async def _adopt(connection: AsyncConnection, bot_id: int) -> int:
@@ -169,7 +162,7 @@ async def ensure_default(
         if row is None:
             taken = await connection.scalar(select(B.c.id).where(B.c.name == DEFAULT_NAME))
             await connection.execute(
-                _insert_ignore(connection).values(
+                tables.insert_ignore(connection, B).values(
                     id=bot_id,
                     platform=PLATFORM,
                     name=DEFAULT_NAME if taken is None else f"bot{bot_id}"[:32],

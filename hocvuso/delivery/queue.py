@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import Insert
 
@@ -31,9 +30,7 @@ ANALYZE_AFTER = 5_000
 
 def insert_ignore(connection: AsyncConnection) -> Insert:
     """``INSERT … ON CONFLICT DO NOTHING`` into ``delivery`` for the connection's dialect."""
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(D).on_conflict_do_nothing(index_elements=["key"])
-    return sqlite.insert(D).on_conflict_do_nothing(index_elements=["key"])
+    return tables.insert_ignore(connection, D, "key")
 
 
 async def state_counts(

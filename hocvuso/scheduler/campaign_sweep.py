@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hocvuso.config import Settings
@@ -150,10 +149,8 @@ async def listing(database: AsyncEngine) -> list[Any]:
 async def _broadcast_id(
     connection: AsyncConnection, campaign_id: int, occurrence: str, spec: CampaignSpec, index: int
 ) -> int:
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     await connection.execute(
-        insert(B)
-        .values(
+        tables.insert_ignore(connection, B, "campaign_id", "occurrence").values(
             kind=BroadcastKind.CAMPAIGN,
             campaign_id=campaign_id,
             occurrence=occurrence,
@@ -161,7 +158,6 @@ async def _broadcast_id(
             audience=spec.audience,
             created_at=utcnow(),
         )
-        .on_conflict_do_nothing(index_elements=["campaign_id", "occurrence"])
     )
     found = await connection.execute(
         select(B.c.id).where(B.c.campaign_id == campaign_id, B.c.occurrence == occurrence)

@@ -7,6 +7,9 @@ One place names them, typed as :class:`sqlalchemy.Table`, so that modules need n
 from __future__ import annotations
 
 from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import SQLModel
 
 from hocvuso.storage import models, organising, scheduling  # noqa: F401  (registers the tables)
@@ -26,3 +29,11 @@ SENDER_LEASE: Table = _tables["sender_lease"]
 PROCESSED_UPDATE: Table = _tables["processed_update"]
 BOT: Table = _tables["bot"]
 ROLE_INVITE: Table = _tables["role_invite"]
+
+
+def insert_ignore(connection: AsyncConnection, table: Table, *conflict: str) -> Insert:
+    """``INSERT … ON CONFLICT [(conflict columns)] DO NOTHING`` for the connection's dialect."""
+    columns = list(conflict) or None
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=columns)
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=columns)
