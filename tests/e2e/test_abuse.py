@@ -72,6 +72,8 @@ async def test_one_persons_flood_gets_one_notice_and_holds_nobody_else_back(
                 await other.wait_for_message(lambda m: "Tôi đồng ý" in " ".join(m.button_texts), 20)
             # … and the broadcast reached everyone it was for.
             await fake.wait_until(lambda: len(sent_to(fake, NEWS)) == RECIPIENTS, timeout=60)
+            # The notice goes out beside the flood, paced like any message to that chat.
+            await fake.wait_until(lambda: SLOW_DOWN in flooder.texts, timeout=20)
         finally:
             await bot.stop()
         assert sent_to(fake, NEWS) == Counter(recipients)
