@@ -1019,7 +1019,8 @@ async def test_opening_a_mentors_link_asks_first_and_declining_links_no_one(
     colleague = talk(engine, pack, await add_learner(sessions, unit="A1", created_at=JOINED))
 
     await colleague.send(f"/start {found.group(1)}")
-    assert f"{MENTOR} mời anh/chị nhận mình làm người hướng dẫn (hạt nhân lan tỏa)." in colleague.text
+    invitation = f"{MENTOR} mời anh/chị nhận mình làm người hướng dẫn (hạt nhân lan tỏa)."
+    assert invitation in colleague.text
     assert "không thấy các câu trả lời" in colleague.text
     assert [b.label for b in colleague.buttons()] == ["✅ Đồng ý", "Từ chối"]
     assert await count(sessions, MentorLink) == 0  # nothing is linked by opening the link
