@@ -19,7 +19,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
@@ -141,6 +141,19 @@ class Settings(BaseSettings):
         default=20, ge=1, le=500, description="Open personal mentor invitations per organiser."
     )
 
+    # --- certificates (docs/certificates.md) ---
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The deployment's public address: the issuer's id, check pages, QR codes.",
+    )
+    issuer_name: str = Field(default="hocvuso", min_length=1, max_length=200)
+    credential_keys: SecretStr | None = Field(
+        default=None, description="The signing key file's JSON itself (instead of the file)."
+    )
+    credential_key_file: Path | None = Field(
+        default=None, description="Signing keys; default: credential-keys.json in the data dir."
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -165,6 +178,24 @@ class Settings(BaseSettings):
             "HOCVUSO_TELEGRAM_API_URL must be an https:// address (plain http only to this "
             "machine: localhost, 127.0.0.0/8, ::1): the bot token travels in its path"
         )
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        url = urlsplit(value)
+        if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment:
+            raise ValueError(
+                "HOCVUSO_PUBLIC_URL must be the deployment's address, like https://hocvuso.example.vn"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _https_in_production(self) -> Settings:
+        """Certificates name the deployment's address forever: in production it is https."""
+        if self.environment == "production" and not self.public_url.startswith("https://"):
+            raise ValueError("HOCVUSO_PUBLIC_URL must be an https:// address in production")
+        return self
 
     @field_validator("webhook_secret")
     @classmethod
@@ -242,7 +273,10 @@ def get_settings() -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = "HOCVUSO_" + "_".join(str(part) for part in error["loc"]).upper()
-            lines.append(f"  {name}: {error['msg'].removeprefix('Value error, ')}")
+            message = error["msg"].removeprefix("Value error, ")
+            if error["loc"]:
+                name = "HOCVUSO_" + "_".join(str(part) for part in error["loc"]).upper()
+                message = f"{name}: {message}"
+            lines.append(f"  {message}")
         message = "hocvuso cannot start, the configuration is wrong:\n" + "\n".join(lines)
         raise SystemExit(message) from None  # the error's text would show the values

@@ -118,7 +118,11 @@ def test_a_webhook_secret_must_be_long_and_of_the_characters_telegram_accepts(se
 
 @pytest.mark.parametrize("environment", ["development", "production"])
 def test_webhook_mode_has_no_default_secret_in_any_environment(environment: str) -> None:
-    configured = settings(environment=environment, webhook_url="https://bot.example.gov.vn")
+    configured = settings(
+        environment=environment,
+        webhook_url="https://bot.example.gov.vn",
+        public_url="https://hocvuso.example.gov.vn",
+    )
     with pytest.raises(SystemExit, match="Webhook mode needs HOCVUSO_WEBHOOK_SECRET"):
         configured.require_webhook_secret()
     secret = "s" * 24
