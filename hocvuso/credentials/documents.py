@@ -43,5 +43,7 @@ def context(url: str) -> dict[str, Any]:
 
 
 def load(url: str, options: object = None) -> dict[str, Any]:
-    """A pyld document loader over the shipped contexts."""
-    return {"contextUrl": None, "documentUrl": url, "document": context(url)}
+    """A pyld document loader over the shipped contexts. They never change, so pyld may keep
+    them resolved between operations (the ``static`` tag): processing the contexts is most of
+    the work of canonicalising a credential."""
+    return {"contextUrl": None, "documentUrl": url, "document": context(url), "tag": "static"}
