@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import Settings
@@ -24,7 +24,8 @@ from hocvuso.learning import certification, exams
 from hocvuso.organising import certificates, privacy
 from hocvuso.organising.permissions import CLI
 from hocvuso.storage.models import Certificate, Learner
-from tests.factories import add_learner
+from tests.chat.flows.test_study import finish_level
+from tests.factories import Conversation, add_learner
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 NAME = "Nguyễn Thị Thu Hương"
@@ -249,3 +250,26 @@ def test_check_document_reports_what_it_could_not_check(settings: Settings, ring
     )
     assert certification.check_document(signed, keys, revoked=lambda _: True).name is None
     assert certification.status_index_of(signed, issuer) == 7
+
+
+async def test_the_chat_shows_the_check_address_on_passing_and_in_certificate(
+    chat: Conversation, settings: Settings
+) -> None:
+    await chat.onboard()
+    await finish_level(chat)
+    await chat.press("Bắt đầu thi")
+    for _ in range(5):
+        await chat.answer(correct=True)
+    async with chat.engine.sessions() as session:
+        (certificate,) = (await session.exec(select(Certificate))).all()
+    url = issuer_from(settings).verify_url(certificate.id)
+    assert f"Kiểm tra chứng nhận: {url}" in chat.text
+    checked = await _check(chat.engine.sessions, settings, chat.engine.keyring(), certificate.id)
+    assert (checked.state, checked.name) == ("valid", "Nguyễn Thị Lan")
+
+    await chat.send("/certificate")
+    assert url in chat.text
+    async with chat.engine.sessions() as session, session.begin():
+        await certificates.do_revoke_certificate(session, CLI, certificate.id, "cấp nhầm", NOW)
+    await chat.send("/certificate")
+    assert "đã bị thu hồi" in chat.text and url not in chat.text
