@@ -21,6 +21,7 @@ from hocvuso.chat.engine import Engine
 from hocvuso.config import Settings
 from hocvuso.content.cache import load_pack_cached
 from hocvuso.content.loader import Pack
+from hocvuso.credentials.keys import load_keyring
 from hocvuso.storage import db
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,12 @@ async def start(settings: Settings) -> Runtime:
         reading.cancel()
         await database.dispose()
         raise
-    engine = Engine(db.make_sessionmaker(database), pack, settings)
+    try:  # once, at start: in production a missing key stops here with what to do
+        ring = load_keyring(settings)
+    except BaseException:
+        await database.dispose()
+        raise
+    engine = Engine(db.make_sessionmaker(database), pack, settings, ring=ring)
     log.info(
         "content pack %s %s: %d lessons", pack.header.id, pack.header.version, len(pack.lessons)
     )

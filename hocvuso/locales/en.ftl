@@ -134,6 +134,8 @@ certificate =
     Certificate id: <code>{ $code }</code>
     Date: { $date }
     Score: { $score }/{ $total }
+    Check it at: { $url }
+certificate-revoked-note = ⚠️ Certificate <code>{ $code }</code> has been revoked: its check page says only “revoked”.
 certificate-none = You have no certificate yet. { $remaining } lessons to go before the level { $level } exam. Type /learn to continue.
 
 ## Progress and settings

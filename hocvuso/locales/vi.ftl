@@ -135,6 +135,8 @@ certificate =
     Mã chứng nhận: <code>{ $code }</code>
     Ngày cấp: { $date }
     Kết quả: { $score }/{ $total }
+    Kiểm tra chứng nhận: { $url }
+certificate-revoked-note = ⚠️ Chứng nhận <code>{ $code }</code> đã bị thu hồi: trang kiểm tra chỉ ghi “đã thu hồi”.
 certificate-none = Anh/chị chưa có chứng nhận. Còn { $remaining } bài nữa là đến bài thi cấp { $level }. Gõ /learn để học tiếp.
 
 ## Progress and settings
