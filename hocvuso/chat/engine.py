@@ -26,6 +26,7 @@ from hocvuso.chat import routing
 from hocvuso.chat.context import Ctx
 from hocvuso.chat.events import Command, Event, Person, Press
 from hocvuso.chat.flows import account, onboarding, reports
+from hocvuso.chat.flows import certificate as certificate_flow
 from hocvuso.chat.replies import Outcome, Reply
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
@@ -260,6 +261,8 @@ class Engine:
         )
         if kind == "mydata":
             await account.send_export(ctx)
+        elif kind.startswith(certificate_flow.KIND):
+            await certificate_flow.resend(ctx, kind)
         elif kind.startswith("report:") and kind.removeprefix("report:").isdigit():
             try:
                 actor = await load_actor(session, learner_id)

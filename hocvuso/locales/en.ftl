@@ -136,6 +136,7 @@ certificate =
     Score: { $score }/{ $total }
     Check it at: { $url }
 certificate-revoked-note = ⚠️ Certificate <code>{ $code }</code> has been revoked: its check page says only “revoked”.
+certificate-pdf-caption = 📄 Level { $number } certificate (PDF), id <code>{ $code }</code>. Keep or print it; scan its QR code to check it.
 certificate-none = You have no certificate yet. { $remaining } lessons to go before the level { $level } exam. Type /learn to continue.
 
 ## Progress and settings

@@ -137,6 +137,7 @@ certificate =
     Kết quả: { $score }/{ $total }
     Kiểm tra chứng nhận: { $url }
 certificate-revoked-note = ⚠️ Chứng nhận <code>{ $code }</code> đã bị thu hồi: trang kiểm tra chỉ ghi “đã thu hồi”.
+certificate-pdf-caption = 📄 Giấy chứng nhận cấp { $number } (PDF), mã <code>{ $code }</code>. Anh/chị lưu hoặc in tệp này; quét mã QR trên giấy để kiểm tra.
 certificate-none = Anh/chị chưa có chứng nhận. Còn { $remaining } bài nữa là đến bài thi cấp { $level }. Gõ /learn để học tiếp.
 
 ## Progress and settings

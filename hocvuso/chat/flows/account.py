@@ -9,6 +9,7 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 
 from hocvuso.chat.context import Ctx, new_nonce
+from hocvuso.chat.flows import certificate as certificate_flow
 from hocvuso.chat.flows import questions
 from hocvuso.chat.flows.onboarding import LANGUAGE_NAMES
 from hocvuso.chat.replies import Document, rows
@@ -81,6 +82,8 @@ async def show_certificates(ctx: Ctx) -> None:
         return
     for certificate in certificates:
         ctx.say(questions.render_certificate(ctx, certificate))
+        if certificate.revoked_at is None:
+            await certificate_flow.send_pdf(ctx, certificate)
 
 
 # --- settings ----------------------------------------------------------------------------

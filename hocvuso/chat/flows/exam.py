@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hocvuso.chat.context import Ctx
+from hocvuso.chat.flows import certificate as certificate_flow
 from hocvuso.chat.flows import questions as q
 from hocvuso.delivery import payloads as a
 from hocvuso.learning import course, exams
@@ -90,6 +91,7 @@ async def finish_exam(ctx: Ctx) -> None:
         await mentoring.on_certificate(ctx.session, ctx.settings, learner, exam.level, ctx.now)
     ctx.say(ctx.t("exam-passed", correct=exam.correct, total=result.total, level=level_title))
     ctx.say(q.render_certificate(ctx, result.certificate))
+    await certificate_flow.send_pdf(ctx, result.certificate)
     ctx.reset_state("idle")
     higher = [lvl for lvl in ctx.pack.levels if lvl > exam.level]
     if higher:
