@@ -163,6 +163,7 @@ class ExamAttempt(SQLModel, table=True):
 class Certificate(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("learner_id", "level", name="uq_certificate_level"),
+        UniqueConstraint("status_index", name="uq_certificate_status_index"),
         Index("ix_certificate_issued", "issued_at"),
     )
 
@@ -173,9 +174,18 @@ class Certificate(SQLModel, table=True):
     score: int
     total: int
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    #: Revoked when its holder erased their data: the printed code no longer exists (the row's
-    #: id is replaced by a random one), only the level and the day stay for the unit's figures.
+    #: Revoked by an admin (``hocvuso certificate revoke``) or when its holder erased their data
+    #: (``/forget``): the code stays findable and its page says only "revoked".
     revoked_at: datetime | None = _time()
+    #: Why it was revoked (for the audit and the CLI; never shown on the public page).
+    revoked_reason: str | None = Field(default=None, max_length=500)
+    #: The signed Open Badges 3.0 credential as issued (``hocvuso.learning.certification``);
+    #: None before it was signed (``hocvuso certificate backfill``) and after an erasure.
+    credential: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    #: Its bit in the revocation status lists (list ``index // LIST_SIZE``).
+    status_index: int | None = None
 
 
 class ProcessedUpdate(SQLModel, table=True):
