@@ -67,12 +67,9 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 message["headers"] = [*message.get("headers", []), *self.headers]
             await send(message)
 
@@ -80,23 +77,12 @@ class SecurityMiddleware:
         if declared is not None and declared > self.max_body:
             await self._refuse(send_with_headers)
             return
-        received = 0
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise BodyTooLarge
-            return message
-
+        guard = _BodyGuard(self.max_body, receive, send_with_headers, self._refuse)
         try:
-            await self.app(scope, counting_receive, send_with_headers)
+            await self.app(scope, guard.receive, guard.send)
         except BodyTooLarge:
-            if started:
-                raise
-            await self._refuse(send_with_headers)
+            if not guard.started:  # else the 413 is out already
+                await self._refuse(send_with_headers)
 
     async def _refuse(self, send: Send) -> None:
         await send(
@@ -107,6 +93,36 @@ class SecurityMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": self.too_large})
+
+
+class _BodyGuard:
+    """Counts the body as the app reads it; once it is over the limit, whatever the app makes
+    of that (FastAPI turns a failed form into a 400), the client is told it sent too much."""
+
+    def __init__(
+        self, limit: int, receive: Receive, send: Send, refuse: Callable[[Send], Awaitable[None]]
+    ) -> None:
+        self.limit, self._receive, self._send, self._refuse = limit, receive, send, refuse
+        self.received, self.over, self.started = 0, False, False
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                self.over = True
+                raise BodyTooLarge
+        return message
+
+    async def send(self, message: Message) -> None:
+        starts = message["type"] == "http.response.start"
+        if self.over:
+            if starts and not self.started:
+                self.started = True
+                await self._refuse(self._send)
+            return
+        self.started = self.started or starts
+        await self._send(message)
 
 
 def _content_length(scope: Scope) -> int | None:
