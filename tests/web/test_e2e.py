@@ -56,3 +56,30 @@ async def test_the_process_migrates_a_new_sqlite_database_itself(tmp_path: Path)
     engine = db.make_engine(url)
     assert await db.current_revisions(engine) == {db.head_revision()}
     await engine.dispose()
+
+
+async def test_the_limit_counts_the_client_a_trusted_proxy_names_and_only_then(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'proxy.sqlite3'}"
+
+    async def statuses(web: WebProcess, *clients: str) -> list[int]:
+        async with httpx.AsyncClient(base_url=web.base_url) as client:
+            return [
+                (
+                    await client.get("/verify/HVS1-AAAA-AAAA", headers={"X-Forwarded-For": ip})
+                ).status_code
+                for ip in clients
+            ]
+
+    a, b = "203.0.113.10", "203.0.113.20"
+    trusted = tmp_path / "trusted"
+    trusted.mkdir()
+    async with WebProcess(url, trusted, HOCVUSO_WEB_RATE_LIMIT="2") as web:
+        assert await statuses(web, a, a, a, b) == [404, 404, 429, 404]
+    untrusted = tmp_path / "untrusted"
+    untrusted.mkdir()
+    env = {"HOCVUSO_WEB_RATE_LIMIT": "2", "HOCVUSO_WEB_FORWARDED_ALLOW_IPS": "192.0.2.1"}
+    async with WebProcess(url, untrusted, **env) as web:
+        # Not from the trusted proxy: the header is ignored, both are this one client.
+        assert await statuses(web, a, b, b) == [404, 404, 429]
