@@ -21,6 +21,7 @@ from hocvuso.chat.engine import Engine
 from hocvuso.config import Settings
 from hocvuso.content.cache import load_pack_cached
 from hocvuso.content.loader import Pack
+from hocvuso.credentials.keys import load_keyring
 from hocvuso.storage import db
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,15 @@ async def start(settings: Settings) -> Runtime:
         reading.cancel()
         await database.dispose()
         raise
-    engine = Engine(db.make_sessionmaker(database), pack, settings)
+    # The signing keys, once. In production at start, so that a missing key stops here with
+    # what to do; elsewhere when a certificate is first signed (a development key file is made
+    # then, not by every command).
+    try:
+        ring = load_keyring(settings) if settings.environment == "production" else None
+    except BaseException:
+        await database.dispose()
+        raise
+    engine = Engine(db.make_sessionmaker(database), pack, settings, ring=ring)
     log.info(
         "content pack %s %s: %d lessons", pack.header.id, pack.header.version, len(pack.lessons)
     )

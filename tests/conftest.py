@@ -93,8 +93,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    # The data directory is the test's own: the signing keys made for it are written there.
+    return Settings(  # type: ignore[call-arg]
+        database_url=database_url, data_dir=tmp_path, _env_file=None
+    )
 
 
 @pytest.fixture

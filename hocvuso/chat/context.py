@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from hocvuso.chat.events import Person
 from hocvuso.chat.replies import Outcome, Reply
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
+from hocvuso.credentials.keys import KeyRing, load_keyring
 from hocvuso.i18n import language_of, plain, t
 from hocvuso.storage.models import Learner
 
@@ -33,6 +35,13 @@ class Ctx:
     rng: random.Random
     learner: Learner | None = None
     outcome: Outcome = field(default_factory=Outcome)
+    #: The deployment's signing keys, read once by the engine (see :attr:`ring`).
+    keys: Callable[[], KeyRing] | None = None
+
+    @property
+    def ring(self) -> KeyRing:
+        """The keys that sign certificates."""
+        return self.keys() if self.keys is not None else load_keyring(self.settings)
 
     @property
     def me(self) -> Learner:

@@ -29,6 +29,7 @@ from hocvuso.chat.flows import account, onboarding, reports
 from hocvuso.chat.replies import Outcome, Reply
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
+from hocvuso.credentials.keys import KeyRing, load_keyring
 from hocvuso.organising.errors import StaffError
 from hocvuso.organising.permissions import load_actor
 from hocvuso.storage.models import Learner, LearnerStatus
@@ -107,8 +108,10 @@ class Engine:
         *,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        ring: KeyRing | None = None,
     ) -> None:
         self.sessions = sessions
+        self._ring = ring
         self.pack = pack
         self.settings = settings
         self.clock = clock
@@ -120,6 +123,12 @@ class Engine:
         self._locks = KeyedLocks()
         self._delivered: list[tuple[UpdateKey, asyncio.Future[None]]] = []
         self._marking: asyncio.Task[None] | None = None
+
+    def keyring(self) -> KeyRing:
+        """The signing keys: given at start, else read once when a certificate is first signed."""
+        if self._ring is None:
+            self._ring = load_keyring(self.settings)
+        return self._ring
 
     @asynccontextmanager
     async def _serial(self, person: Person) -> AsyncIterator[None]:
@@ -182,6 +191,7 @@ class Engine:
                 now=self.clock(),
                 rng=self.rng,
                 learner=learner,
+                keys=self.keyring,
             )
             await self._dispatch(ctx, event)
             if ctx.learner is not None and ctx.learner.status != LearnerStatus.ERASED:
@@ -246,6 +256,7 @@ class Engine:
             self.clock(),
             self.rng,
             learner,
+            keys=self.keyring,
         )
         if kind == "mydata":
             await account.send_export(ctx)

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from hocvuso.cli.bots import bots_app
+from hocvuso.cli.certificates import certificate_app
 from hocvuso.cli.organising import audit_command, report_command, roles_app, units_app
 from hocvuso.cli.scheduler import broadcast_app, campaign_app, scheduler_command
 from hocvuso.cli.web import web_command
@@ -33,6 +34,7 @@ app.add_typer(units_app, name="units")
 app.add_typer(roles_app, name="roles")
 app.command("report")(report_command)
 app.command("audit")(audit_command)
+app.add_typer(certificate_app, name="certificate")
 app.command("web")(web_command)
 
 try:  # the content authoring tools

@@ -12,9 +12,11 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
-from hocvuso.learning import course
-from hocvuso.storage.models import Certificate, ExamAttempt
+from hocvuso.credentials.keys import KeyRing
+from hocvuso.learning import certification, course
+from hocvuso.storage.models import Certificate, ExamAttempt, Learner
 
 CERTIFICATE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 DEFAULT_COOLDOWN_HOURS = 24
@@ -99,8 +101,17 @@ class Result:
     retry_at: datetime | None = None
 
 
-async def finish(session: AsyncSession, pack: Pack, exam: ExamAttempt, now: datetime) -> Result:
-    """Grade the attempt; on a pass, certify the learner for the level (once)."""
+async def finish(
+    session: AsyncSession,
+    pack: Pack,
+    exam: ExamAttempt,
+    now: datetime,
+    *,
+    settings: Settings | None = None,
+    ring: KeyRing | None = None,
+) -> Result:
+    """Grade the attempt; on a pass, certify the learner for the level (once). Given the
+    settings and the signing keys, the certificate's credential is signed in this transaction."""
     total = len(exam.question_ids)
     needed = course.pass_mark(pack, exam.level, total)
     exam.passed = exam.correct >= needed
@@ -122,6 +133,10 @@ async def finish(session: AsyncSession, pack: Pack, exam: ExamAttempt, now: date
         issued_at=now,
     )
     session.add(certificate)
+    if settings is not None and ring is not None:
+        learner = await session.get(Learner, exam.learner_id)
+        assert learner is not None
+        await certification.issue(session, settings, ring, certificate, learner, pack)
     return Result(exam, total, needed, certificate, issued=True)
 
 

@@ -134,6 +134,8 @@ certificate =
     Certificate id: <code>{ $code }</code>
     Date: { $date }
     Score: { $score }/{ $total }
+    Check it at: { $url }
+certificate-revoked-note = ⚠️ Certificate <code>{ $code }</code> has been revoked: its check page says only “revoked”.
 certificate-none = You have no certificate yet. { $remaining } lessons to go before the level { $level } exam. Type /learn to continue.
 
 ## Progress and settings
@@ -261,6 +263,9 @@ forbidden-invite-mentor = Sorry, only the unit's organisers can invite mentors.
 forbidden-link-mentee = Sorry, only the unit's organisers can pair mentors with learners.
 forbidden-grant = Sorry, only administrators can grant or revoke roles.
 forbidden-audit = Sorry, only administrators can read the audit log.
+forbidden-revoke-certificate = Sorry, only administrators can revoke certificates.
+certificate-not-found = No certificate has the code { $code }. Please check it (it looks like HVS1-ABCD-EFGH).
+certificate-reason-needed = A reason for the revocation is needed (at most { $max } characters).
 forbidden-mentees = This is for mentors ("hạt nhân lan tỏa").
 forbidden-nudge = Nudges are for mentors ("hạt nhân lan tỏa").
 forbidden-unit = You have no rights over the unit { $code } (or it does not exist).

@@ -135,6 +135,8 @@ certificate =
     Mã chứng nhận: <code>{ $code }</code>
     Ngày cấp: { $date }
     Kết quả: { $score }/{ $total }
+    Kiểm tra chứng nhận: { $url }
+certificate-revoked-note = ⚠️ Chứng nhận <code>{ $code }</code> đã bị thu hồi: trang kiểm tra chỉ ghi “đã thu hồi”.
 certificate-none = Anh/chị chưa có chứng nhận. Còn { $remaining } bài nữa là đến bài thi cấp { $level }. Gõ /learn để học tiếp.
 
 ## Progress and settings
@@ -253,6 +255,9 @@ forbidden-invite-mentor = Xin lỗi, chỉ người tổ chức của đơn vị
 forbidden-link-mentee = Xin lỗi, chỉ người tổ chức của đơn vị mới ghép được người hướng dẫn với học viên.
 forbidden-grant = Xin lỗi, chỉ quản trị viên mới cấp hoặc thu hồi được vai trò.
 forbidden-audit = Xin lỗi, chỉ quản trị viên mới xem được nhật ký thao tác.
+forbidden-revoke-certificate = Xin lỗi, chỉ quản trị viên mới thu hồi được chứng nhận.
+certificate-not-found = Không có chứng nhận nào mang mã { $code }. Anh/chị kiểm tra lại mã (dạng HVS1-ABCD-EFGH).
+certificate-reason-needed = Cần ghi lý do thu hồi (tối đa { $max } ký tự).
 forbidden-mentees = Chức năng này dành cho người hướng dẫn (hạt nhân lan tỏa).
 forbidden-nudge = Chức năng nhắc nhở dành cho người hướng dẫn (hạt nhân lan tỏa).
 forbidden-unit = Anh/chị không có quyền với đơn vị { $code } (hoặc đơn vị này không tồn tại).

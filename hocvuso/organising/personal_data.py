@@ -63,8 +63,12 @@ PERSONAL: Mapping[str, Personal] = {
     "certificate": Personal(
         ("certificates",),
         "anonymised",
-        cleared=frozenset({"id", "score", "total", "issued_at", "revoked_at"}),
+        cleared=frozenset(
+            {"score", "total", "issued_at", "revoked_at", "revoked_reason", "credential"}
+        ),
         kept={
+            "id": "the printed code: its check page says only that it is revoked",
+            "status_index": "its bit in the public revocation list, set",
             "learner_id": ANONYMOUS_KEY,
             "level": "the unit's certified figures",
             "exam_id": "the anonymised exam it was earned in",

@@ -11,7 +11,6 @@ Every table is classified in :mod:`hocvuso.organising.personal_data`.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -226,22 +225,24 @@ async def _coarsen(session: AsyncSession, learner_id: int) -> None:
             session.add(row)
 
 
+#: Why a certificate was revoked by ``/forget`` (``Certificate.revoked_reason``).
+ERASED_REASON = "erased at the holder's request (/forget)"
+
+
 async def _revoke_certificates(session: AsyncSession, learner_id: int, now: datetime) -> None:
-    """Revoked, and the printed code no longer exists: only level and day stay (the unit's
-    figures)."""
+    """Revoked: the printed code stays findable and its check page says only "revoked"; the
+    signed credential (it names the person) goes, its bit in the status list is set, and only
+    level and day stay (the unit's figures)."""
     found = await session.exec(select(Certificate).where(Certificate.learner_id == learner_id))
     for certificate in found.all():
-        await session.exec(
-            update(Certificate)
-            .where(col(Certificate.id) == certificate.id)
-            .values(
-                id=f"x{secrets.token_hex(15)}",
-                score=0,
-                total=0,
-                issued_at=_day(certificate.issued_at),
-                revoked_at=_day(now),
-            )
-        )
+        certificate.score = 0
+        certificate.total = 0
+        certificate.issued_at = _day(certificate.issued_at)
+        certificate.credential = None
+        if certificate.revoked_at is None:
+            certificate.revoked_at = _day(now)
+        certificate.revoked_reason = ERASED_REASON
+        session.add(certificate)
 
 
 async def do_erase(session: AsyncSession, learner: Learner, now: datetime) -> None:

@@ -68,7 +68,9 @@ async def finish_exam(ctx: Ctx) -> None:
     learner = ctx.me
     exam = await ctx.session.get(ExamAttempt, ctx.state["exam_id"])
     assert exam is not None
-    result = await exams.finish(ctx.session, ctx.pack, exam, ctx.now)
+    result = await exams.finish(
+        ctx.session, ctx.pack, exam, ctx.now, settings=ctx.settings, ring=ctx.ring
+    )
     level_title = ctx.pack.level_title(exam.level, ctx.lang)
     if result.certificate is None:
         assert result.retry_at is not None

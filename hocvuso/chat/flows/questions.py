@@ -7,6 +7,7 @@ from typing import Any
 
 from hocvuso.chat.context import Ctx
 from hocvuso.chat.replies import rows
+from hocvuso.credentials.issuer import issuer_from
 from hocvuso.delivery import payloads as a
 from hocvuso.i18n import Markup, escape
 from hocvuso.storage.models import Certificate
@@ -73,6 +74,8 @@ def typed_choice(text: str, count: int) -> int | None:
 def render_certificate(ctx: Ctx, certificate: Certificate) -> str:
     learner = ctx.learner
     assert learner is not None
+    if certificate.revoked_at is not None:
+        return ctx.t("certificate-revoked-note", code=certificate.id)
     return ctx.t(
         "certificate",
         level=ctx.pack.level_title(certificate.level, ctx.lang),
@@ -82,4 +85,5 @@ def render_certificate(ctx: Ctx, certificate: Certificate) -> str:
         date=ctx.fmt_date(certificate.issued_at),
         score=certificate.score,
         total=certificate.total,
+        url=issuer_from(ctx.settings).verify_url(certificate.id),
     )
