@@ -59,6 +59,7 @@ def create_app(
     app.state.sessions = db.make_sessionmaker(database)
     app.state.limiter = make_web_limiter(settings)
     app.state.status_cache = {}
+    app.state.check_memo = verify.CheckMemo()
     app.state.status_cache_seconds = verify.STATUS_CACHE_SECONDS
 
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")

@@ -9,11 +9,13 @@ Routes parse input, ask :mod:`hocvuso.learning.certification` and render its ans
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import json
 import logging
 import re
 import time
+from collections import OrderedDict
 from typing import Any
 
 from fastapi import APIRouter, Request, UploadFile
@@ -196,11 +198,52 @@ async def verify_code(request: Request, code: str) -> Response:
     normalised = normalise_code(code)
     if normalised is None:
         return verdict(request, Check("unknown"), None)
-    async with request.app.state.sessions() as session:
-        result = await certification.check(
-            session, request.app.state.settings, request.app.state.ring, normalised
-        )
+    state = request.app.state
+    memo: CheckMemo = state.check_memo
+    async with state.sessions() as session:
+        # The row first (the session keeps it: ``check`` reads it again for free); a proof
+        # already verified for exactly this content is not verified again.
+        key = memo.key_of(await certification.find(session, normalised))
+        result = memo.get(key)
+        if result is None:
+            result = await certification.check(session, state.settings, state.ring, normalised)
+            memo.put(key, result)
     return verdict(request, result, normalised if result.state != "unknown" else None)
+
+
+class CheckMemo:
+    """What :func:`certification.check` said of a certificate whose row had exactly this code,
+    level and credential (a hash of its JSON). Checking a signature canonicalises the whole
+    credential (RDFC-1.0), several times the cost of the rest of a page; a revoked certificate
+    is never looked up here (its row says so before any proof), and a credential changed in
+    the store has another hash, so it is checked again."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._found: OrderedDict[tuple[str, int, str], Check] = OrderedDict()
+
+    @staticmethod
+    def key_of(certificate: Certificate | None) -> tuple[str, int, str] | None:
+        if certificate is None or certificate.revoked_at is not None:
+            return None
+        if certificate.credential is None:
+            return None
+        content = json.dumps(certificate.credential, sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        return certificate.id, certificate.level, digest
+
+    def get(self, key: tuple[str, int, str] | None) -> Check | None:
+        found = self._found.get(key) if key is not None else None
+        if found is not None and key is not None:
+            self._found.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, int, str] | None, result: Check) -> None:
+        if key is None or result.state == "revoked":
+            return
+        self._found[key] = result
+        while len(self._found) > self.size:
+            self._found.popitem(last=False)
 
 
 @router.get("/credentials/{code}.json")

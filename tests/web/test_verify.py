@@ -74,6 +74,7 @@ async def test_a_revoked_certificate_says_only_revoked(
     client: httpx.AsyncClient, issued: tuple[str, dict[str, Any]], database: AsyncEngine
 ) -> None:
     code, _ = issued
+    assert "Chứng nhận hợp lệ" in (await client.get(f"/verify/{code}")).text  # checked once
     await revoke(database, code)
     response = await client.get(f"/verify/{code}")
     assert response.status_code == 200
@@ -105,6 +106,7 @@ async def test_a_stored_credential_changed_in_the_database_says_tampered(
     from hocvuso.storage.models import Certificate
 
     code, signed = issued
+    assert "Chứng nhận hợp lệ" in (await client.get(f"/verify/{code}")).text  # checked once
     forged = copy.deepcopy(signed)
     forged["credentialSubject"]["identifier"][0]["identityHash"] = "Trần Văn Giả"
     async with database.begin() as connection:
