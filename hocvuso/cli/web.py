@@ -21,6 +21,12 @@ def web_command(
     port: int = typer.Option(
         None, "--port", min=1, max=65535, help="Port to listen on (HOCVUSO_WEB_PORT)."
     ),
+    forwarded_allow_ips: str = typer.Option(
+        None,
+        "--forwarded-allow-ips",
+        help="Reverse proxies whose X-Forwarded-For/-Proto are trusted "
+        "(HOCVUSO_WEB_FORWARDED_ALLOW_IPS, default 127.0.0.1).",
+    ),
 ) -> None:
     """Serve the public certificate check pages (and the organiser dashboard)."""
     settings = get_settings()
@@ -28,10 +34,11 @@ def web_command(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    asyncio.run(serve_web(host or settings.web_host, port or settings.web_port))
+    proxies = forwarded_allow_ips or settings.web_forwarded_allow_ips
+    asyncio.run(serve_web(host or settings.web_host, port or settings.web_port, proxies))
 
 
-async def serve_web(host: str, port: int) -> None:
+async def serve_web(host: str, port: int, forwarded_allow_ips: str) -> None:
     import uvicorn
 
     from hocvuso.credentials.keys import load_keyring
@@ -47,7 +54,7 @@ async def serve_web(host: str, port: int) -> None:
         port=port,
         access_log=False,  # request lines carry certificate codes: see the module's text
         proxy_headers=True,
-        forwarded_allow_ips=settings.web_forwarded_allow_ips,
+        forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
         log_config=None,  # the logging configured above, not uvicorn's own
         lifespan="on",

@@ -30,7 +30,10 @@ def free_port() -> int:
 
 
 class WebProcess:
-    def __init__(self, database_url: str, workdir: Path, **env: str) -> None:
+    def __init__(
+        self, database_url: str, workdir: Path, *, args: tuple[str, ...] = (), **env: str
+    ) -> None:
+        self.args = args
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
@@ -55,6 +58,7 @@ class WebProcess:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
+                *self.args,
                 cwd=self.workdir,
                 env=self.env,
                 stdout=log,

@@ -79,7 +79,7 @@ async def test_the_limit_counts_the_client_a_trusted_proxy_names_and_only_then(
         assert await statuses(web, a, a, a, b) == [404, 404, 429, 404]
     untrusted = tmp_path / "untrusted"
     untrusted.mkdir()
-    env = {"HOCVUSO_WEB_RATE_LIMIT": "2", "HOCVUSO_WEB_FORWARDED_ALLOW_IPS": "192.0.2.1"}
-    async with WebProcess(url, untrusted, **env) as web:
+    only = ("--forwarded-allow-ips", "192.0.2.1")
+    async with WebProcess(url, untrusted, args=only, HOCVUSO_WEB_RATE_LIMIT="2") as web:
         # Not from the trusted proxy: the header is ignored, both are this one client.
         assert await statuses(web, a, b, b) == [404, 404, 429]
