@@ -154,6 +154,21 @@ class Settings(BaseSettings):
         default=None, description="Signing keys; default: credential-keys.json in the data dir."
     )
 
+    # --- the public web app: certificate checks (docs/web.md) ---
+    web_host: str = Field(default="127.0.0.1", description="`hocvuso web` listens here.")
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Reverse proxies trusted for X-Forwarded-For/-Proto (comma-separated "
+        "addresses or networks, '*' for any): the client address the rate limit counts.",
+    )
+    web_rate_limit: int = Field(
+        default=30, ge=1, description="Certificate checks per client address per minute."
+    )
+    web_upload_max_bytes: int = Field(
+        default=2_000_000, ge=1_000, description="Largest credential file one may upload."
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -61,6 +61,17 @@ async def _ensure_migrated(database: AsyncEngine, url: str, migrate: bool) -> No
         )
 
 
+async def ensure_migrated(settings: Settings) -> None:
+    """The same check as :func:`start`, for a front that needs only the database (``hocvuso
+    web``): the embedded SQLite is migrated, any other database must already be at head."""
+    url = settings.resolved_database_url
+    database = db.make_engine(url)
+    try:
+        await _ensure_migrated(database, url, migrate=settings.is_sqlite)
+    finally:
+        await database.dispose()
+
+
 def _read_content(settings: Settings, cache_dir: Path) -> Pack:
     """The content pack and the message catalogs, from the cache when unchanged."""
     i18n.use_cache(cache_dir)

@@ -15,6 +15,7 @@ from hocvuso.cli.certificate_pdf import pdf_command
 from hocvuso.cli.certificates import certificate_app
 from hocvuso.cli.organising import audit_command, report_command, roles_app, units_app
 from hocvuso.cli.scheduler import broadcast_app, campaign_app, scheduler_command
+from hocvuso.cli.web import web_command
 from hocvuso.config import Settings, get_settings
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ app.command("report")(report_command)
 app.command("audit")(audit_command)
 certificate_app.command("pdf")(pdf_command)
 app.add_typer(certificate_app, name="certificate")
+app.command("web")(web_command)
 
 try:  # the content authoring tools
     from hocvuso.content.cli import app as content_app
