@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("HOCVUSO_LRS_VENV", ROOT / ".venv-lrs"))
 USER, PASSWORD = "hocvuso", "lrs-test-password"
 AUTH = ["-u", USER, "-p", PASSWORD, "-s", "all", "-M", "mailto:lrs@hocvuso.vn", "-w"]
-UVICORN = ["-m", "uvicorn", "ralph.api:app", "--host", "127.0.0.1", "--log-level", "warning"]
+SERVER = ROOT / "scripts" / "lrs_server.py"  # ralph's app on its file-system backend
 
 
 def ensure_installed() -> Path:
@@ -76,7 +76,7 @@ class Lrs:
     def start(self) -> None:
         assert self.process is None
         self.process = subprocess.Popen(
-            [str(self.python), *UVICORN, "--port", str(self.port)],
+            [str(self.python), str(SERVER), "--port", str(self.port)],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=open(self.directory / "lrs.log", "ab"),  # kept by the child

@@ -21,6 +21,7 @@ them again, and the LRS, recognising the ids, stores each once.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -78,7 +79,10 @@ class LrsClient:
         timeout: float = 10.0,
     ) -> None:
         self.url = endpoint.rstrip("/") + "/statements"
-        self._auth = aiohttp.BasicAuth(username, password or "") if username else None
+        credentials = f"{username}:{password or ''}".encode()
+        self._headers = {VERSION_HEADER: "1.0.3", "Content-Type": "application/json"}
+        if username:
+            self._headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -96,11 +100,10 @@ class LrsClient:
 
     async def post(self, statements: Sequence[dict[str, Any]]) -> LrsAnswer:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout, auth=self._auth)
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
         body = json.dumps(list(statements), ensure_ascii=False, separators=(",", ":"))
-        headers = {VERSION_HEADER: "1.0.3", "Content-Type": "application/json"}
         try:
-            async with self._session.post(self.url, data=body.encode(), headers=headers) as r:
+            async with self._session.post(self.url, data=body.encode(), headers=self._headers) as r:
                 text = await r.text(errors="replace")
                 return LrsAnswer(r.status, _reason(r.status, text), _retry_after(r.headers))
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
@@ -122,8 +125,12 @@ def _reason(status: int, text: str) -> str:
             detail = json.loads(text).get("detail")
         except (ValueError, AttributeError):
             detail = None
-        kind = detail[0].get("type") if isinstance(detail, list) and detail else None
-        return f"HTTP {status}" + (f" ({kind})" if isinstance(kind, str) else "")
+        first = detail[0] if isinstance(detail, list) and detail else None
+        if isinstance(first, dict) and isinstance(first.get("type"), str):
+            # Pydantic's error: its kind and the field's path (names, never the values).
+            path = ".".join(str(p) for p in first.get("loc", ()) if isinstance(p, str))
+            return f"HTTP {status} ({first['type']}: {path})"[:200]
+        return f"HTTP {status}"
     return f"HTTP {status}"
 
 
