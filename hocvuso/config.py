@@ -171,6 +171,9 @@ class Settings(BaseSettings):
     xapi_batch: int = Field(default=50, ge=1, le=1000, description="Statements per POST.")
     xapi_max_attempts: int = Field(default=10, ge=1, description="Then the dead letters.")
     xapi_timeout: float = Field(default=10.0, gt=0, description="Seconds per LRS request.")
+    xapi_interval: int = Field(
+        default=15, ge=1, le=3600, description="Seconds between the sender's sweeps."
+    )
     xapi_lease: float = Field(
         default=60.0, ge=1, description="Seconds a sender holds the statements it claimed."
     )
