@@ -189,3 +189,42 @@ async def test_two_senders_never_claim_the_same_statement(
     claims = await asyncio.gather(*(s.claim(3) for s in (one, other, one, other, one)))
     ids = [c.id for claim in claims for c in claim]
     assert len(ids) == len(set(ids)) == min(15, total)
+
+
+async def test_statements_the_lrs_took_are_deleted_after_the_retention_period(
+    database: AsyncEngine, database_url: str, clock: Clock
+) -> None:
+    from hocvuso.delivery import retention
+    from tests.factories import insert_learner, insert_rows
+
+    learner_id = await insert_learner(database)
+    now = clock()
+    rows = [
+        ("00000000-0000-5000-8000-000000000001", "sent", now - timedelta(days=31)),
+        ("00000000-0000-5000-8000-000000000002", "sent", now - timedelta(days=29)),
+        ("00000000-0000-5000-8000-000000000003", "pending", None),
+        ("00000000-0000-5000-8000-000000000004", "dead", None),
+    ]
+    await insert_rows(
+        database,
+        "xapi_statement",
+        *(
+            {
+                "id": statement_id,
+                "learner_id": learner_id,
+                "verb": "answered",
+                "statement": {"id": statement_id},
+                "state": state,
+                "attempts": 1,
+                "created_at": now - timedelta(days=40),
+                "next_try_at": now - timedelta(days=40),
+                "sent_at": sent_at,
+            }
+            for statement_id, state, sent_at in rows
+        ),
+    )
+    settings = xapi_settings(database_url, "http://127.0.0.1:9/xAPI")
+    swept = await retention.sweep(database, settings, now)
+    assert swept.statements_deleted == 1
+    left = {r.id for r in await rows_of(database, "xapi_statement")}
+    assert left == {r[0] for r in rows[1:]}

@@ -155,3 +155,27 @@ def test_production_with_an_lrs_needs_its_own_pseudonym_key() -> None:
             xapi_endpoint="https://lrs.example.vn/xAPI",
             _env_file=None,
         )
+
+
+async def test_mydata_shows_the_statements_and_forget_deletes_them(
+    sessions: async_sessionmaker[AsyncSession],
+    database: AsyncEngine,
+    database_url: str,
+    pack: Pack,
+    clock: Clock,
+) -> None:
+    from hocvuso.organising import privacy
+    from hocvuso.storage.models import Learner
+
+    chat = conversation(sessions, pack, xapi_settings(database_url, LRS), clock)
+    await study_until_exam(chat)
+    rows = await rows_of(database, "xapi_statement")
+    async with sessions() as session:
+        learner = await session.get(Learner, rows[0].learner_id)
+        assert learner is not None
+        export = await privacy.export_person(session, learner, NOW)
+    assert sorted(s["id"] for s in export["xapi_statements"]) == sorted(r.id for r in rows)
+    assert export["xapi_statements"][0]["statement"]["actor"]["account"]["name"]
+    await chat.send("/forget")
+    await chat.press("Xóa dữ liệu của tôi")
+    assert await rows_of(database, "xapi_statement") == []
