@@ -54,6 +54,7 @@ class Lrs:
     def __init__(self, directory: Path) -> None:
         self.python = ensure_installed()
         self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}/xAPI"
         self.process: subprocess.Popen[bytes] | None = None
