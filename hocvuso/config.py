@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: The pseudonyms' key outside production when none is set (a development deployment's LRS).
+DEVELOPMENT_PSEUDONYM_KEY = b"hocvuso-development-xapi-pseudonyms"
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 #: The token of the deployment's first (or only) bot; more bots name their own variables.
 DEFAULT_TOKEN_ENV = "HOCVUSO_TELEGRAM_TOKEN"
@@ -169,6 +171,31 @@ class Settings(BaseSettings):
         default=2_000_000, ge=1_000, description="Largest credential file one may upload."
     )
 
+    # --- xAPI statements to a Learning Record Store (docs/xapi.md) ---
+    xapi_endpoint: str | None = Field(
+        default=None,
+        description="The LRS's xAPI base (…/xAPI); statements are written only when it is set.",
+    )
+    xapi_username: str | None = None
+    xapi_password: SecretStr | None = None
+    xapi_pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="Key of the HMAC that names a learner to the LRS (never a chat id); "
+        "required in production when an endpoint is set.",
+    )
+    xapi_batch: int = Field(default=50, ge=1, le=1000, description="Statements per POST.")
+    xapi_max_attempts: int = Field(default=10, ge=1, description="Then the dead letters.")
+    xapi_timeout: float = Field(default=10.0, gt=0, description="Seconds per LRS request.")
+    xapi_interval: int = Field(
+        default=15, ge=1, le=3600, description="Seconds between the sender's sweeps."
+    )
+    xapi_lease: float = Field(
+        default=60.0, ge=1, description="Seconds a sender holds the statements it claimed."
+    )
+    retention_xapi_days: int = Field(
+        default=30, ge=1, description="Statements the LRS accepted are deleted after this."
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -194,6 +221,29 @@ class Settings(BaseSettings):
             "machine: localhost, 127.0.0.0/8, ::1): the bot token travels in its path"
         )
 
+    @field_validator("xapi_endpoint")
+    @classmethod
+    def _https_lrs(cls, value: str | None) -> str | None:
+        """Statements and the LRS password travel to this address: https, except to an LRS on
+        this machine."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        url = urlsplit(value)
+        if url.query or url.fragment or url.username or url.password:
+            raise ValueError(
+                "HOCVUSO_XAPI_ENDPOINT must be the LRS's xAPI address without credentials, "
+                "query or fragment (the user and password have their own settings)"
+            )
+        if url.scheme == "https" and url.hostname:
+            return value
+        if url.scheme == "http" and _loopback(url.hostname):
+            return value
+        raise ValueError(
+            "HOCVUSO_XAPI_ENDPOINT must be an https:// address (plain http only to this "
+            "machine: localhost, 127.0.0.0/8, ::1): the LRS password travels with every request"
+        )
+
     @field_validator("public_url")
     @classmethod
     def _public_url(cls, value: str) -> str:
@@ -210,6 +260,15 @@ class Settings(BaseSettings):
         """Certificates name the deployment's address forever: in production it is https."""
         if self.environment == "production" and not self.public_url.startswith("https://"):
             raise ValueError("HOCVUSO_PUBLIC_URL must be an https:// address in production")
+        if (
+            self.environment == "production"
+            and self.xapi_endpoint
+            and self.xapi_pseudonym_key is None
+        ):
+            raise ValueError(
+                "HOCVUSO_XAPI_PSEUDONYM_KEY must be set in production when HOCVUSO_XAPI_ENDPOINT "
+                "is: it keeps the names the LRS sees from being linked back to anyone"
+            )
         return self
 
     @field_validator("webhook_secret")
@@ -245,6 +304,13 @@ class Settings(BaseSettings):
         if self.webhook_secret is None:
             raise SystemExit(WEBHOOK_SECRET_MISSING)
         return self.webhook_secret.get_secret_value()
+
+    @property
+    def xapi_key(self) -> bytes:
+        """The pseudonyms' HMAC key (a fixed one in development only: production requires it)."""
+        if self.xapi_pseudonym_key is not None:
+            return self.xapi_pseudonym_key.get_secret_value().encode()
+        return DEVELOPMENT_PSEUDONYM_KEY
 
     @property
     def is_sqlite(self) -> bool:

@@ -461,4 +461,8 @@ async def seed_every_table(
                   status="done", started_at=later, completed_at=later)  # fmt: skip
         await own("quiz_attempt", learner_id=pid, question_id="q1", mode="lesson", chosen=0,
                   correct=True, prompt_nonce="n-lan", answered_at=later)  # fmt: skip
+        for state, n in (("pending", 1), ("sent", 2)):
+            await own("xapi_statement", id=f"00000000-0000-5000-8000-00000000000{n}",
+                      learner_id=pid, verb="answered", statement={"id": n}, state=state,
+                      attempts=n - 1, created_at=later, next_try_at=later)  # fmt: skip
     return Seeded(person, [mentee, mentor], rows)

@@ -16,6 +16,7 @@ from hocvuso.cli.certificates import certificate_app
 from hocvuso.cli.organising import audit_command, report_command, roles_app, units_app
 from hocvuso.cli.scheduler import broadcast_app, campaign_app, scheduler_command
 from hocvuso.cli.web import web_command
+from hocvuso.cli.xapi import xapi_app
 from hocvuso.config import Settings, get_settings
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ app.command("audit")(audit_command)
 certificate_app.command("pdf")(pdf_command)
 app.add_typer(certificate_app, name="certificate")
 app.command("web")(web_command)
+app.add_typer(xapi_app, name="xapi")
 
 try:  # the content authoring tools
     from hocvuso.content.cli import app as content_app

@@ -16,7 +16,8 @@ becomes one huge transaction (nor a long lock on the delivery queue):
 - a processed update whose replies were delivered is forgotten after ``retention_update_hours``
   (Telegram redelivers an update for at most 24 hours), one whose replies were never confirmed
   after ``retention_unsent_update_days``;
-- role invitations expired (or used) ``retention_delivery_days`` ago are deleted.
+- role invitations expired (or used) ``retention_delivery_days`` ago are deleted;
+- xAPI statements the LRS accepted are deleted ``retention_xapi_days`` after it did.
 """
 
 from __future__ import annotations
@@ -32,11 +33,13 @@ from sqlalchemy.sql.dml import Delete, Update
 from hocvuso.config import Settings
 from hocvuso.storage import tables
 from hocvuso.storage.scheduling import FINAL_STATES, BroadcastKind, DeliveryState
+from hocvuso.storage.xapi import XapiState
 
 D = tables.DELIVERY
 B = tables.BROADCAST
 P = tables.PROCESSED_UPDATE
 I = tables.ROLE_INVITE  # noqa: E741 - the table's initial, as D, B and P
+X = tables.XAPI_STATEMENT
 #: Rows per transaction.
 BATCH = 1000
 #: Final states whose row can be sent again on an organiser's decision (``requeue``).
@@ -54,6 +57,7 @@ class Swept:
     announcements_deleted: int = 0
     updates_deleted: int = 0
     invites_deleted: int = 0
+    statements_deleted: int = 0
 
     @property
     def total(self) -> int:
@@ -125,4 +129,12 @@ async def sweep(database: AsyncEngine, settings: Settings, now: datetime) -> Swe
     unsent = P.c.processed_at < now - timedelta(days=settings.retention_unsent_update_days)
     updates = await _in_batches(database, P, or_(delivered, unsent))
     invites = await _in_batches(database, I, I.c.expires_at < keep_before)
-    return Swept(texts, deleted, blanked, announcements, updates, invites)
+    statements = await _in_batches(
+        database,
+        X,
+        and_(
+            X.c.state == XapiState.SENT,
+            X.c.sent_at < now - timedelta(days=settings.retention_xapi_days),
+        ),
+    )
+    return Swept(texts, deleted, blanked, announcements, updates, invites, statements)

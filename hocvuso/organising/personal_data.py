@@ -154,6 +154,8 @@ PERSONAL: Mapping[str, Personal] = {
     "mentor_code": Personal(("organising.mentor_code",), "deleted"),
     "nudge": Personal(("organising.nudges",), "deleted"),
     "learner_preference": Personal(("organising.preferences",), "deleted"),
+    # Pending ones are never sent; copies of the sent ones are in the LRS under a pseudonym.
+    "xapi_statement": Personal(("xapi_statements",), "deleted"),
 }
 
 #: Tables that hold nothing about a person.

@@ -41,6 +41,7 @@ from hocvuso.storage.organising import (
     Unit,
 )
 from hocvuso.storage.scheduling import Broadcast, Delivery
+from hocvuso.storage.xapi import XapiStatement
 
 
 async def export(session: AsyncSession, learner_id: int) -> dict[str, Any]:
@@ -186,6 +187,8 @@ async def export_person(session: AsyncSession, learner: Learner, now: datetime) 
         ("review_cards", ReviewCard),
         ("exams", ExamAttempt),
         ("certificates", Certificate),
+        # The records for the LRS (sent, waiting or refused), as the LRS receives them.
+        ("xapi_statements", XapiStatement),
     ):
         result = await session.exec(select(model).where(model.learner_id == learner_id))
         data[name] = _rows(list(result.all()), drop=("learner_id",))
@@ -255,6 +258,8 @@ async def do_erase(session: AsyncSession, learner: Learner, now: datetime) -> No
         (ProcessedUpdate, ProcessedUpdate.learner_id),
         # Queued reminders and campaign messages are messages to the person: they go too.
         (Delivery, Delivery.learner_id),
+        # Statements for the LRS: those waiting are never sent.
+        (XapiStatement, XapiStatement.learner_id),
     ):
         await session.exec(delete(table).where(col(column) == learner_id))
     if learner.chat_id is not None:  # updates of theirs from before they were a learner

@@ -35,6 +35,7 @@ from hocvuso.delivery.botapi import BotApiClient, BulkApi
 from hocvuso.delivery.pacer import MemoryPacer, Pacer, RedisPacer
 from hocvuso.delivery.queue import DeliveryQueue
 from hocvuso.delivery.worker import DeliveryWorker
+from hocvuso.delivery.xapi import XapiSender
 from hocvuso.scheduler.campaign_sweep import deliver_due_campaign_messages
 from hocvuso.scheduler.leader import Leadership, make_leadership
 from hocvuso.scheduler.progress import report_broadcast_progress
@@ -156,6 +157,7 @@ class SchedulerService:
         )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._xapi: XapiSender | None = None
 
     async def run_job(self, name: str) -> None:
         now = utcnow()
@@ -167,6 +169,13 @@ class SchedulerService:
             )
         elif name == "progress":
             queued = await report_broadcast_progress(self.database, self.settings, now)
+        elif name == "xapi":
+            if self._xapi is None:
+                self._xapi = XapiSender.of(self.database, self.settings)
+            sent = await self._xapi.sweep()
+            if sent.sent or sent.dead:
+                log.info("xapi: %d statements sent, %d dead letters", sent.sent, sent.dead)
+            return
         elif name == "retention":
             swept = await retention.sweep(self.database, self.settings, now)
             if swept.total:
@@ -179,12 +188,18 @@ class SchedulerService:
             log.info("job %s queued %d messages", name, queued)
 
     def _add_jobs(self) -> None:
-        for name, seconds in (
+        jobs = [
             ("reminders", SWEEP_SECONDS),
             ("campaigns", SWEEP_SECONDS),
             ("progress", PROGRESS_SECONDS),
             ("retention", RETENTION_SECONDS),
-        ):
+        ]
+        if self.settings.xapi_endpoint:
+            jobs.append(("xapi", self.settings.xapi_interval))
+        else:  # a job stored when an LRS was configured goes with it
+            with contextlib.suppress(Exception):
+                self.scheduler.remove_job("sweep:xapi")
+        for name, seconds in jobs:
             self.scheduler.add_job(
                 run_job,
                 "interval",
@@ -285,4 +300,7 @@ class SchedulerService:
                 await self.leadership.release()
         for sender in self.senders:
             await sender.api.close()
+        if self._xapi is not None:
+            await self._xapi.close()
+            self._xapi = None
         _current = None

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import SQLModel
 
-from hocvuso.storage import models, organising, scheduling  # noqa: F401  (registers the tables)
+from hocvuso.storage import models, organising, scheduling, xapi  # noqa: F401  (registers the tables)
 
 _tables = SQLModel.metadata.tables
 LEARNER: Table = _tables["learner"]
@@ -29,6 +29,7 @@ SENDER_LEASE: Table = _tables["sender_lease"]
 PROCESSED_UPDATE: Table = _tables["processed_update"]
 BOT: Table = _tables["bot"]
 ROLE_INVITE: Table = _tables["role_invite"]
+XAPI_STATEMENT: Table = _tables["xapi_statement"]
 
 
 def insert_ignore(connection: AsyncConnection, table: Table, *conflict: str) -> Insert:

@@ -11,7 +11,7 @@ from hocvuso.chat.context import Ctx
 from hocvuso.chat.flows import certificate as certificate_flow
 from hocvuso.chat.flows import questions as q
 from hocvuso.delivery import payloads as a
-from hocvuso.learning import course, exams
+from hocvuso.learning import course, exams, xapi
 from hocvuso.organising import mentoring
 from hocvuso.storage.models import ExamAttempt
 
@@ -71,6 +71,19 @@ async def finish_exam(ctx: Ctx) -> None:
     assert exam is not None
     result = await exams.finish(
         ctx.session, ctx.pack, exam, ctx.now, settings=ctx.settings, ring=ctx.ring
+    )
+    assert exam.id is not None
+    await xapi.record_graded(
+        ctx.session,
+        ctx.settings,
+        ctx.pack,
+        ctx.me_id,
+        exam.id,
+        exam.level,
+        correct=exam.correct,
+        total=result.total,
+        passed=bool(exam.passed),
+        now=ctx.now,
     )
     level_title = ctx.pack.level_title(exam.level, ctx.lang)
     if result.certificate is None:

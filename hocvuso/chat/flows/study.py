@@ -16,7 +16,7 @@ from hocvuso.chat.flows import questions as q
 from hocvuso.delivery import payloads as a
 from hocvuso.delivery.payloads import Action
 from hocvuso.i18n import Markup, escape
-from hocvuso.learning import course, exams, records
+from hocvuso.learning import course, exams, records, xapi
 from hocvuso.storage.models import ExamAttempt
 
 
@@ -206,10 +206,26 @@ async def answer(ctx: Ctx, action: Action) -> None:
         exam_id=state.get("exam_id"),
         now=ctx.now,
     )
+    exam_level: int | None = None
     if mode == "exam":
         attempt = await ctx.session.get(ExamAttempt, state["exam_id"])
         assert attempt is not None
         exams.record(attempt, correct)
+        exam_level = attempt.level
+    await xapi.record_answered(
+        ctx.session,
+        ctx.settings,
+        ctx.pack,
+        ctx.me_id,
+        question_id,
+        mode=mode,
+        chosen=chosen,
+        correct=correct,
+        nonce=state["nonce"],
+        lesson_id=state.get("lesson_id"),
+        exam_level=exam_level,
+        now=ctx.now,
+    )
     text, options, explanation = ctx.pack.question_text(question_id, ctx.lang)
     chosen_display = order.index(chosen)
     if mode == "exam":
@@ -269,6 +285,16 @@ async def _finish_lesson(ctx: Ctx) -> None:
     learner = ctx.me
     lesson_id = ctx.state["lesson_id"]
     finished = await records.finish_lesson(ctx.session, ctx.me_id, lesson_id, ctx.now)
+    await xapi.record_completed(
+        ctx.session,
+        ctx.settings,
+        ctx.pack,
+        ctx.me_id,
+        lesson_id,
+        correct=ctx.state["correct"],
+        total=ctx.state["total"],
+        now=ctx.now,
+    )
     progress = course.path_progress(ctx.pack, learner.level, learner.role or "other", finished)
     ctx.say(
         ctx.t(

@@ -13,6 +13,7 @@ from hocvuso.storage import (
     models,  # noqa: F401 - registers the tables on SQLModel.metadata
     organising,  # noqa: F401 - units, roles, audit log, mentors
     scheduling,  # noqa: F401 - the scheduler's tables
+    xapi,  # noqa: F401 - the xAPI outbox
 )
 from hocvuso.storage.db import ENGINE_OPTIONS
 
