@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from hocvuso.cli.bots import bots_app
+from hocvuso.cli.exports import export_app
 from hocvuso.cli.organising import audit_command, report_command, roles_app, units_app
 from hocvuso.cli.scheduler import broadcast_app, campaign_app, scheduler_command
 from hocvuso.config import Settings, get_settings
@@ -32,6 +33,7 @@ app.add_typer(units_app, name="units")
 app.add_typer(roles_app, name="roles")
 app.command("report")(report_command)
 app.command("audit")(audit_command)
+app.add_typer(export_app, name="export")
 
 try:  # the content authoring tools
     from hocvuso.content.cli import app as content_app

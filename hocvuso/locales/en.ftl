@@ -449,3 +449,17 @@ pairing-no-mentees = Every colleague not yet certified in this scope already has
 paired = { $name } now has { $mentor } as mentor.
 paired-mentee = 🤝 Your unit has connected you with mentor <b>{ $mentor }</b>, who will learn alongside you and may remind you to study. Your mentor sees only your progress and last active day, never your answers; you can turn nudges off in /settings.
 paired-mentor = 🤝 An organiser has given you <b>{ $name }</b> as a mentee. Type /mentees to see them.
+
+## Certified export for the national platform (hocvuso export certified)
+certified-col-no = No.
+certified-col-name = Full name
+certified-col-unit-code = Unit code
+certified-col-unit-name = Unit name
+certified-col-role = Group
+certified-col-level = Level
+certified-col-certificate = Certificate code
+certified-col-issued-iso = Issue date (ISO)
+certified-col-issued-vn = Issue date
+certified-col-verify-url = Verification URL
+export-format = Unknown format. Please choose one of: { $formats }.
+export-level = The level must be 1, 2, 3 or 4.

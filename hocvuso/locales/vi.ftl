@@ -441,3 +441,17 @@ pairing-no-mentees = Mọi đồng nghiệp chưa đạt chuẩn trong phạm vi
 paired = Đã giao { $name } cho người hướng dẫn { $mentor }.
 paired-mentee = 🤝 Đơn vị đã kết nối anh/chị với người hướng dẫn <b>{ $mentor }</b>, người sẽ đồng hành và có thể nhắc anh/chị học. Người hướng dẫn chỉ thấy tiến độ và ngày học gần nhất của anh/chị, không thấy câu trả lời; anh/chị có thể tắt lời nhắc trong /settings.
 paired-mentor = 🤝 Người tổ chức đã giao học viên <b>{ $name }</b> cho anh/chị hướng dẫn. Gõ /mentees để xem.
+
+## Certified export for the national platform (hocvuso export certified)
+certified-col-no = STT
+certified-col-name = Họ và tên
+certified-col-unit-code = Mã đơn vị
+certified-col-unit-name = Tên đơn vị
+certified-col-role = Đối tượng
+certified-col-level = Cấp độ
+certified-col-certificate = Mã chứng nhận
+certified-col-issued-iso = Ngày cấp (ISO)
+certified-col-issued-vn = Ngày cấp
+certified-col-verify-url = Đường dẫn xác minh
+export-format = Định dạng không hợp lệ. Xin anh/chị chọn một trong: { $formats }.
+export-level = Cấp độ phải là 1, 2, 3 hoặc 4.
