@@ -463,3 +463,20 @@ certified-col-issued-vn = Issue date
 certified-col-verify-url = Verification URL
 export-format = Unknown format. Please choose one of: { $formats }.
 export-level = The level must be 1, 2, 3 or 4.
+
+## Item analysis of the questions (hocvuso report questions)
+qstats-title-exam = Question analysis (exams)
+qstats-title-lesson = Question analysis (lessons)
+qstats-col-question = Question
+qstats-col-level = Level
+qstats-col-area = Area
+qstats-col-attempts = Answers
+qstats-col-correct = Correct
+qstats-col-facility = Facility index (%)
+qstats-col-discrimination = Discrimination index (%)
+qstats-col-efficiency = Discriminative efficiency (%)
+qstats-col-flags = Flags
+qstats-col-key = Key
+qstats-col-option = Chose { $letter } (%)
+qstats-flag-low-efficiency = discriminative efficiency under 15%
+qstats-flag-negative-discrimination = negative discrimination

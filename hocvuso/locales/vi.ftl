@@ -455,3 +455,20 @@ certified-col-issued-vn = Ngày cấp
 certified-col-verify-url = Đường dẫn xác minh
 export-format = Định dạng không hợp lệ. Xin anh/chị chọn một trong: { $formats }.
 export-level = Cấp độ phải là 1, 2, 3 hoặc 4.
+
+## Item analysis of the questions (hocvuso report questions)
+qstats-title-exam = Phân tích câu hỏi (bài thi)
+qstats-title-lesson = Phân tích câu hỏi (bài học)
+qstats-col-question = Mã câu hỏi
+qstats-col-level = Cấp độ
+qstats-col-area = Lĩnh vực
+qstats-col-attempts = Số lượt trả lời
+qstats-col-correct = Số lượt đúng
+qstats-col-facility = Chỉ số dễ (%)
+qstats-col-discrimination = Chỉ số phân biệt (%)
+qstats-col-efficiency = Hiệu quả phân biệt (%)
+qstats-col-flags = Cảnh báo
+qstats-col-key = Đáp án đúng
+qstats-col-option = Chọn { $letter } (%)
+qstats-flag-low-efficiency = hiệu quả phân biệt dưới 15%
+qstats-flag-negative-discrimination = phân biệt âm
