@@ -14,7 +14,7 @@ from hocvuso.cli.bots import bots_app
 from hocvuso.cli.exports import export_app
 from hocvuso.cli.organising import audit_command, report_command, roles_app, units_app
 from hocvuso.cli.scheduler import broadcast_app, campaign_app, scheduler_command
-from hocvuso.cli.statistics import questions_command
+from hocvuso.cli.statistics import questions_command, retention_command
 from hocvuso.config import Settings, get_settings
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ app.add_typer(roles_app, name="roles")
 report_app = typer.Typer(invoke_without_command=True)
 report_app.callback(invoke_without_command=True)(report_command)
 report_app.command("questions")(questions_command)
+report_app.command("retention")(retention_command)
 app.add_typer(report_app, name="report")
 app.command("audit")(audit_command)
 app.add_typer(export_app, name="export")

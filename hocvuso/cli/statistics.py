@@ -9,6 +9,7 @@ import csv
 import io
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,8 +21,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import get_settings
 from hocvuso.content.loader import Pack
-from hocvuso.i18n import plain
+from hocvuso.i18n import plain, t
 from hocvuso.organising import question_stats as qs
+from hocvuso.organising import retention
 from hocvuso.organising import statistics_files as files
 from hocvuso.organising.certified import safe
 from hocvuso.organising.errors import StaffError
@@ -121,3 +123,36 @@ def questions_command(
     stats = _run(work)
     headers, rows = files.question_table(stats, language)
     _write(files.questions_title(source, language), headers, rows, format, output)
+
+
+def retention_command(
+    unit: str = typer.Option(None, "--unit", help="Unit code (default: everyone)."),
+    level: int = typer.Option(None, "--level", help="Only this level's questions."),
+    since: str = typer.Option(None, "--since", help="Only reviews from YYYY-MM-DD (UTC)."),
+    format: str = typer.Option("table", "--format", help="table | csv | xlsx"),
+    output: Path = typer.Option(None, "--output", "-o", help="File (xlsx: required)."),
+) -> None:
+    """FSRS-predicted recall at review time against measured recall, per level and area, in
+    bins of predicted recall: docs/question-statistics.md."""
+    _check(format, output)
+    try:
+        start = datetime.combine(date.fromisoformat(since), time(), UTC) if since else None
+    except ValueError:
+        raise typer.BadParameter("--since must be a date, YYYY-MM-DD") from None
+    language = get_settings().language
+
+    async def work(session: AsyncSession, pack: Pack) -> retention.Retention:
+        _unit, report = await retention.access_retention(
+            session,
+            CLI,
+            pack,
+            unit,
+            utcnow(),
+            level=level,
+            since=start,
+            export=None if format == "table" else format,
+        )
+        return report
+
+    headers, rows = files.retention_table(_run(work), language)
+    _write(plain(t(language, "retention-title")), headers, rows, format, output)

@@ -480,3 +480,15 @@ qstats-col-key = Key
 qstats-col-option = Chose { $letter } (%)
 qstats-flag-low-efficiency = discriminative efficiency under 15%
 qstats-flag-negative-discrimination = negative discrimination
+
+## Retention: predicted against measured recall (hocvuso report retention)
+retention-title = Retention: FSRS prediction against reviews
+retention-col-level = Level
+retention-col-area = Area
+retention-col-bin = Predicted recall
+retention-col-reviews = Reviews
+retention-col-predicted = Predicted recall (%)
+retention-col-measured = Measured recall (%)
+retention-col-gap = Gap (points)
+retention-all = All
+retention-all-bins = All bins

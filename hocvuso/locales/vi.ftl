@@ -472,3 +472,15 @@ qstats-col-key = Đáp án đúng
 qstats-col-option = Chọn { $letter } (%)
 qstats-flag-low-efficiency = hiệu quả phân biệt dưới 15%
 qstats-flag-negative-discrimination = phân biệt âm
+
+## Retention: predicted against measured recall (hocvuso report retention)
+retention-title = Ghi nhớ: dự đoán của FSRS so với kết quả ôn tập
+retention-col-level = Cấp độ
+retention-col-area = Lĩnh vực
+retention-col-bin = Khoảng dự đoán
+retention-col-reviews = Số lượt ôn tập
+retention-col-predicted = Dự đoán nhớ (%)
+retention-col-measured = Thực tế nhớ (%)
+retention-col-gap = Chênh lệch (điểm %)
+retention-all = Tất cả
+retention-all-bins = Mọi khoảng

@@ -169,11 +169,12 @@ def _marks(source: Source, root: Unit | None, level: int | None) -> Select[Any]:
         query = select(
             answers.c.test, answers.c.part, answers.c.question_id, answers.c.x, answers.c.chosen
         ).where(answers.c.nth == 1)
-        return _scoped(query, root, answers.c.test)
-    return _scoped(query, root, QA.c.learner_id)
+        return in_scope(query, root, answers.c.test)
+    return in_scope(query, root, QA.c.learner_id)
 
 
-def _scoped(query: Select[Any], root: Unit | None, learner: ColumnElement[Any]) -> Select[Any]:
+def in_scope(query: Select[Any], root: Unit | None, learner: ColumnElement[Any]) -> Select[Any]:
+    """The rows of the learners of ``root``'s subtree (None: everyone)."""
     if root is None:
         return query
     members = (

@@ -10,6 +10,7 @@ from typing import Any
 from hocvuso.i18n import plain, t
 from hocvuso.organising.certified import safe
 from hocvuso.organising.question_stats import QuestionStats, Source
+from hocvuso.organising.retention import Group, Retention
 
 LETTERS = "ABCDEFGHIJKL"
 QUESTION_KEYS = (
@@ -84,3 +85,51 @@ def to_xlsx(title: str, headers: list[str], rows: Sequence[Sequence[Any]]) -> by
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+RETENTION_KEYS = ("level", "area", "bin", "reviews", "predicted", "measured", "gap")
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+def _retention_row(
+    group: Group,
+    label: str,
+    reviews: int,
+    predicted: float | None,
+    measured: float | None,
+    language: str,
+) -> list[Any]:
+    gap = None if predicted is None or measured is None else measured - predicted
+    return [
+        group.level if group.level is not None else plain(t(language, "retention-all")),
+        group.area or plain(t(language, "retention-all")),
+        label,
+        reviews,
+        _percent(predicted),
+        _percent(measured),
+        _percent(gap),
+    ]
+
+
+def retention_table(report: Retention, language: str = "vi") -> tuple[list[str], list[list[Any]]]:
+    """Per group: its line over all bins, then one line per bin that holds reviews; the total
+    last. Percentages with one decimal; the gap is measured minus predicted."""
+    headers = [plain(t(language, f"retention-col-{key}")) for key in RETENTION_KEYS]
+    rows = []
+    everything = plain(t(language, "retention-all-bins"))
+    for group in (*report.groups, report.total):
+        rows.append(
+            _retention_row(
+                group, everything, group.reviews, group.predicted, group.measured, language
+            )
+        )
+        for b in group.bins:
+            if b.reviews:
+                label = f"{round(100 * b.low)}–{round(100 * b.high)}%"
+                rows.append(
+                    _retention_row(group, label, b.reviews, b.predicted, b.measured, language)
+                )
+    return headers, rows
