@@ -13,8 +13,10 @@ from rich.console import Console
 from hocvuso.cli.bots import bots_app
 from hocvuso.cli.certificate_pdf import pdf_command
 from hocvuso.cli.certificates import certificate_app
+from hocvuso.cli.exports import export_app
 from hocvuso.cli.organising import audit_command, report_command, roles_app, units_app
 from hocvuso.cli.scheduler import broadcast_app, campaign_app, scheduler_command
+from hocvuso.cli.statistics import questions_command, retention_command
 from hocvuso.cli.web import web_command
 from hocvuso.cli.xapi import xapi_app
 from hocvuso.config import Settings, get_settings
@@ -34,12 +36,17 @@ app.command("scheduler")(scheduler_command)
 app.add_typer(bots_app, name="bots")
 app.add_typer(units_app, name="units")
 app.add_typer(roles_app, name="roles")
-app.command("report")(report_command)
+report_app = typer.Typer(invoke_without_command=True)
+report_app.callback(invoke_without_command=True)(report_command)
+report_app.command("questions")(questions_command)
+report_app.command("retention")(retention_command)
+app.add_typer(report_app, name="report")
 app.command("audit")(audit_command)
 certificate_app.command("pdf")(pdf_command)
 app.add_typer(certificate_app, name="certificate")
 app.command("web")(web_command)
 app.add_typer(xapi_app, name="xapi")
+app.add_typer(export_app, name="export")
 
 try:  # the content authoring tools
     from hocvuso.content.cli import app as content_app

@@ -200,6 +200,7 @@ def roles_link_mentee(
 
 # --- reports and the audit log ------------------------------------------------------------------
 def report_command(
+    ctx: typer.Context,
     unit: str = typer.Option(None, "--unit", help="Unit code (default: the whole tree)."),
     format: str = typer.Option("table", "--format", help="table | csv | xlsx | json"),
     output: Path = typer.Option(None, "--output", "-o", help="File (xlsx: required)."),
@@ -207,7 +208,11 @@ def report_command(
     percent: int = typer.Option(None, help="Target percent (default HOCVUSO_TARGET_PERCENT)."),
     deadline: str = typer.Option(None, help="YYYY-MM-DD (default HOCVUSO_TARGET_DEADLINE)."),
 ) -> None:
-    """Per sub-unit: joined, active 7 days, certified per level, % of target, forecast."""
+    """Per sub-unit: joined, active 7 days, certified per level, % of target, forecast.
+
+    ``report questions`` and ``report retention``: the question and retention statistics."""
+    if ctx.invoked_subcommand:  # ``report questions …``: that command's options apply
+        return
     if format not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
     if format == "xlsx" and output is None:

@@ -33,15 +33,7 @@ def next_values(card: Mapping[str, Any] | None, correct: bool, now: datetime) ->
         current = Card(card_id=CARD_ID, due=now)
         reps = lapses = 0
     else:
-        current = Card(
-            card_id=CARD_ID,
-            state=State(card["state"]),
-            step=card["step"],
-            stability=card["stability"],
-            difficulty=card["difficulty"],
-            due=card["due"],
-            last_review=card["last_review"],
-        )
+        current = _card(card)
         reps, lapses = card["reps"], card["lapses"]
     updated, _log = _scheduler.review_card(current, rating_for(correct), now)
     return {
@@ -54,3 +46,23 @@ def next_values(card: Mapping[str, Any] | None, correct: bool, now: datetime) ->
         "reps": reps + 1,
         "lapses": lapses + (0 if correct else 1),
     }
+
+
+def _card(card: Mapping[str, Any]) -> Card:
+    return Card(
+        card_id=CARD_ID,
+        state=State(card["state"]),
+        step=card["step"],
+        stability=card["stability"],
+        difficulty=card["difficulty"],
+        due=card["due"],
+        last_review=card["last_review"],
+    )
+
+
+def retrievability(card: Mapping[str, Any], now: datetime) -> float | None:
+    """FSRS's predicted probability of recalling the card's question at ``now`` (None: a card
+    never reviewed)."""
+    if card["stability"] is None or card["last_review"] is None:
+        return None
+    return float(_scheduler.get_card_retrievability(_card(card), now))

@@ -455,3 +455,46 @@ pairing-no-mentees = Every colleague not yet certified in this scope already has
 paired = { $name } now has { $mentor } as mentor.
 paired-mentee = 🤝 Your unit has connected you with mentor <b>{ $mentor }</b>, who will learn alongside you and may remind you to study. Your mentor sees only your progress and last active day, never your answers; you can turn nudges off in /settings.
 paired-mentor = 🤝 An organiser has given you <b>{ $name }</b> as a mentee. Type /mentees to see them.
+
+## Certified export for the national platform (hocvuso export certified)
+certified-col-no = No.
+certified-col-name = Full name
+certified-col-unit-code = Unit code
+certified-col-unit-name = Unit name
+certified-col-role = Group
+certified-col-level = Level
+certified-col-certificate = Certificate code
+certified-col-issued-iso = Issue date (ISO)
+certified-col-issued-vn = Issue date
+certified-col-verify-url = Verification URL
+export-format = Unknown format. Please choose one of: { $formats }.
+export-level = The level must be 1, 2, 3 or 4.
+
+## Item analysis of the questions (hocvuso report questions)
+qstats-title-exam = Question analysis (exams)
+qstats-title-lesson = Question analysis (lessons)
+qstats-col-question = Question
+qstats-col-level = Level
+qstats-col-area = Area
+qstats-col-attempts = Answers
+qstats-col-correct = Correct
+qstats-col-facility = Facility index (%)
+qstats-col-discrimination = Discrimination index (%)
+qstats-col-efficiency = Discriminative efficiency (%)
+qstats-col-flags = Flags
+qstats-col-key = Key
+qstats-col-option = Chose { $letter } (%)
+qstats-flag-low-efficiency = discriminative efficiency under 15%
+qstats-flag-negative-discrimination = negative discrimination
+
+## Retention: predicted against measured recall (hocvuso report retention)
+retention-title = Retention: FSRS prediction against reviews
+retention-col-level = Level
+retention-col-area = Area
+retention-col-bin = Predicted recall
+retention-col-reviews = Reviews
+retention-col-predicted = Predicted recall (%)
+retention-col-measured = Measured recall (%)
+retention-col-gap = Gap (points)
+retention-all = All
+retention-all-bins = All bins

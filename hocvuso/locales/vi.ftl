@@ -447,3 +447,46 @@ pairing-no-mentees = Mọi đồng nghiệp chưa đạt chuẩn trong phạm vi
 paired = Đã giao { $name } cho người hướng dẫn { $mentor }.
 paired-mentee = 🤝 Đơn vị đã kết nối anh/chị với người hướng dẫn <b>{ $mentor }</b>, người sẽ đồng hành và có thể nhắc anh/chị học. Người hướng dẫn chỉ thấy tiến độ và ngày học gần nhất của anh/chị, không thấy câu trả lời; anh/chị có thể tắt lời nhắc trong /settings.
 paired-mentor = 🤝 Người tổ chức đã giao học viên <b>{ $name }</b> cho anh/chị hướng dẫn. Gõ /mentees để xem.
+
+## Certified export for the national platform (hocvuso export certified)
+certified-col-no = STT
+certified-col-name = Họ và tên
+certified-col-unit-code = Mã đơn vị
+certified-col-unit-name = Tên đơn vị
+certified-col-role = Đối tượng
+certified-col-level = Cấp độ
+certified-col-certificate = Mã chứng nhận
+certified-col-issued-iso = Ngày cấp (ISO)
+certified-col-issued-vn = Ngày cấp
+certified-col-verify-url = Đường dẫn xác minh
+export-format = Định dạng không hợp lệ. Xin anh/chị chọn một trong: { $formats }.
+export-level = Cấp độ phải là 1, 2, 3 hoặc 4.
+
+## Item analysis of the questions (hocvuso report questions)
+qstats-title-exam = Phân tích câu hỏi (bài thi)
+qstats-title-lesson = Phân tích câu hỏi (bài học)
+qstats-col-question = Mã câu hỏi
+qstats-col-level = Cấp độ
+qstats-col-area = Lĩnh vực
+qstats-col-attempts = Số lượt trả lời
+qstats-col-correct = Số lượt đúng
+qstats-col-facility = Chỉ số dễ (%)
+qstats-col-discrimination = Chỉ số phân biệt (%)
+qstats-col-efficiency = Hiệu quả phân biệt (%)
+qstats-col-flags = Cảnh báo
+qstats-col-key = Đáp án đúng
+qstats-col-option = Chọn { $letter } (%)
+qstats-flag-low-efficiency = hiệu quả phân biệt dưới 15%
+qstats-flag-negative-discrimination = phân biệt âm
+
+## Retention: predicted against measured recall (hocvuso report retention)
+retention-title = Ghi nhớ: dự đoán của FSRS so với kết quả ôn tập
+retention-col-level = Cấp độ
+retention-col-area = Lĩnh vực
+retention-col-bin = Khoảng dự đoán
+retention-col-reviews = Số lượt ôn tập
+retention-col-predicted = Dự đoán nhớ (%)
+retention-col-measured = Thực tế nhớ (%)
+retention-col-gap = Chênh lệch (điểm %)
+retention-all = Tất cả
+retention-all-bins = Mọi khoảng
