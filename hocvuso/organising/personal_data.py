@@ -150,6 +150,8 @@ PERSONAL: Mapping[str, Personal] = {
     "mentor_code": Personal(("organising.mentor_code",), "deleted"),
     "nudge": Personal(("organising.nudges",), "deleted"),
     "learner_preference": Personal(("organising.preferences",), "deleted"),
+    "dashboard_login": Personal(("organising.dashboard_links",), "deleted"),
+    "dashboard_session": Personal(("organising.dashboard_sessions",), "deleted"),
 }
 
 #: Tables that hold nothing about a person.
