@@ -1,0 +1,1 @@
+"""The web front (``hocvuso web``): certificate checks and the organisers' dashboard."""
