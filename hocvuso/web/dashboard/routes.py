@@ -114,7 +114,10 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
         {
             "_": text,
             "lang": lang,
-            "switch_url": str(request.url.include_query_params(lang=other)),
+            # Relative: an error page names nothing of the address it answers.
+            "switch_url": "?" + str(request.url.include_query_params(lang=other).query)
+            if context.get("signed")
+            else f"?lang={other}",
             "percent": lambda value: exports.percent(value, lang),
             **context,
         },
