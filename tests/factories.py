@@ -448,6 +448,10 @@ async def seed_every_table(
         await own("role_invite", token="made", created_by=pid, **invite)
         await own("role_invite", token="for-her", invitee_id=pid, created_by=mo, **invite)
         await own("role_invite", token="used", used_by=pid, used_at=later, **invite)
+        await own("dashboard_login", token_hash="a" * 64, learner_id=pid, created_at=at,
+                  expires_at=later, used_at=later)  # fmt: skip
+        await own("dashboard_session", id_hash="b" * 64, learner_id=pid, created_at=later,
+                  last_seen_at=later, expires_at=later, csrf_secret="c" * 32)  # fmt: skip
         await own("broadcast", kind="announcement", text="Họp thôn tối nay", audience={},
                   created_at=later, requested_by=pid, progress_reported=0)  # fmt: skip
         await own("audit_log", at=later, actor_id=mo, via="chat", action="mentor.link",

@@ -15,7 +15,16 @@ from typing import Any
 
 from hocvuso.chat.context import Ctx
 from hocvuso.chat.events import Command, Press, Text
-from hocvuso.chat.flows import account, broadcast, mentoring, onboarding, reports, staff, study
+from hocvuso.chat.flows import (
+    account,
+    broadcast,
+    dashboard,
+    mentoring,
+    onboarding,
+    reports,
+    staff,
+    study,
+)
 from hocvuso.delivery import payloads as a
 from hocvuso.delivery.payloads import Action
 from hocvuso.organising import permissions as perm
@@ -121,6 +130,7 @@ LEARNER_COMMANDS: dict[str, CommandHandler] = {
 STAFF_COMMANDS: dict[str, CommandHandler] = {
     "leaderboard": staff.command(reports.show_leaderboard),
     "report": staff.command(reports.show_report),
+    "dashboard": staff.command(dashboard.send_login_link),
     "broadcast": staff.command(broadcast.start),
     "mentees": staff.command(mentoring.show_mentees),
     "invite_mentor": staff.command(mentoring.invite_mentor),

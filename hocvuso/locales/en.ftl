@@ -439,6 +439,7 @@ help-mentor =
 help-organiser =
     <b>Organisers</b>
     /report [unit code] – figures per unit against the target, with a forecast
+    /dashboard – a sign-in link to the web dashboard (single use, 10 minutes)
     /broadcast [unit code] – compose, preview and send an announcement
     /mentor_candidates – certified colleagues to invite as mentors
     /invite_mentor [unit code] – a one-time link inviting someone to be a mentor
@@ -498,3 +499,59 @@ retention-col-measured = Measured recall (%)
 retention-col-gap = Gap (points)
 retention-all = All
 retention-all-bins = All bins
+## The organisers' web dashboard (/dashboard; hocvuso.web.dashboard)
+dashboard-link =
+    🔐 Your sign-in link to the dashboard (single use, valid { $minutes } minutes, for you only — please do not forward it):
+    { $url }
+dashboard-link-invalid = This sign-in link can no longer be used (already used, expired or wrong). Type /dashboard in the chat with the bot for a new link.
+dashboard-link-other = This browser is signed in as someone else. Please sign out first, then type /dashboard for a new link.
+dashboard-signed-out = The session has expired or was signed out. Type /dashboard in the chat with the bot for a new sign-in link.
+dashboard-no-unit = No such unit.
+dashboard-csrf = Invalid request (the form's protection code is missing or wrong). Please reload the page and try again.
+dash-title = Dashboard
+dash-skip = Skip to the main content
+dash-lang-switch = Tiếng Việt
+dash-confirm-title = Sign in to the dashboard
+dash-confirm-text = Press the button below to sign in. The link works only once.
+dash-confirm-button = Sign in
+dash-logout = Sign out
+dash-logged-out = You have signed out. Type /dashboard in the chat with the bot to sign in again.
+dash-overview = Overview: { $unit }
+dash-all-units = all units
+dash-target = Target: { $percent }% certified at level { $level } by { $deadline }
+dash-as-of = Figures of { $date } (the same as /report)
+dash-card-joined = Learners
+dash-card-certified = Certified (level { $level })
+dash-card-active = Active in 7 days
+dash-card-forecast = Forecast
+dash-in-time = in time
+dash-not-in-time = not in time
+dash-filter-label = Filter by unit name or code
+dash-filter-late = Only units not in time
+dash-filter-apply = Filter
+dash-sort-label = Sort by
+dash-sort-apply = Sort
+dash-sort-code = Unit code
+dash-sort-name = Name
+dash-sort-percent = % certified
+dash-sort-active = Active in 7 days
+dash-sort-forecast = Forecast
+dash-col-unit = Unit
+dash-col-outlook = In time?
+dash-table-caption = Sub-units
+dash-no-rows = No unit matches the filter.
+dash-download = Download:
+dash-people = Learners directly in the unit ({ $count })
+dash-people-hidden = { $count } learners have not agreed to the current terms and are not named.
+dash-people-more = { $count } more learners are in the downloaded file.
+dash-col-person = Name
+dash-col-level = Level in progress
+dash-col-certified = Highest level certified
+dash-col-last-active = Last active day
+dash-col-at-target = At target?
+dash-yes = yes
+dash-no = not yet
+dash-never = not yet started
+dash-back = ← Overview
+dash-trend = Trend
+dash-error-title = Cannot open the page

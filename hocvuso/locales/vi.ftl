@@ -431,6 +431,7 @@ help-mentor =
 help-organiser =
     <b>Người tổ chức</b>
     /report [mã đơn vị] – báo cáo theo đơn vị so với mục tiêu, có dự báo
+    /dashboard – đường dẫn đăng nhập trang tổng quan trên web (dùng một lần, 10 phút)
     /broadcast [mã đơn vị] – soạn, xem trước và gửi thông báo
     /mentor_candidates – gợi ý người đã đạt chuẩn để mời làm người hướng dẫn
     /invite_mentor [mã đơn vị] – đường dẫn mời làm người hướng dẫn (dùng một lần)
@@ -490,3 +491,59 @@ retention-col-measured = Thực tế nhớ (%)
 retention-col-gap = Chênh lệch (điểm %)
 retention-all = Tất cả
 retention-all-bins = Mọi khoảng
+## The organisers' web dashboard (/dashboard; hocvuso.web.dashboard)
+dashboard-link =
+    🔐 Đường dẫn đăng nhập trang tổng quan của anh/chị (dùng một lần, hiệu lực { $minutes } phút, chỉ dành cho anh/chị — xin đừng chuyển cho người khác):
+    { $url }
+dashboard-link-invalid = Đường dẫn đăng nhập này không còn dùng được (đã dùng, đã hết hạn hoặc không đúng). Anh/chị gõ /dashboard trong trò chuyện với bot để nhận đường dẫn mới.
+dashboard-link-other = Trình duyệt này đang đăng nhập bằng tài khoản của người khác. Anh/chị hãy đăng xuất trước, rồi gõ /dashboard để nhận đường dẫn mới.
+dashboard-signed-out = Phiên đăng nhập đã hết hạn hoặc đã đăng xuất. Anh/chị gõ /dashboard trong trò chuyện với bot để nhận đường dẫn đăng nhập mới.
+dashboard-no-unit = Không tìm thấy đơn vị này.
+dashboard-csrf = Yêu cầu không hợp lệ (thiếu hoặc sai mã bảo vệ của biểu mẫu). Anh/chị tải lại trang rồi thử lại.
+dash-title = Trang tổng quan
+dash-skip = Bỏ qua, tới nội dung chính
+dash-lang-switch = English
+dash-confirm-title = Đăng nhập trang tổng quan
+dash-confirm-text = Anh/chị bấm nút dưới đây để đăng nhập. Đường dẫn chỉ dùng được một lần.
+dash-confirm-button = Đăng nhập
+dash-logout = Đăng xuất
+dash-logged-out = Anh/chị đã đăng xuất. Gõ /dashboard trong trò chuyện với bot để đăng nhập lại.
+dash-overview = Tổng quan: { $unit }
+dash-all-units = toàn hệ thống
+dash-target = Mục tiêu: { $percent }% đạt chuẩn cấp độ { $level } trước ngày { $deadline }
+dash-as-of = Số liệu ngày { $date } (cùng số liệu với /report)
+dash-card-joined = Học viên
+dash-card-certified = Đã đạt chuẩn (cấp { $level })
+dash-card-active = Học trong 7 ngày
+dash-card-forecast = Dự báo
+dash-in-time = kịp
+dash-not-in-time = không kịp
+dash-filter-label = Lọc theo tên hoặc mã đơn vị
+dash-filter-late = Chỉ đơn vị không kịp
+dash-filter-apply = Lọc
+dash-sort-label = Sắp xếp theo
+dash-sort-apply = Sắp xếp
+dash-sort-code = Mã đơn vị
+dash-sort-name = Tên
+dash-sort-percent = % đạt chuẩn
+dash-sort-active = Học trong 7 ngày
+dash-sort-forecast = Dự báo
+dash-col-unit = Đơn vị
+dash-col-outlook = Kịp hạn?
+dash-table-caption = Các đơn vị trực thuộc
+dash-no-rows = Không có đơn vị nào khớp bộ lọc.
+dash-download = Tải về:
+dash-people = Học viên trực tiếp của đơn vị ({ $count })
+dash-people-hidden = { $count } học viên chưa đồng ý điều khoản hiện hành nên không hiện tên.
+dash-people-more = Còn { $count } học viên nữa trong tệp tải về.
+dash-col-person = Họ tên
+dash-col-level = Cấp độ đang học
+dash-col-certified = Cấp cao nhất đã đạt
+dash-col-last-active = Ngày học gần nhất
+dash-col-at-target = Đạt mục tiêu?
+dash-yes = có
+dash-no = chưa
+dash-never = chưa học
+dash-back = ← Tổng quan
+dash-trend = Xu hướng
+dash-error-title = Không vào được trang

@@ -15,6 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.storage.organising import AuditEntry
 
+# The dashboard's actions (hocvuso.organising.dashboard): sign-in, every page view and export.
+DASHBOARD_LINK = "dashboard.link"  # a one-time sign-in link was sent in the chat
+DASHBOARD_LOGIN = "dashboard.login"  # the link opened a session
+DASHBOARD_LOGOUT = "dashboard.logout"
+DASHBOARD_VIEW = "dashboard.view"  # details: page (overview | unit)
+DASHBOARD_EXPORT = "dashboard.export"  # details: page, format (csv | xlsx)
+
 
 async def record(
     executor: AsyncSession | AsyncConnection,

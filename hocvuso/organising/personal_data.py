@@ -156,6 +156,8 @@ PERSONAL: Mapping[str, Personal] = {
     "learner_preference": Personal(("organising.preferences",), "deleted"),
     # Pending ones are never sent; copies of the sent ones are in the LRS under a pseudonym.
     "xapi_statement": Personal(("xapi_statements",), "deleted"),
+    "dashboard_login": Personal(("organising.dashboard_links",), "deleted"),
+    "dashboard_session": Personal(("organising.dashboard_sessions",), "deleted"),
 }
 
 #: Tables that hold nothing about a person.

@@ -32,6 +32,8 @@ from hocvuso.storage.models import (
 )
 from hocvuso.storage.organising import (
     AuditEntry,
+    DashboardLogin,
+    DashboardSession,
     LearnerPreference,
     MentorCode,
     MentorLink,
@@ -165,7 +167,20 @@ async def _organising_extra(session: AsyncSession, learner_id: int) -> dict[str,
     code = await session.get(MentorCode, learner_id)
     subject = or_(*(AuditEntry.details[name].as_integer() == learner_id for name in AUDIT_SUBJECTS))
     about_me = await session.exec(select(AuditEntry).where(subject).order_by(col(AuditEntry.id)))
+    links = await session.exec(
+        select(DashboardLogin)
+        .where(DashboardLogin.learner_id == learner_id)
+        .order_by(col(DashboardLogin.id))
+    )
+    signed_in = await session.exec(
+        select(DashboardSession)
+        .where(DashboardSession.learner_id == learner_id)
+        .order_by(col(DashboardSession.created_at))
+    )
     return {
+        # Sign-in links and sessions of the dashboard: when, never the hashes or secrets.
+        "dashboard_links": _rows(links.all(), drop=("id", "token_hash", "learner_id")),
+        "dashboard_sessions": _rows(signed_in.all(), drop=("id_hash", "csrf_secret", "learner_id")),
         "invites": _rows(invites.all(), drop=("token",)),
         "mentor_code": code.model_dump(mode="json", exclude={"mentor_id"}) if code else None,
         "audit_about_me": _rows(about_me.all()),
@@ -256,6 +271,8 @@ async def do_erase(session: AsyncSession, learner: Learner, now: datetime) -> No
     for table, column in (
         (ReviewCard, ReviewCard.learner_id),
         (ProcessedUpdate, ProcessedUpdate.learner_id),
+        (DashboardLogin, DashboardLogin.learner_id),
+        (DashboardSession, DashboardSession.learner_id),
         # Queued reminders and campaign messages are messages to the person: they go too.
         (Delivery, Delivery.learner_id),
         # Statements for the LRS: those waiting are never sent.

@@ -139,3 +139,37 @@ class LearnerPreference(SQLModel, table=True):
     nudges_muted: bool = Field(default=False)
     leaderboard_opt_in: bool = Field(default=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DashboardLogin(SQLModel, table=True):
+    """A one-time sign-in link to the organisers' dashboard (``/dashboard`` in the chat).
+
+    Only the SHA-256 of the link's token is kept: whoever reads the table cannot sign in.
+    """
+
+    __tablename__ = "dashboard_login"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    learner_id: int = Field(foreign_key="learner.id", ondelete="CASCADE", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: The expiry sweep deletes old links by this column.
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DashboardSession(SQLModel, table=True):
+    """A signed-in dashboard session: the cookie's SHA-256, idle and absolute expiry, CSRF."""
+
+    __tablename__ = "dashboard_session"
+
+    #: SHA-256 (hex) of the cookie's value; the value itself is never stored.
+    id_hash: str = Field(max_length=64, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", ondelete="CASCADE", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: Absolute expiry (idle expiry is ``last_seen_at`` + the idle timeout); swept by this column.
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    #: Every form of the session carries it; a POST without it is refused.
+    csrf_secret: str = Field(max_length=64)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -271,6 +271,18 @@ async def works_report_file(w: World, who: str, before: dict[str, Any], answer: 
     )
 
 
+async def works_dashboard(w: World, who: str, before: dict[str, Any], answer: str) -> None:
+    from hocvuso.organising.dashboard import digest
+    from hocvuso.storage.organising import DashboardLogin
+
+    (login,) = await w.rows(DashboardLogin, DashboardLogin.learner_id == w.id(who))
+    token = answer.split("/dashboard/login/")[1].split()[0]
+    assert digest(token) == login.token_hash  # the link's token itself is never stored
+    assert login.expires_at == w.clock.now + timedelta(minutes=10)
+    entry = await w.last_audit()
+    assert (entry.actor_id, entry.action, entry.via) == (w.id(who), "dashboard.link", "chat")
+
+
 async def works_compose(w: World, who: str, before: dict[str, Any], answer: str) -> None:
     assert "gửi tới học viên của Phòng A2" in answer
     pending = (await w.learner(who)).state["staff"]
@@ -544,6 +556,7 @@ def button(data: Callable[[World], str]) -> Run:
 #: The matrix. Who may do what is written out here, independently of permissions.ALLOWED.
 CASES: dict[str, Case] = {
     "/report A2": Case(STAFF, "forbidden-report", command("/report A2"), works_report),
+    "/dashboard": Case(STAFF, "forbidden-report", command("/dashboard"), works_dashboard),
     "/broadcast A2": Case(STAFF, "forbidden-broadcast", command("/broadcast A2"), works_compose),
     "rx (A2's report as an Excel file)": Case(
         STAFF,

@@ -1,0 +1,175 @@
+"""Dashboard latency over HTTP: overview and unit drill-down for N learners in M units on
+PostgreSQL (issue 13's goal: p95 under 300 ms at 100,000 learners in 3,000 units).
+
+Seeds a throw-away database with bench/report.py's tree and learners (every learner named and
+on the current terms, so the drill-down lists them), signs in an admin and the organiser of the
+biggest provincial council through one-time links, and times whole requests through the
+dashboard's router (session check, grants, the /report query, audit entry, Jinja2 page) with
+an in-process client: p50 and p95 of ``--runs`` requests after a warm-up.
+
+    .venv/bin/python bench/dashboard.py [--learners 100000] [--units 3000] [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+from fastapi import FastAPI
+from sqlmodel import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report as report_bench
+
+from hocvuso.config import Settings
+from hocvuso.organising import dashboard, roles
+from hocvuso.organising import permissions as perm
+from hocvuso.storage import db
+from hocvuso.storage.models import Learner
+from hocvuso.storage.organising import Role, Unit
+from hocvuso.web.dashboard import router
+
+NOW = report_bench.NOW
+
+
+def percentile(timings: list[float], share: float) -> float:
+    ordered = sorted(timings)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def sign_in(maker: object, app: FastAPI, learner: Learner) -> httpx.AsyncClient:
+    async with maker() as session, session.begin():  # type: ignore[operator]
+        actor = await perm.load_actor(session, learner.id or 0)
+        token = await dashboard.do_issue_login_link(session, actor, NOW)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+    )
+    answer = await client.post(f"/dashboard/login/{token}")
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+async def main(learner_count: int, unit_count: int, runs: int) -> None:
+    name = f"hocvuso_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(report_bench.ADMIN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = report_bench.ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+    try:
+        await db.upgrade_async(url)
+        started = time.perf_counter()
+        seeded = await report_bench.seed(url, learner_count, unit_count)
+        connection = await asyncpg.connect(url)
+        await connection.execute(
+            "UPDATE learner SET display_name = 'Học viên ' || id, consent_version = $1",
+            settings.consent_version,
+        )
+        await connection.execute("ANALYZE learner")
+        await connection.close()
+        print(
+            f"seeded {seeded['units']:,} units, {seeded['learners']:,} learners "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        engine = db.make_engine(url)
+        maker = db.make_sessionmaker(engine)
+        async with maker() as session:
+            tree = {u.code: u for u in (await session.exec(select(Unit))).all()}
+        placed: dict[str, int] = {}
+        for code in seeded["placed"]:
+            if code:
+                placed[code] = placed.get(code, 0) + 1
+        children: dict[int | None, int] = {}
+        for unit in tree.values():
+            children[unit.parent_id] = children.get(unit.parent_id, 0) + 1
+        councils = [c for c, k in seeded["kinds"].items() if k == "council"]
+        council = max(councils, key=lambda c: children.get(tree[c].id, 0))
+        commune = max(
+            (u.code for u in tree.values() if u.parent_id == tree[council].id),
+            key=lambda c: placed.get(c, 0),
+        )
+        async with maker() as session, session.begin():
+            people = []
+            for who in ("admin", "organiser"):
+                person = Learner(
+                    platform="telegram",
+                    chat_id=None,
+                    display_name=f"Bench {who}",
+                    unit_code=council,
+                    consent_at=NOW,
+                    consent_version=settings.consent_version,
+                    created_at=NOW,
+                )
+                session.add(person)
+                await session.flush()
+                people.append(person)
+            await roles.do_grant_unchecked(
+                session, people[0], Role.ADMIN, None, by=None, via="cli", now=NOW
+            )
+            await roles.do_grant_unchecked(
+                session, people[1], Role.ORGANISER, tree[council], by=None, via="cli", now=NOW
+            )
+        app = FastAPI()
+        app.state.settings = settings
+        app.state.sessionmaker = maker
+        app.state.clock = lambda: NOW
+        app.include_router(router)
+        as_admin = await sign_in(maker, app, people[0])
+        as_organiser = await sign_in(maker, app, people[1])
+        cases = [
+            ("overview, admin (whole tree)", as_admin, "/dashboard"),
+            ("overview, admin, sorted by %", as_admin, "/dashboard?sort=percent&desc=true"),
+            (
+                f"overview, organiser of {council} ({children.get(tree[council].id, 0)} communes)",
+                as_organiser,
+                "/dashboard",
+            ),
+            (f"drill-down {council} (council)", as_organiser, f"/dashboard/units/{council}"),
+            (
+                f"drill-down {commune} ({placed.get(commune, 0)} learners)",
+                as_organiser,
+                f"/dashboard/units/{commune}",
+            ),
+            (
+                "learners file (XLSX) of the commune",
+                as_organiser,
+                f"/dashboard/units/{commune}/learners.xlsx",
+            ),
+        ]
+        print(f"{runs} requests each after a warm-up (goal: p95 < 300 ms):")
+        for label, client, path in cases:
+            answer = await client.get(path)
+            assert answer.status_code == 200, (path, answer.status_code)
+            timings = []
+            for _ in range(runs):
+                began = time.perf_counter()
+                answer = await client.get(path)
+                timings.append(time.perf_counter() - began)
+                assert answer.status_code == 200
+            p50 = statistics.median(timings) * 1000
+            p95 = percentile(timings, 0.95) * 1000
+            print(
+                f"  {label:<58} {len(answer.content):>8,} bytes: "
+                f"p50 {p50:6.0f} ms, p95 {p95:6.0f} ms"
+            )
+        await as_admin.aclose()
+        await as_organiser.aclose()
+        await engine.dispose()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=100_000)
+    parser.add_argument("--units", type=int, default=3_000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    asyncio.run(main(args.learners, args.units, args.runs))
