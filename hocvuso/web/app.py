@@ -18,7 +18,7 @@ from hocvuso.config import Settings
 from hocvuso.credentials.issuer import issuer_from
 from hocvuso.credentials.keys import KeyRing, load_keyring
 from hocvuso.storage import db
-from hocvuso.web import pages, verify
+from hocvuso.web import dashboard, pages, verify
 from hocvuso.web.security import SecurityMiddleware, make_web_limiter
 
 TOO_LARGE = (
@@ -57,6 +57,7 @@ def create_app(
     app.state.issuer = issuer_from(settings)
     app.state.engine = database
     app.state.sessions = db.make_sessionmaker(database)
+    app.state.sessionmaker = app.state.sessions  # the dashboard's name for it
     app.state.limiter = make_web_limiter(settings)
     app.state.status_cache = {}
     app.state.check_memo = verify.CheckMemo()
@@ -72,7 +73,5 @@ def create_app(
 def _include_routers(app: FastAPI) -> None:
     """Every feature's router, in one place."""
     app.include_router(verify.router)
-    # The organiser dashboard (issue 13) joins here, with its own templates beside the shared
-    # base (``pages.add_templates``):
-    #     from hocvuso.web import dashboard
-    #     app.include_router(dashboard.router)
+    # The organiser dashboard (issue 13), with its own templates and stylesheet.
+    app.include_router(dashboard.router)

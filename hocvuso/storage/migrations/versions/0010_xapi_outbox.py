@@ -5,7 +5,7 @@ per statement, written with what it records, with the index of the sender's swee
 try) and of the retention sweep (state, sent).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-03 13:50:00.000000
 """
 
@@ -19,7 +19,7 @@ import hocvuso.storage.types
 
 
 revision: str = '0010'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@
 Both indexed by ``expires_at`` for the expiry sweep and by ``learner_id`` for ``/forget``.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-03 13:50:00.000000
 """
 
@@ -19,7 +19,7 @@ import hocvuso.storage.types
 
 
 revision: str = '0011'
-down_revision: str | None = '0008'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
