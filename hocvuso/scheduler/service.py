@@ -169,13 +169,6 @@ class SchedulerService:
             )
         elif name == "progress":
             queued = await report_broadcast_progress(self.database, self.settings, now)
-        elif name == "xapi":
-            if self._xapi is None:
-                self._xapi = XapiSender.of(self.database, self.settings)
-            sent = await self._xapi.sweep()
-            if sent.sent or sent.dead:
-                log.info("xapi: %d statements sent, %d dead letters", sent.sent, sent.dead)
-            return
         elif name == "retention":
             swept = await retention.sweep(self.database, self.settings, now)
             if swept.total:
@@ -188,18 +181,12 @@ class SchedulerService:
             log.info("job %s queued %d messages", name, queued)
 
     def _add_jobs(self) -> None:
-        jobs = [
+        for name, seconds in (
             ("reminders", SWEEP_SECONDS),
             ("campaigns", SWEEP_SECONDS),
             ("progress", PROGRESS_SECONDS),
             ("retention", RETENTION_SECONDS),
-        ]
-        if self.settings.xapi_endpoint:
-            jobs.append(("xapi", self.settings.xapi_interval))
-        else:  # a job stored when an LRS was configured goes with it
-            with contextlib.suppress(Exception):
-                self.scheduler.remove_job("sweep:xapi")
-        for name, seconds in jobs:
+        ):
             self.scheduler.add_job(
                 run_job,
                 "interval",
@@ -215,6 +202,8 @@ class SchedulerService:
         global _current
         _current = self
         self._tasks.append(asyncio.create_task(self._lead()))
+        if self.settings.xapi_endpoint:
+            self._tasks.append(asyncio.create_task(self._send_xapi()))
         for sender in self.senders:
             worker = DeliveryWorker(
                 DeliveryQueue(self.database),
@@ -264,6 +253,23 @@ class SchedulerService:
             except Exception:
                 log.exception("delivery worker failed; restarting in 5 s")
                 await asyncio.sleep(5)
+
+    async def _send_xapi(self) -> None:
+        """The leader sends the xAPI outbox every ``HOCVUSO_XAPI_INTERVAL`` seconds. A loop of
+        its own, not an APScheduler job: a job's every run is written to the job store, and a
+        short interval on SQLite would contend with the bot's writes for nothing."""
+        while not self._stop.is_set():
+            if self.leader:
+                try:
+                    if self._xapi is None:
+                        self._xapi = XapiSender.of(self.database, self.settings)
+                    sent = await self._xapi.sweep()
+                    if sent.sent or sent.dead:
+                        log.info("xapi: %d statements sent, %d dead letters", sent.sent, sent.dead)
+                except Exception:
+                    log.exception("xapi sender failed; trying again at the next sweep")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self.settings.xapi_interval)
 
     async def _lead(self) -> None:
         interval = self.settings.leader_ttl / 3

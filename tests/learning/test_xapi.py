@@ -179,3 +179,24 @@ async def test_mydata_shows_the_statements_and_forget_deletes_them(
     await chat.send("/forget")
     await chat.press("Xóa dữ liệu của tôi")
     assert await rows_of(database, "xapi_statement") == []
+
+
+async def test_a_redelivered_or_repeated_press_makes_no_second_statement(
+    sessions: async_sessionmaker[AsyncSession],
+    database: AsyncEngine,
+    database_url: str,
+    pack: Pack,
+    clock: Clock,
+) -> None:
+    from hocvuso.chat.events import Press
+
+    chat = conversation(sessions, pack, xapi_settings(database_url, LRS), clock)
+    await chat.onboard()
+    await chat.press("Làm câu hỏi")
+    letter = chat.letter_for(correct=True)
+    data = next(b.data for b in chat.buttons() if b.label == letter)
+    await chat.event(Press(data), update_id=900001)
+    await chat.event(Press(data), update_id=900001)  # Telegram delivers it again
+    await chat.event(Press(data), update_id=900002)  # the person presses the old button again
+    rows = await rows_of(database, "xapi_statement")
+    assert [r.verb for r in rows] == ["answered"]
