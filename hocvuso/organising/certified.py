@@ -193,6 +193,15 @@ def to_csv(rows: Sequence[Certified], language: str = "vi") -> str:
     return out.getvalue()
 
 
+def as_text(sheet: Any) -> None:
+    """Every string cell below the header typed as text, whatever it looks like: never a
+    formula (one pass at the end: looking rows up while appending costs O(rows²))."""
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+
+
 def to_xlsx(rows: Sequence[Certified], language: str = "vi") -> bytes:
     from openpyxl import Workbook  # only an XLSX export needs it
     from openpyxl.styles import Font
@@ -206,9 +215,7 @@ def to_xlsx(rows: Sequence[Certified], language: str = "vi") -> bytes:
         cell.font = Font(bold=True)
     for row in values(rows, language):
         sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, whatever it looks like: never a formula
+    as_text(sheet)
     sheet.freeze_panes = "C2"
     out = io.BytesIO()
     book.save(out)

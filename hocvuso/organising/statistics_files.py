@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hocvuso.i18n import plain, t
-from hocvuso.organising.certified import safe
+from hocvuso.organising.certified import as_text, safe
 from hocvuso.organising.question_stats import QuestionStats, Source
 from hocvuso.organising.retention import Group, Retention
 
@@ -78,9 +78,7 @@ def to_xlsx(title: str, headers: list[str], rows: Sequence[Sequence[Any]]) -> by
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([safe(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula
+    as_text(sheet)
     sheet.freeze_panes = "B2"
     out = io.BytesIO()
     book.save(out)
