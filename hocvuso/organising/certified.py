@@ -167,7 +167,10 @@ def role_text(role: str | None, language: str) -> str:
 
 
 def values(rows: Sequence[Certified], language: str = "vi") -> Iterable[list[Any]]:
+    roles: dict[str | None, str] = {}
     for number, row in enumerate(rows, start=1):
+        if row.role not in roles:
+            roles[row.role] = role_text(row.role, language)
         yield [
             safe(cell)
             for cell in (
@@ -175,7 +178,7 @@ def values(rows: Sequence[Certified], language: str = "vi") -> Iterable[list[Any
                 row.name,
                 row.unit_code,
                 row.unit_name,
-                role_text(row.role, language),
+                roles[row.role],
                 row.level,
                 row.certificate,
                 row.issued_on.isoformat(),
