@@ -167,7 +167,10 @@ def role_text(role: str | None, language: str) -> str:
 
 
 def values(rows: Sequence[Certified], language: str = "vi") -> Iterable[list[Any]]:
+    roles: dict[str | None, str] = {}
     for number, row in enumerate(rows, start=1):
+        if row.role not in roles:
+            roles[row.role] = role_text(row.role, language)
         yield [
             safe(cell)
             for cell in (
@@ -175,7 +178,7 @@ def values(rows: Sequence[Certified], language: str = "vi") -> Iterable[list[Any
                 row.name,
                 row.unit_code,
                 row.unit_name,
-                role_text(row.role, language),
+                roles[row.role],
                 row.level,
                 row.certificate,
                 row.issued_on.isoformat(),
@@ -193,23 +196,31 @@ def to_csv(rows: Sequence[Certified], language: str = "vi") -> str:
     return out.getvalue()
 
 
-def to_xlsx(rows: Sequence[Certified], language: str = "vi") -> bytes:
+def xlsx(title: str, headers: list[str], rows: Iterable[list[Any]], freeze: str) -> bytes:
+    """A one-sheet workbook, streamed (openpyxl's write-only mode: 10x faster on big files):
+    bold headers, then the rows with every cell through :func:`safe`, so that no text starts
+    like a formula and openpyxl types every string as text."""
     from openpyxl import Workbook  # only an XLSX export needs it
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Đạt chuẩn" if language == "vi" else "Certified"
-    sheet.append(headers(language))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in values(rows, language):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, whatever it looks like: never a formula
-    sheet.freeze_panes = "C2"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])  # Excel's limit for a sheet name
+    sheet.freeze_panes = freeze
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([safe(value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def to_xlsx(rows: Sequence[Certified], language: str = "vi") -> bytes:
+    title = "Đạt chuẩn" if language == "vi" else "Certified"
+    return xlsx(title, headers(language), values(rows, language), "C2")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.content.loader import Pack
@@ -97,9 +97,20 @@ class Retention:
 def answers_query(root: Unit | None) -> Select[Any]:
     """The answers that move review cards, in replay order. A ``since`` limits which reviews
     are counted, never the replay: a card's state depends on all its earlier answers."""
+    reviewed = QA.alias("reviewed")
+    has_review = (
+        exists()
+        .where(
+            reviewed.c.learner_id == QA.c.learner_id,
+            reviewed.c.question_id == QA.c.question_id,
+            reviewed.c.mode == "review",
+        )
+        .correlate(QA)
+    )
     query = (
         select(QA.c.learner_id, QA.c.question_id, QA.c.mode, QA.c.correct, QA.c.answered_at)
-        .where(QA.c.mode.in_(("lesson", "review")))
+        # Cards never reviewed predict nothing: not replayed.
+        .where(QA.c.mode.in_(("lesson", "review")), has_review)
         .order_by(QA.c.learner_id, QA.c.question_id, QA.c.answered_at, QA.c.id)
     )
     return in_scope(query, root, QA.c.learner_id)

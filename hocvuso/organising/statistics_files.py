@@ -3,12 +3,11 @@ line's table and CSV and for an XLSX file; column names come from the message ca
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
 from hocvuso.i18n import plain, t
-from hocvuso.organising.certified import safe
+from hocvuso.organising.certified import xlsx
 from hocvuso.organising.question_stats import QuestionStats, Source
 from hocvuso.organising.retention import Group, Retention
 
@@ -66,25 +65,7 @@ def question_table(
 
 
 def to_xlsx(title: str, headers: list[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    from openpyxl import Workbook  # only an XLSX export needs it
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title[:31]  # Excel's limit for a sheet name
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([safe(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula
-    sheet.freeze_panes = "B2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(title, headers, (list(row) for row in rows), "B2")
 
 
 RETENTION_KEYS = ("level", "area", "bin", "reviews", "predicted", "measured", "gap")
