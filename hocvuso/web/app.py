@@ -44,6 +44,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        redis = getattr(_app.state.limiter, "redis", None)
+        if redis is not None:
+            await redis.aclose()
         if owned:
             await database.dispose()
 
