@@ -62,6 +62,7 @@ def create_app(
     app.state.issuer = issuer_from(settings)
     app.state.engine = database
     app.state.sessions = db.make_sessionmaker(database)
+    app.state.sessionmaker = app.state.sessions  # the name the dashboard's routes read
     app.state.limiter = make_web_limiter(settings)
     app.state.status_cache = {}
     app.state.check_memo = verify.CheckMemo()
@@ -109,7 +110,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def _include_routers(app: FastAPI) -> None:
     """Every feature's router, in one place."""
     app.include_router(verify.router)
-    # The organiser dashboard (issue 13) joins here, with its own templates beside the shared
-    # base (``pages.add_templates``):
+    # The organiser dashboard (issue 13, branch w2-dash) joins here. It reads
+    # ``app.state.settings`` and ``app.state.sessionmaker`` (set above) and serves its own
+    # templates and stylesheet under its prefix:
     #     from hocvuso.web import dashboard
     #     app.include_router(dashboard.router)
