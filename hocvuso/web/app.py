@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hocvuso.config import Settings
 from hocvuso.credentials.issuer import issuer_from
@@ -42,6 +44,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        redis = getattr(_app.state.limiter, "redis", None)
+        if redis is not None:
+            await redis.aclose()
         if owned:
             await database.dispose()
 
@@ -65,9 +70,41 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     _include_routers(app)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     too_large = TOO_LARGE.format(limit=settings.web_upload_max_bytes // 1000).encode()
     app.add_middleware(SecurityMiddleware, settings=settings, too_large=too_large)
     return app
+
+
+#: Errors FastAPI raises itself (no route, wrong method), as a page a person can read.
+HTTP_ERRORS = {
+    404: (
+        ("Không tìm thấy trang", "Page not found"),
+        (
+            "Địa chỉ này không có trên trang kiểm tra chứng nhận. Anh/chị có thể kiểm tra "
+            "chứng nhận từ trang chủ.",
+            "There is no such page. Certificates are checked from the home page.",
+        ),
+    ),
+    405: (
+        ("Không hỗ trợ thao tác này", "Method not allowed"),
+        (
+            "Trang này không nhận yêu cầu theo cách đó. Anh/chị vui lòng dùng các biểu mẫu trên "
+            "trang chủ.",
+            "This page does not take that kind of request. Please use the forms on the home page.",
+        ),
+    ),
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    known = HTTP_ERRORS.get(exc.status_code)
+    if known is None:
+        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+    heading, text = known
+    headers = dict(exc.headers or {})
+    return pages.message(request, exc.status_code, heading, text, headers=headers)
 
 
 def _include_routers(app: FastAPI) -> None:

@@ -70,7 +70,8 @@ async def healthz(request: Request) -> JSONResponse:
     try:
         async with request.app.state.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except Exception:
+    except Exception as error:  # any failure of the database is "unavailable"
+        log.warning("healthz: the database does not answer (%s)", type(error).__name__)
         return JSONResponse({"status": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok"})
 

@@ -46,6 +46,7 @@ async def test_the_real_process_serves_a_certificate_page_and_its_revocation(
             assert "Chứng nhận đã bị thu hồi" in again.text and "Lê Văn Bình" not in again.text
     log = web.log()
     assert code not in log and "Lê Văn Bình" not in log  # no access log with codes or names
+    assert "Application shutdown complete" in log and "Traceback" not in log  # a clean stop
 
 
 async def test_the_process_migrates_a_new_sqlite_database_itself(tmp_path: Path) -> None:

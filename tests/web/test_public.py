@@ -120,3 +120,15 @@ async def test_production_adds_hsts(
 async def test_no_api_explorer_is_published(client: httpx.AsyncClient) -> None:
     for path in ("/docs", "/redoc", "/openapi.json"):
         assert (await client.get(path)).status_code == 404
+
+
+async def test_a_missing_page_or_wrong_method_gets_a_readable_page(
+    client: httpx.AsyncClient,
+) -> None:
+    missing = await client.get("/nowhere")
+    assert missing.status_code == 404
+    assert "Không tìm thấy trang" in missing.text and "Page not found" in missing.text
+    wrong = await client.delete("/verify")
+    assert wrong.status_code == 405
+    assert "Không hỗ trợ thao tác này" in wrong.text
+    assert "allow" in wrong.headers

@@ -284,3 +284,16 @@ async def test_a_streamed_upload_over_the_limit_is_refused(
     )
     assert response.status_code == 413
     assert "Tệp quá lớn" in response.text
+
+
+async def test_a_name_with_markup_is_shown_as_text(
+    client: httpx.AsyncClient,
+    database: AsyncEngine,
+    web_settings: Settings,
+    ring: KeyRing,
+    pack: Pack,
+) -> None:
+    name = '<script>alert("x")</script> Đỗ'
+    code, _ = await issue_certificate(database, web_settings, ring, pack, name=name)
+    page = (await client.get(f"/verify/{code}")).text
+    assert "&lt;script&gt;" in page and "<script>" not in page
