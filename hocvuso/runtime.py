@@ -80,8 +80,11 @@ async def start(settings: Settings) -> Runtime:
         reading.cancel()
         await database.dispose()
         raise
-    try:  # once, at start: in production a missing key stops here with what to do
-        ring = load_keyring(settings)
+    # The signing keys, once. In production at start, so that a missing key stops here with
+    # what to do; elsewhere when a certificate is first signed (a development key file is made
+    # then, not by every command).
+    try:
+        ring = load_keyring(settings) if settings.environment == "production" else None
     except BaseException:
         await database.dispose()
         raise

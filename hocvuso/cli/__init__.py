@@ -12,6 +12,7 @@ from rich.console import Console
 
 from hocvuso.cli.bots import bots_app
 from hocvuso.cli.certificate_pdf import pdf_command
+from hocvuso.cli.certificates import certificate_app
 from hocvuso.cli.organising import audit_command, report_command, roles_app, units_app
 from hocvuso.cli.scheduler import broadcast_app, campaign_app, scheduler_command
 from hocvuso.config import Settings, get_settings
@@ -33,9 +34,6 @@ app.add_typer(units_app, name="units")
 app.add_typer(roles_app, name="roles")
 app.command("report")(report_command)
 app.command("audit")(audit_command)
-# Temporary home of `hocvuso certificate pdf` until the certificate group (issue 12) lands:
-# the merger folds this into `certificate_app` (hocvuso/cli/certificates.py).
-certificate_app = typer.Typer(help="Certificates: their PDF.", no_args_is_help=True)
 certificate_app.command("pdf")(pdf_command)
 app.add_typer(certificate_app, name="certificate")
 

@@ -30,6 +30,7 @@ class Action(StrEnum):
     AUDIT = "audit"  # read the audit log
     MENTEES = "mentees"  # /mentees: one's own mentees
     NUDGE = "nudge"  # "nhắc nhở" one's own mentee
+    REVOKE_CERTIFICATE = "revoke_certificate"  # `hocvuso certificate revoke`: anywhere
 
 
 #: The matrix: which roles may perform each action (scope is checked separately).
@@ -42,6 +43,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.AUDIT: frozenset({Role.ADMIN}),
     Action.MENTEES: frozenset({Role.MENTOR}),
     Action.NUDGE: frozenset({Role.MENTOR}),
+    Action.REVOKE_CERTIFICATE: frozenset({Role.ADMIN}),
 }
 #: Actions that are scoped to a unit subtree (organisers) rather than to one's own mentees.
 UNIT_SCOPED = {Action.REPORT, Action.BROADCAST, Action.INVITE_MENTOR, Action.LINK_MENTEE}

@@ -31,10 +31,10 @@ from hocvuso.chat.replies import Document
 from hocvuso.content.loader import Pack
 from hocvuso.delivery import broadcasts
 from hocvuso.i18n import t
-from hocvuso.organising import invites, mentoring, roles
+from hocvuso.organising import certificates, invites, mentoring, roles
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.errors import StaffError
-from hocvuso.storage.models import Learner
+from hocvuso.storage.models import Certificate, Learner
 from hocvuso.storage.organising import (
     AuditEntry,
     LearnerPreference,
@@ -496,6 +496,22 @@ async def works_audit(w: World, who: str, before: dict[str, Any], answer: str) -
     assert answer == "ok"
 
 
+async def run_revoke_certificate(w: World, who: str) -> str:
+    (mine,) = await w.rows(Certificate, Certificate.learner_id == w.id(MENTOR))
+    return await w.domain(
+        who,
+        lambda s, actor: certificates.do_revoke_certificate(
+            s, actor, mine.id, "cấp nhầm", w.clock.now
+        ),
+    )
+
+
+async def works_revoke_certificate(w: World, who: str, before: dict[str, Any], answer: str) -> None:
+    (mine,) = await w.rows(Certificate, Certificate.learner_id == w.id(MENTOR))
+    assert (mine.revoked_at, mine.revoked_reason) == (w.clock.now, "cấp nhầm")
+    assert (await w.last_audit()).action == "certificate.revoke"
+
+
 async def run_link(w: World, who: str) -> str:
     return await w.domain(
         who,
@@ -637,6 +653,12 @@ CASES: dict[str, Case] = {
         works_invite(Role.ADMIN, None),
     ),
     "AUDIT": Case(frozenset({ADMIN}), "forbidden-audit", run_audit, works_audit),
+    "REVOKE_CERTIFICATE of Mai": Case(
+        frozenset({ADMIN}),
+        "forbidden-revoke-certificate",
+        run_revoke_certificate,
+        works_revoke_certificate,
+    ),
     "LINK_MENTEE Mai + Dũng": Case(STAFF, "forbidden-link-mentee", run_link, works_link),
     "INVITE_MENTOR in A2": Case(
         STAFF,
@@ -660,7 +682,7 @@ def test_the_matrix_covers_every_staff_command_button_and_domain_action() -> Non
     domain = {name.split()[0].rstrip(":") for name in CASES if name[:1].isupper()}
     assert commands == set(routing.STAFF_COMMANDS)
     assert pressed == actions.STAFF
-    assert domain == {"GRANT", "AUDIT", "LINK_MENTEE", "INVITE_MENTOR"}
+    assert domain == {"GRANT", "AUDIT", "LINK_MENTEE", "INVITE_MENTOR", "REVOKE_CERTIFICATE"}
     # Every role-restricted action of the domain is in the matrix with the same roles.
     assert set(perm.ALLOWED) == {perm.Action(a.lower()) for a in domain} | {
         perm.Action.REPORT,
