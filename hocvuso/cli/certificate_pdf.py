@@ -68,8 +68,7 @@ def pdf_command(
         help="The PDF file, or a folder for it (default: hocvuso-chung-nhan-CODE.pdf here).",
     ),
 ) -> None:
-    """Write a certificate's PDF: A4, Vietnamese and English, QR code to its check page, the
-    signed credential attached (credential.json)."""
+    """Write a certificate's PDF (QR code to its check page, signed credential attached)."""
     if not code.strip():
         raise typer.BadParameter("give the certificate's code, like HV7K3MQ2", param_hint="CODE")
     if output is not None and not output.is_dir() and not output.parent.is_dir():

@@ -137,6 +137,7 @@ certificate =
     Check it at: { $url }
 certificate-revoked-note = ⚠️ Certificate <code>{ $code }</code> has been revoked: its check page says only “revoked”.
 certificate-pdf-caption = 📄 Level { $number } certificate (PDF), id <code>{ $code }</code>. Keep or print it; scan its QR code to check it.
+certificate-pdf-failed = The certificate's PDF could not be made just now; your certificate itself is safe. Type /certificate in a few minutes to get the file.
 certificate-none = You have no certificate yet. { $remaining } lessons to go before the level { $level } exam. Type /learn to continue.
 
 ## Progress and settings

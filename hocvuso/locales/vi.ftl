@@ -138,6 +138,7 @@ certificate =
     Kiểm tra chứng nhận: { $url }
 certificate-revoked-note = ⚠️ Chứng nhận <code>{ $code }</code> đã bị thu hồi: trang kiểm tra chỉ ghi “đã thu hồi”.
 certificate-pdf-caption = 📄 Giấy chứng nhận cấp { $number } (PDF), mã <code>{ $code }</code>. Anh/chị lưu hoặc in tệp này; quét mã QR trên giấy để kiểm tra.
+certificate-pdf-failed = Chưa tạo được tệp PDF của giấy chứng nhận; chứng nhận của anh/chị vẫn còn nguyên. Anh/chị gõ /certificate sau ít phút để nhận tệp.
 certificate-none = Anh/chị chưa có chứng nhận. Còn { $remaining } bài nữa là đến bài thi cấp { $level }. Gõ /learn để học tiếp.
 
 ## Progress and settings

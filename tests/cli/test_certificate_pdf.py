@@ -88,3 +88,16 @@ async def test_a_missing_folder_is_named(database_url: str, tmp_path: Path) -> N
     result = await hocvuso(database_url, "certificate", "pdf", "ABC", "-o", str(target))
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+async def test_the_written_pdf_verifies_offline(
+    chat: Conversation, database_url: str, tmp_path: Path
+) -> None:
+    certificate = await certified(chat)
+    target = tmp_path / "c.pdf"
+    written = await hocvuso(database_url, "certificate", "pdf", certificate.id, "-o", str(target))
+    assert written.exit_code == 0, written.output
+    # What a verifier does with the file alone: the attached credential's signature holds.
+    verified = await hocvuso(database_url, "certificate", "verify", str(target))
+    assert verified.exit_code == 0, verified.output
+    assert "Nguyễn Thị Lan" in verified.output

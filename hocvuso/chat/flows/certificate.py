@@ -7,12 +7,15 @@ never sent: the learner gets the note that it was revoked instead.
 
 from __future__ import annotations
 
+import logging
+
 from hocvuso.chat.context import Ctx
 from hocvuso.chat.replies import Document
 from hocvuso.learning import certificate_pdf
 from hocvuso.storage.models import Certificate
 
 KIND = "certificate:"
+log = logging.getLogger(__name__)
 
 
 async def send_pdf(ctx: Ctx, certificate: Certificate) -> None:
@@ -23,6 +26,12 @@ async def send_pdf(ctx: Ctx, certificate: Certificate) -> None:
         )
     except certificate_pdf.NoPdf:
         ctx.say(ctx.t("certificate-revoked-note", code=certificate.id))
+        return
+    except Exception:
+        # The certificate itself stands (it was issued in this transaction): only its file is
+        # missing, and /certificate makes it again. Logged without the code or the name.
+        log.exception("a certificate PDF could not be made")
+        ctx.say(ctx.t("certificate-pdf-failed"))
         return
     ctx.say(
         ctx.t("certificate-pdf-caption", number=certificate.level, code=certificate.id),

@@ -8,10 +8,12 @@ import json
 from datetime import UTC, datetime
 
 import pypdf
+import pytest
 from sqlmodel import select
 
 from hocvuso.chat.events import Command
 from hocvuso.chat.replies import Document
+from hocvuso.credentials import pdf
 from hocvuso.storage.models import Certificate
 from tests.chat.flows.test_study import finish_level
 from tests.factories import Conversation
@@ -116,3 +118,21 @@ async def test_the_pdf_follows_the_learners_language(chat: Conversation) -> None
     assert "Level 1 certificate (PDF)" in caption
     # The page itself is bilingual whatever the chat's language: Vietnamese first.
     assert "Level 1:" in text_of(documents(chat)[0])
+
+
+async def test_a_pdf_that_cannot_be_made_loses_nothing(
+    chat: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> bytes:
+        raise OSError("font file unreadable")
+
+    monkeypatch.setattr(pdf, "render", broken)
+    await pass_level_one(chat)
+    # The pass and the certificate stand; the learner is told how to get the file later.
+    certificate = await the_certificate(chat)
+    assert certificate.credential is not None
+    assert documents(chat) == []
+    assert "Chưa tạo được tệp PDF" in chat.text and "/certificate" in chat.text
+    monkeypatch.undo()
+    await chat.send("/certificate")
+    assert [d.filename for d in documents(chat)] == [f"hocvuso-chung-nhan-{certificate.id}.pdf"]
