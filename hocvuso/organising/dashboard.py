@@ -302,7 +302,11 @@ async def _people(
 ) -> tuple[tuple[Person, ...], int]:
     best = (
         select(C.c.learner_id, func.max(C.c.level).label("best"))
-        .where(C.c.revoked_at.is_(None))
+        .where(
+            C.c.revoked_at.is_(None),
+            # Only the unit's learners' certificates, not the whole table's.
+            C.c.learner_id.in_(select(L.c.id).where(L.c.unit_code == code)),
+        )
         .group_by(C.c.learner_id)
         .subquery("best")
     )

@@ -99,6 +99,10 @@ def report_query(root: Unit | None, target: Target, now: datetime) -> Select[Any
         .subquery("members")
     )
     pace_since = now - timedelta(days=target.pace_days)
+    in_scope: tuple[ColumnElement[bool], ...] = ()
+    if root is not None:  # only the subtree's certificates, not the whole table's
+        scope = select(L.c.id).where(L.c.unit_code.in_(select(members.c.unit_code)))
+        in_scope = (C.c.learner_id.in_(scope),)
     certs = (
         select(
             C.c.learner_id,
@@ -107,6 +111,7 @@ def report_query(root: Unit | None, target: Target, now: datetime) -> Select[Any
                 case((and_(C.c.level == target.level, C.c.issued_at >= pace_since), 1), else_=0)
             ).label("recent"),
         )
+        .where(*in_scope)
         .group_by(C.c.learner_id)
         .subquery("certs")
     )
