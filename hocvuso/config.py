@@ -145,7 +145,7 @@ class Settings(BaseSettings):
 
     # --- certificates (docs/certificates.md) ---
     public_url: str = Field(
-        default="http://127.0.0.1:8000",
+        default="http://127.0.0.1:8080",
         description="The deployment's public address: the issuer's id, check pages, QR codes.",
     )
     issuer_name: str = Field(default="hocvuso", min_length=1, max_length=200)
