@@ -183,6 +183,8 @@ async def test_a_certificate_from_the_chat_is_checked_tampered_and_revoked_on_th
         assert page.status_code == 200
         assert says(page, VALID) and NAME in page.text
         assert core_pack.level_title(1, "vi") in page.text and ISSUER in page.text
+        published = await client.get(f"/credentials/{code}.json")
+        assert published.status_code == 200 and published.json() == credential
 
         # 5. The attached credential with another name: tampered. Unchanged: valid.
         forged = await upload(client, with_name(credential, "Nguyễn Thị Hồng Nhưng"))
@@ -206,6 +208,7 @@ async def test_a_certificate_from_the_chat_is_checked_tampered_and_revoked_on_th
         assert revoked.status_code == 200
         assert says(revoked, REVOKED) and not says(revoked, VALID)
         assert NAME not in revoked.text
+        assert (await client.get(f"/credentials/{code}.json")).status_code == 410
         # The unchanged credential, uploaded now, is revoked too (its status list bit is set).
         again = await upload(client, credential)
         assert says(again, REVOKED) and NAME not in again.text
