@@ -145,7 +145,7 @@ class Settings(BaseSettings):
 
     # --- certificates (docs/certificates.md) ---
     public_url: str = Field(
-        default="http://127.0.0.1:8080",
+        default="http://127.0.0.1:8000",
         description="The deployment's public address: the issuer's id, check pages, QR codes.",
     )
     issuer_name: str = Field(default="hocvuso", min_length=1, max_length=200)
@@ -158,7 +158,7 @@ class Settings(BaseSettings):
 
     # --- the public web app: certificate checks (docs/web.md) ---
     web_host: str = Field(default="127.0.0.1", description="`hocvuso web` listens here.")
-    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_port: int = Field(default=8000, ge=1, le=65535)
     web_forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Reverse proxies trusted for X-Forwarded-For/-Proto (comma-separated "

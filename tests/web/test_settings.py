@@ -9,7 +9,7 @@ from hocvuso.config import Settings, get_settings
 
 def test_the_web_app_listens_on_this_machine_only_by_default() -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert (settings.web_host, settings.web_port) == ("127.0.0.1", 8080)
+    assert (settings.web_host, settings.web_port) == ("127.0.0.1", 8000)
     assert settings.web_forwarded_allow_ips == "127.0.0.1"  # no forwarded header from afar
 
 
