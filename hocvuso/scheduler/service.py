@@ -36,12 +36,13 @@ from hocvuso.delivery.pacer import MemoryPacer, Pacer, RedisPacer
 from hocvuso.delivery.queue import DeliveryQueue
 from hocvuso.delivery.worker import DeliveryWorker
 from hocvuso.delivery.xapi import XapiSender
+from hocvuso.organising import dashboard
 from hocvuso.scheduler.campaign_sweep import deliver_due_campaign_messages
 from hocvuso.scheduler.leader import Leadership, make_leadership
 from hocvuso.scheduler.progress import report_broadcast_progress
 from hocvuso.scheduler.reminders import deliver_due_reminders
 from hocvuso.scheduler.senders import SenderLease
-from hocvuso.storage.db import ENGINE_OPTIONS
+from hocvuso.storage.db import ENGINE_OPTIONS, make_sessionmaker
 from hocvuso.storage.scheduling import JOBS_TABLE
 from hocvuso.storage.state import redis_client
 from hocvuso.storage.types import utcnow
@@ -173,6 +174,10 @@ class SchedulerService:
             swept = await retention.sweep(self.database, self.settings, now)
             if swept.total:
                 log.info("retention: %s", swept)
+            async with make_sessionmaker(self.database)() as session, session.begin():
+                ended = await dashboard.sweep_expired(session, now)
+            if ended:
+                log.info("retention: %d ended dashboard links and sessions deleted", ended)
             return
         else:
             log.warning("unknown job %s", name)

@@ -197,6 +197,18 @@ async def test_the_scheduler_runs_the_sweep_every_hour(
     job = service.scheduler.get_job("sweep:retention")
     assert job is not None and job.trigger.interval == timedelta(seconds=RETENTION_SECONDS)
     assert RETENTION_SECONDS == 3600
+    await insert_rows(
+        database,
+        "dashboard_login",
+        {
+            "token_hash": "a" * 64,
+            "learner_id": learner,
+            "created_at": datetime.now(UTC) - timedelta(days=3),
+            "expires_at": datetime.now(UTC) - timedelta(days=3),
+        },
+    )
     await service.run_job("retention")
     [row] = await deliveries(database, id=sent)
     assert row.text == ""
+    # Dashboard sign-in links that ended over a day ago go with the same hourly sweep.
+    assert await rows_of(database, "dashboard_login") == []
