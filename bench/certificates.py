@@ -3,6 +3,10 @@
 1. sign: build and sign one credential (``eddsa-rdfc-2022``: two RDFC-1.0 canonicalisations and
    an Ed25519 signature), in memory.
 2. verify: ``check_document`` of a signed credential (the same canonicalisations, a verification).
+   pdf: ``credentials.pdf.render`` of that credential's certificate (fonts subset, QR code, the
+   credential attached), as the chat and ``hocvuso certificate pdf`` make it.
+   Yardstick in the same run: a bare Ed25519 signature of 64 bytes (PyNaCl), the floor of any
+   signing scheme.
 3. issue: ``certification.issue`` in its own transaction on a throw-away SQLite database (status
    index drawn, credential signed and stored), one certificate after another.
 4. check: ``certification.check`` by code (read, verify) on that database.
@@ -33,6 +37,7 @@ from sqlalchemy import insert
 
 from hocvuso.config import Settings
 from hocvuso.content.loader import load_pack
+from hocvuso.credentials import pdf
 from hocvuso.credentials.issuer import issuer_from
 from hocvuso.credentials.keys import KeyRing, new_key
 from hocvuso.learning import certification
@@ -170,6 +175,18 @@ def main() -> None:
     keys = issuer.public_key_for(ring)
     _time_sync("sign", args.n, lambda i: certification.sign(unsigned(i), issuer, ring, NOW))
     _time_sync("verify", args.n, lambda i: certification.check_document(documents[i], keys))
+
+    def view(i: int) -> pdf.CertificateView:
+        code = f"HVS1-A{i:07d}"
+        return pdf.CertificateView(
+            name=f"Nguyễn Văn {i}", level=1, level_title_vi="Cơ bản", level_title_en="Basic",
+            areas_vi=["An toàn"], areas_en=["Safety"], issued_on=NOW.date(), code=code,
+            verify_url=issuer.verify_url(code), issuer_name=settings.issuer_name,
+        )  # fmt: skip
+
+    _time_sync("pdf", args.n, lambda i: pdf.render(view(i), documents[i]))
+    bare = ring.current
+    _time_sync("ed25519 bare", args.n, lambda i: bare.sign(i.to_bytes(64, "big")))
     asyncio.run(_database(settings, ring, args.n, args.issue))
 
 
