@@ -8,7 +8,6 @@ credential is valid, 1 when it is not (and says why), 2 when the input cannot be
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import Settings, get_settings
-from hocvuso.credentials import keys, multikey
+from hocvuso.credentials import files, keys, multikey
 from hocvuso.credentials.issuer import issuer_from
 from hocvuso.i18n import plain
 from hocvuso.learning import certification
@@ -43,7 +42,7 @@ keys_app = typer.Typer(help="The signing keys: list, rotate.", no_args_is_help=T
 certificate_app.add_typer(keys_app, name="keys")
 console = Console()
 T = TypeVar("T")
-ATTACHMENT = "credential.json"
+ATTACHMENT = files.ATTACHMENT
 
 STATES_VI = {
     "valid": "HỢP LỆ",
@@ -147,31 +146,21 @@ def backfill_command() -> None:
 
 # --- verify -------------------------------------------------------------------------------------
 def _read_document(path: Path) -> dict[str, Any]:
-    data = path.read_bytes()
-    if data.startswith(b"%PDF"):
-        from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
-
-        try:
-            attached = PdfReader(io.BytesIO(data)).attachments.get(ATTACHMENT)
-        except (PdfReadError, ValueError, KeyError) as error:
+    try:
+        return files.read_credential(path.read_bytes())
+    except files.UnreadableCredential as problem:
+        if problem.kind == "pdf":
             raise _fail(
-                f"Không đọc được tệp PDF: {error}", f"The PDF cannot be read: {error}"
+                f"Không đọc được tệp PDF: {problem.detail}",
+                f"The PDF cannot be read: {problem.detail}",
             ) from None
-        if not attached:
+        if problem.kind == "attachment":
             raise _fail(
                 f"Tệp PDF không đính kèm {ATTACHMENT}.", f"The PDF has no {ATTACHMENT} attachment."
-            )
-        data = attached[0]
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+            ) from None
         raise _fail(
             "Tệp không phải một chứng nhận JSON.", "The file is not a JSON credential."
         ) from None
-    if not isinstance(document, dict):
-        raise _fail("Tệp không phải một chứng nhận JSON.", "The file is not a JSON credential.")
-    return document
 
 
 def _foreign_key(text: str) -> Callable[[str], bytes | None]:

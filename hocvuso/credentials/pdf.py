@@ -25,8 +25,10 @@ import segno
 from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
 
-ATTACHMENT = "credential.json"
+from hocvuso.credentials.files import ATTACHMENT
+
 FONT = "BeVietnamPro"
+
 
 _WIDTH, _HEIGHT = 297.0, 210.0  # A4 landscape, mm
 _MARGIN = 18.0

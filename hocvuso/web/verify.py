@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import json
 import logging
 import re
@@ -24,6 +23,7 @@ from sqlalchemy import func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.credentials import files
 from hocvuso.credentials.issuer import Issuer
 from hocvuso.credentials.keys import KeyRing
 from hocvuso.credentials.status import LIST_SIZE
@@ -314,28 +314,10 @@ NO_ATTACHMENT = BadUpload(
 
 def read_credential(data: bytes) -> dict[str, Any]:
     """The credential in an upload: a JSON file, or a PDF with ``credential.json`` attached."""
-    if data.lstrip()[:5] == b"%PDF-":
-        data = _attachment(data)
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise NOT_A_CREDENTIAL from None
-    if not isinstance(document, dict):
-        raise NOT_A_CREDENTIAL
-    return document
-
-
-def _attachment(data: bytes) -> bytes:
-    from pypdf import PdfReader
-
-    try:
-        attachments = PdfReader(io.BytesIO(data)).attachments
-        found = attachments.get("credential.json")
-    except Exception:  # an untrusted file in a third-party parser: any failure is "not a PDF"
-        raise NOT_A_CREDENTIAL from None
-    if not found:
-        raise NO_ATTACHMENT
-    return found[0]
+        return files.read_credential(data)
+    except files.UnreadableCredential as problem:
+        raise (NO_ATTACHMENT if problem.kind == "attachment" else NOT_A_CREDENTIAL) from None
 
 
 @router.post("/verify", response_class=HTMLResponse)
