@@ -118,10 +118,13 @@ async def test_a_cli_broadcast_beside_the_running_bot_is_sent_once_by_the_bot_at
     # One bot-wide rate: the fake refused nothing, and the broadcast went out no faster than the
     # rate (two senders each pacing themselves would have gone at twice the rate, and met 429s).
     # A strict one-second window is checked on the pacer itself (tests/delivery/test_pacer.py):
-    # here the fake shares the test's event loop, which bunches arrivals by a few milliseconds.
+    # here the fake shares the test's event loop, which bunches arrivals by a few milliseconds,
+    # and on a loaded machine the first send arrives late after its slot, shortening the measured
+    # span (CI measured 159 intervals in 3.96 s: 40.1/s against 40). Two senders each at the full
+    # rate would come near twice it, so a 10% allowance still tells one rate from two.
     assert fake.rate_limited_count == 0
     sends = sorted(c.at for c in fake.calls_to("sendMessage"))
-    assert (len(sends) - 1) / (sends[-1] - sends[0]) <= RATE
+    assert (len(sends) - 1) / (sends[-1] - sends[0]) <= RATE * 1.1
 
 
 async def test_with_no_sender_running_the_command_sends_itself(
