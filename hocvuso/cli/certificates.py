@@ -21,6 +21,7 @@ from rich.table import Column, Table
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.cli import runs
 from hocvuso.config import Settings, get_settings
 from hocvuso.credentials import files, keys, multikey
 from hocvuso.credentials.issuer import issuer_from
@@ -65,19 +66,8 @@ def _fail(vi: str, en: str, code: int = 2) -> typer.Exit:
 def _run(work: Callable[[AsyncSession, Runtime], Awaitable[T]]) -> T:
     settings = get_settings()
 
-    async def main() -> T:
-        from hocvuso import runtime
-        from hocvuso.storage import db
-
-        rt = await runtime.start(settings)
-        try:
-            async with db.make_sessionmaker(rt.database)() as session, session.begin():
-                return await work(session, rt)
-        finally:
-            await rt.close()
-
     try:
-        return asyncio.run(main())
+        return asyncio.run(runs.in_transaction(settings, work))
     except StaffError as exc:
         vi, en = exc.message("vi"), exc.message("en")
         raise _fail(plain(vi), plain(en), 1) from exc

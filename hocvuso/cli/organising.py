@@ -18,6 +18,7 @@ from rich.table import Table
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.cli import runs
 from hocvuso.config import get_settings
 from hocvuso.i18n import plain, t
 from hocvuso.organising import exports, invites, mentoring, reports, roles, units
@@ -39,19 +40,8 @@ FORMATS = ("table", "csv", "xlsx", "json")
 def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     settings = get_settings()
 
-    async def main() -> T:
-        from hocvuso import runtime
-        from hocvuso.storage import db
-
-        rt = await runtime.start(settings)
-        try:
-            async with db.make_sessionmaker(rt.database)() as session, session.begin():
-                return await work(session)
-        finally:
-            await rt.close()
-
     try:
-        return asyncio.run(main())
+        return asyncio.run(runs.in_transaction(settings, lambda session, _rt: work(session)))
     except StaffError as exc:
         console.print(f"[red]{escape(plain(exc.message(settings.language)))}[/red]")
         raise typer.Exit(1) from exc

@@ -30,6 +30,7 @@ from rich.text import Text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.cli import runs
 from hocvuso.config import Settings, get_settings
 from hocvuso.delivery import audience as aud
 from hocvuso.delivery import broadcasts
@@ -50,24 +51,9 @@ T = TypeVar("T")
 OPEN_STATES = (DeliveryState.PENDING, DeliveryState.CLAIMED, DeliveryState.SENDING)
 
 
-@contextlib.asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    from hocvuso import runtime
-
-    rt = await runtime.start(settings)  # refuses a database that is not migrated
-    try:
-        yield rt.database
-    finally:
-        await rt.close()
-
-
 def _run(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with _database(get_settings()) as database:
-            return await work(database)
-
     try:
-        return asyncio.run(main())
+        return asyncio.run(runs.with_database(get_settings(), work))
     except (campaign_sweep.CampaignError, broadcasts.BroadcastError, aud.AudienceError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc

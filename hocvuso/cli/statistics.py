@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hocvuso.cli import runs
 from hocvuso.config import get_settings
 from hocvuso.content.loader import Pack
 from hocvuso.i18n import plain, t
@@ -38,19 +39,10 @@ console = Console()
 def _run(work: Callable[[AsyncSession, Pack], Awaitable[T]]) -> T:
     settings = get_settings()
 
-    async def main() -> T:
-        from hocvuso import runtime
-        from hocvuso.storage import db
-
-        rt = await runtime.start(settings)
-        try:
-            async with db.make_sessionmaker(rt.database)() as session, session.begin():
-                return await work(session, rt.pack)
-        finally:
-            await rt.close()
-
     try:
-        return asyncio.run(main())
+        return asyncio.run(
+            runs.in_transaction(settings, lambda session, rt: work(session, rt.pack))
+        )
     except StaffError as exc:
         console.print(f"[red]{escape(plain(exc.message(settings.language)))}[/red]")
         raise typer.Exit(1) from exc

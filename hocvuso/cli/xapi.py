@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
@@ -12,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hocvuso.config import Settings, get_settings
+from hocvuso.cli import runs
+from hocvuso.config import get_settings
 from hocvuso.delivery import xapi
 from hocvuso.storage.types import utcnow
 from hocvuso.storage.xapi import XapiState
@@ -25,23 +25,8 @@ console = Console()
 T = TypeVar("T")
 
 
-@contextlib.asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    from hocvuso import runtime
-
-    rt = await runtime.start(settings)  # refuses a database that is not migrated
-    try:
-        yield rt.database
-    finally:
-        await rt.close()
-
-
 def _run(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with _database(get_settings()) as database:
-            return await work(database)
-
-    return asyncio.run(main())
+    return asyncio.run(runs.with_database(get_settings(), work))
 
 
 @xapi_app.command("status")

@@ -292,23 +292,33 @@ def _file(body: bytes, fmt: str, name: str) -> Response:
     return Response(body, media_type=MEDIA[fmt], headers=headers)
 
 
+async def _unit_page(
+    request: Request, code: str, **options: Any
+) -> tuple[dashboard.Signed, dashboard.UnitPage]:
+    """The signed-in person and a unit's page in their scope (a page view, or with ``export``
+    a download: audited either way); StaffError when either is refused."""
+    now = _now(request)
+    settings = _settings(request)
+    async with _transaction(request) as session:
+        signed = await dashboard.access_session(session, request.cookies.get(COOKIE), now)
+        page = await dashboard.access_unit_page(
+            session,
+            signed.actor,
+            code,
+            _target(settings),
+            now,
+            consent=settings.consent_version,
+            **options,
+        )
+    return signed, page
+
+
 @router.get("/units/{code}", response_class=HTMLResponse)
 async def unit_page(request: Request, code: str) -> HTMLResponse:
     """A unit's sub-units and the learners directly in it; another unit's code is a 404 exactly
     like a code no unit has."""
-    now = _now(request)
-    settings = _settings(request)
     try:
-        async with _transaction(request) as session:
-            signed = await dashboard.access_session(session, request.cookies.get(COOKIE), now)
-            page = await dashboard.access_unit_page(
-                session,
-                signed.actor,
-                code,
-                _target(settings),
-                now,
-                consent=settings.consent_version,
-            )
+        signed, page = await _unit_page(request, code)
     except StaffError as exc:
         return _refusal(request, exc)
     lang = _language(request)
@@ -327,21 +337,8 @@ async def unit_page(request: Request, code: str) -> HTMLResponse:
 @router.get("/units/{code}/learners.{fmt}", response_model=None)
 async def learners_file(request: Request, code: str, fmt: Format) -> Response:
     """The unit's learners (those who may be named) with their standing (audited)."""
-    now = _now(request)
-    settings = _settings(request)
     try:
-        async with _transaction(request) as session:
-            signed = await dashboard.access_session(session, request.cookies.get(COOKIE), now)
-            page = await dashboard.access_unit_page(
-                session,
-                signed.actor,
-                code,
-                _target(settings),
-                now,
-                consent=settings.consent_version,
-                export=fmt,
-                limit=1_000_000,
-            )
+        _signed, page = await _unit_page(request, code, export=fmt, limit=1_000_000)
     except StaffError as exc:
         return _refusal(request, exc)
     lang = _language(request)
@@ -356,7 +353,7 @@ def text_of(lang: str, key: str) -> str:
 
 def _people_table(page: dashboard.UnitPage, lang: str) -> tuple[list[str], list[list[Any]]]:
     def text(key: str) -> str:
-        return plain(t(lang, key))
+        return text_of(lang, key)
 
     header = [
         text(k)
