@@ -1,8 +1,15 @@
 """The organisers' dashboard: ``app.include_router(hocvuso.web.dashboard.router)``.
 
-See :mod:`hocvuso.web.dashboard.routes` for what the app must provide (``app.state``).
+See :mod:`hocvuso.web.dashboard.routes` for what the app must provide (``app.state``) and
+:mod:`hocvuso.web.dashboard.common` for what every page shares. Each page module has its own
+router, included here.
 """
 
-from hocvuso.web.dashboard.routes import router
+from fastapi import APIRouter
+
+from hocvuso.web.dashboard import routes
+
+router = APIRouter()
+router.include_router(routes.router)
 
 __all__ = ["router"]

@@ -17,124 +17,38 @@ the session's CSRF token. Texts come from the Fluent catalogs (``dash-*``), Viet
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hocvuso.config import Settings
 from hocvuso.i18n import plain, t
 from hocvuso.organising import dashboard, exports, reports
-from hocvuso.organising.errors import Forbidden, NotFound, StaffError
-from hocvuso.organising.forecast import Target
-
-HERE = Path(__file__).parent
-COOKIE = "hocvuso_dashboard"
-LANG_COOKIE = "hocvuso_lang"
-LANGUAGES = ("vi", "en")
-SORTS = ("code", "name", "percent", "active", "forecast")
-Format = Literal["csv", "xlsx"]
-MEDIA = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-#: Pages with the person's data: never cached, never sent as a referrer.
-PRIVATE = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'",
-}
+from hocvuso.organising.errors import Forbidden, StaffError
+from hocvuso.web.dashboard.common import (
+    ABSOLUTE_COOKIE_AGE,
+    COOKIE,
+    HERE,
+    PRIVATE,
+    SORTS,
+    Format,
+    file_response,
+    language,
+    now_of,
+    refusal,
+    render,
+    secure_cookie,
+    settings_of,
+    table_file,
+    target_of,
+    text_of,
+    transaction,
+)
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
-templates = Jinja2Templates(directory=HERE / "templates")
-
-
-# --- what the app provides --------------------------------------------------------------------
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _now(request: Request) -> datetime:
-    clock: Callable[[], datetime] | None = getattr(request.app.state, "clock", None)
-    return clock() if clock is not None else datetime.now(UTC)
-
-
-@asynccontextmanager
-async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessions() as session, session.begin():
-        yield session
-
-
-def _target(settings: Settings) -> Target:
-    return Target(
-        level=settings.target_level,
-        percent=settings.target_percent,
-        deadline=settings.target_deadline,
-    )
-
-
-def secure_cookie(public_url: str) -> bool:
-    """Secure, except for a plain-http address on this machine (development, tests)."""
-    url = urlsplit(public_url)
-    local = url.hostname in {"localhost", "127.0.0.1", "::1"}
-    return not (url.scheme == "http" and local)
-
-
-# --- rendering ----------------------------------------------------------------------------------
-def _language(request: Request) -> str:
-    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    return asked if asked in LANGUAGES else "vi"
-
-
-def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    lang = _language(request)
-
-    def text(key: str, **variables: Any) -> str:
-        return plain(t(lang, key, **variables))
-
-    other = "en" if lang == "vi" else "vi"
-    response = templates.TemplateResponse(
-        request,
-        name,
-        {
-            "_": text,
-            "lang": lang,
-            # Relative: an error page names nothing of the address it answers.
-            "switch_url": "?" + str(request.url.include_query_params(lang=other).query)
-            if context.get("signed")
-            else f"?lang={other}",
-            "percent": lambda value: exports.percent(value, lang),
-            **context,
-        },
-        status_code=status,
-        headers=PRIVATE,
-    )
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    return response
-
-
-def _refusal(request: Request, exc: StaffError) -> HTMLResponse:
-    status = 404 if isinstance(exc, NotFound) else 403
-    if exc.key == "dashboard-signed-out":
-        status = 401
-    message = plain(exc.message(_language(request)))
-    return _render(request, "message.html", status, message=message, signed=None)
 
 
 # --- sign-in ------------------------------------------------------------------------------------
@@ -148,32 +62,32 @@ async def confirm_login(request: Request, token: str) -> HTMLResponse:
     """The link from the chat: a page with a button (a GET never uses the link up, so link
     previews and scanners that fetch it do not sign anyone in)."""
     try:
-        async with _transaction(request) as session:
-            await dashboard.peek_login(session, token, _now(request))
+        async with transaction(request) as session:
+            await dashboard.peek_login(session, token, now_of(request))
     except StaffError as exc:
-        return _refusal(request, exc)
-    return _render(request, "confirm.html", token=token, signed=None)
+        return refusal(request, exc)
+    return render(request, "confirm.html", token=token, signed=None)
 
 
 @router.post("/login/{token}", response_model=None)
 async def open_session(request: Request, token: str) -> Response:
-    now = _now(request)
+    now = now_of(request)
     try:
-        async with _transaction(request) as session:
+        async with transaction(request) as session:
             current = await _current(session, request.cookies.get(COOKIE), now)
             opened = await dashboard.do_open_session(
                 session, token, now, signed_in_as=current.learner_id if current else None
             )
     except StaffError as exc:
-        return _refusal(request, exc)
+        return refusal(request, exc)
     response = RedirectResponse("/dashboard", status_code=303, headers=PRIVATE)
     response.set_cookie(
         COOKIE,
         opened.cookie,
-        max_age=int(dashboard.ABSOLUTE.total_seconds()),
+        max_age=ABSOLUTE_COOKIE_AGE,
         path="/dashboard",
         httponly=True,
-        secure=secure_cookie(_settings(request).public_url),
+        secure=secure_cookie(settings_of(request).public_url),
         samesite="lax",
     )
     return response
@@ -190,17 +104,17 @@ async def _current(
 
 @router.post("/logout", response_class=HTMLResponse)
 async def logout(request: Request, csrf: str = Form("")) -> HTMLResponse:
-    now = _now(request)
+    now = now_of(request)
     try:
-        async with _transaction(request) as session:
+        async with transaction(request) as session:
             signed = await dashboard.access_session(session, request.cookies.get(COOKIE), now)
             if not signed.csrf_ok(csrf):
                 raise Forbidden("dashboard-csrf")
             await dashboard.do_logout(session, signed, now)
     except StaffError as exc:
-        return _refusal(request, exc)
-    lang = _language(request)
-    response = _render(
+        return refusal(request, exc)
+    lang = language(request)
+    response = render(
         request, "message.html", message=plain(t(lang, "dash-logged-out")), signed=None
     )
     response.delete_cookie(COOKIE, path="/dashboard")
@@ -245,18 +159,18 @@ async def overview(
     desc: bool = False,
 ) -> HTMLResponse:
     """The person's scope (or a unit in it): ``/report``'s figures, filterable and sortable."""
-    now = _now(request)
-    settings = _settings(request)
+    now = now_of(request)
+    settings = settings_of(request)
     try:
-        async with _transaction(request) as session:
+        async with transaction(request) as session:
             signed = await dashboard.access_session(session, request.cookies.get(COOKIE), now)
             report = await dashboard.access_overview(
-                session, signed.actor, unit or None, _target(settings), now
+                session, signed.actor, unit or None, target_of(settings), now
             )
     except StaffError as exc:
-        return _refusal(request, exc)
-    lang = _language(request)
-    return _render(
+        return refusal(request, exc)
+    lang = language(request)
+    return render(
         request,
         "overview.html",
         signed=signed,
@@ -272,24 +186,24 @@ async def overview(
 @router.get("/overview.{fmt}", response_model=None)
 async def overview_file(request: Request, fmt: Format, unit: str = "") -> Response:
     """The overview as a file: exactly /report's CSV or Excel (audited as an export)."""
-    now = _now(request)
+    now = now_of(request)
     try:
-        async with _transaction(request) as session:
+        async with transaction(request) as session:
             signed = await dashboard.access_session(session, request.cookies.get(COOKIE), now)
             report = await dashboard.access_overview(
-                session, signed.actor, unit or None, _target(_settings(request)), now, export=fmt
+                session,
+                signed.actor,
+                unit or None,
+                target_of(settings_of(request)),
+                now,
+                export=fmt,
             )
     except StaffError as exc:
-        return _refusal(request, exc)
-    lang = _language(request)
+        return refusal(request, exc)
+    lang = language(request)
     body = exports.to_csv(report, lang).encode() if fmt == "csv" else exports.to_xlsx(report, lang)
     name = f"bao-cao-{report.unit_code or 'toan-he-thong'}-{report.today:%Y-%m-%d}.{fmt}"
-    return _file(body, fmt, name)
-
-
-def _file(body: bytes, fmt: str, name: str) -> Response:
-    headers = {**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(body, media_type=MEDIA[fmt], headers=headers)
+    return file_response(body, fmt, name)
 
 
 async def _unit_page(
@@ -297,15 +211,15 @@ async def _unit_page(
 ) -> tuple[dashboard.Signed, dashboard.UnitPage]:
     """The signed-in person and a unit's page in their scope (a page view, or with ``export``
     a download: audited either way); StaffError when either is refused."""
-    now = _now(request)
-    settings = _settings(request)
-    async with _transaction(request) as session:
+    now = now_of(request)
+    settings = settings_of(request)
+    async with transaction(request) as session:
         signed = await dashboard.access_session(session, request.cookies.get(COOKIE), now)
         page = await dashboard.access_unit_page(
             session,
             signed.actor,
             code,
-            _target(settings),
+            target_of(settings),
             now,
             consent=settings.consent_version,
             **options,
@@ -320,9 +234,9 @@ async def unit_page(request: Request, code: str) -> HTMLResponse:
     try:
         signed, page = await _unit_page(request, code)
     except StaffError as exc:
-        return _refusal(request, exc)
-    lang = _language(request)
-    return _render(
+        return refusal(request, exc)
+    lang = language(request)
+    return render(
         request,
         "unit.html",
         signed=signed,
@@ -340,15 +254,11 @@ async def learners_file(request: Request, code: str, fmt: Format) -> Response:
     try:
         _signed, page = await _unit_page(request, code, export=fmt, limit=1_000_000)
     except StaffError as exc:
-        return _refusal(request, exc)
-    lang = _language(request)
+        return refusal(request, exc)
+    lang = language(request)
     header, rows = _people_table(page, lang)
     name = f"hoc-vien-{page.unit.code}-{page.report.today:%Y-%m-%d}.{fmt}"
-    return _file(_table_file(header, rows, fmt, text_of(lang, "dash-col-person")), fmt, name)
-
-
-def text_of(lang: str, key: str) -> str:
-    return plain(t(lang, key))
+    return file_response(table_file(header, rows, fmt, text_of(lang, "dash-col-person")), fmt, name)
 
 
 def _people_table(page: dashboard.UnitPage, lang: str) -> tuple[list[str], list[list[Any]]]:
@@ -377,24 +287,3 @@ def _people_table(page: dashboard.UnitPage, lang: str) -> tuple[list[str], list[
         for p in page.people
     ]
     return header, rows
-
-
-def _table_file(header: list[str], rows: list[list[Any]], fmt: str, title: str) -> bytes:
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-        return out.getvalue().encode()
-    from openpyxl import Workbook  # only an XLSX download needs it
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    binary = io.BytesIO()
-    book.save(binary)
-    return binary.getvalue()
