@@ -1,11 +1,12 @@
 """The scheduler service: APScheduler jobs run by the leader, the delivery worker everywhere.
 
-APScheduler 3 (``AsyncIOScheduler``) keeps its jobs in the central database
-(``SQLAlchemyJobStore``, table ``apscheduler_jobs``), with deterministic job ids (replaced, never
-duplicated, at start), ``coalesce=True`` and a misfire grace time, so runs missed while everything
-was down collapse into one. Only the leader's scheduler runs; the others stay paused and check
+APScheduler 3 (``AsyncIOScheduler``) keeps its jobs in memory (``MemoryJobStore``), with
+deterministic job ids (replaced, never duplicated, when leadership is taken), ``coalesce=True`` and
+a misfire grace time. Only the leader's scheduler runs; the others stay paused and check
 leadership every third of its TTL. Jobs are plain functions of "now" (``deliver_due_reminders``,
-``deliver_due_campaign_messages``): the job store holds only a reference and a name.
+``deliver_due_campaign_messages``): what is due is read from the database at each run, so a job
+missed while everything was down is caught up by the next run (each job runs at once when
+leadership is taken). See :meth:`SchedulerService._job_stores` for why the jobs are not stored.
 
 Every process with a bot also runs a delivery worker for each bot it serves (each bot sends
 its own learners' deliveries at its own rate, so several bots send at once): senders of one bot
@@ -23,7 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.jobstores.base import BaseJobStore
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -42,8 +44,7 @@ from hocvuso.scheduler.leader import Leadership, make_leadership
 from hocvuso.scheduler.progress import report_broadcast_progress
 from hocvuso.scheduler.reminders import deliver_due_reminders
 from hocvuso.scheduler.senders import SenderLease
-from hocvuso.storage.db import ENGINE_OPTIONS, make_sessionmaker
-from hocvuso.storage.scheduling import JOBS_TABLE
+from hocvuso.storage.db import make_sessionmaker
 from hocvuso.storage.state import redis_client
 from hocvuso.storage.types import utcnow
 
@@ -55,24 +56,13 @@ PROGRESS_SECONDS = 15
 RETENTION_SECONDS = 3600
 MISFIRE_GRACE = 30
 
-#: The running service, for the job functions (a persistent job store keeps references, not
-#: objects). One per process.
+#: The running service, for the job functions (the jobs refer to the module-level
+#: :func:`run_job`, which finds the service here). One per process.
 _current: SchedulerService | None = None
 
 
-def sync_database_url(url: str) -> str:
-    """APScheduler's job store is synchronous: the same database through a blocking driver."""
-    for prefix, replacement in (
-        ("sqlite+aiosqlite:", "sqlite:"),
-        ("postgresql+asyncpg:", "postgresql+psycopg:"),
-    ):
-        if url.startswith(prefix):
-            return replacement + url.removeprefix(prefix)
-    return url
-
-
 async def run_job(name: str) -> None:
-    """Entry point of every stored job: look the service up and call the domain function."""
+    """Entry point of every job: look the service up and call the domain function."""
     service = _current
     if service is None:
         log.warning("job %s fired with no scheduler service running", name)
@@ -142,13 +132,7 @@ class SchedulerService:
         self.leadership = leadership or make_leadership(settings, database)
         self.leader = False
         self.scheduler = AsyncIOScheduler(
-            jobstores={
-                "default": SQLAlchemyJobStore(
-                    url=sync_database_url(database.url.render_as_string(hide_password=False)),
-                    tablename=JOBS_TABLE,
-                    engine_options=ENGINE_OPTIONS,
-                )
-            },
+            jobstores=self._job_stores(),
             job_defaults={
                 "coalesce": True,
                 "misfire_grace_time": MISFIRE_GRACE,
@@ -159,6 +143,32 @@ class SchedulerService:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._xapi: XapiSender | None = None
+
+    @staticmethod
+    def _job_stores() -> dict[str, BaseJobStore]:
+        """The jobs live in memory and are added again, from code, whenever leadership is taken.
+
+        They used to live in the database (``SQLAlchemyJobStore``, table ``apscheduler_jobs``,
+        left in place by the migrations but no longer written). That store is synchronous: each
+        wake-up read and rewrote the jobs on the event loop. On SQLite, a wake-up that met the
+        bot's write lock blocked the whole loop for the driver's busy timeout (5 s: the bot's
+        transaction could not finish meanwhile, since it runs on the same loop), then raised
+        "database is locked" from ``update_job``. APScheduler 3.11 retries after
+        ``jobstore_retry_interval`` only when ``get_due_jobs`` fails; an error from
+        ``update_job`` or ``get_next_run_time`` escapes ``AsyncIOScheduler.wakeup``, an event
+        loop callback, so the timer is never set again and the scheduler never wakes up again
+        (tests/scheduler/test_service.py reproduces it).
+
+        The other remedies leave a part of it: a longer busy timeout blocks the loop longer; a
+        job store in a SQLite file of its own still does blocking I/O on the loop (and on
+        PostgreSQL too); a retry around the wake-up patches APScheduler's internals. Storing the
+        jobs buys nothing here: they are all defined in code (:meth:`_add_jobs`) and replaced
+        with ``next_run_time=now`` whenever leadership is taken, so a stored schedule was never
+        read back; only the leader's scheduler runs, so the store is never shared between
+        schedulers; and each job reads what is due from the database, so a run missed while
+        everything was down is made up by the first run after the start.
+        """
+        return {"default": MemoryJobStore()}
 
     async def run_job(self, name: str) -> None:
         now = utcnow()
