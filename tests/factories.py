@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.chat.engine import Engine
 from hocvuso.chat.events import Command, Event, Person, Press, Text
-from hocvuso.chat.replies import Outcome, Reply
+from hocvuso.chat.replies import Outcome, Reply, ready
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
 from hocvuso.delivery.payloads import Button
@@ -58,14 +58,19 @@ class Conversation:
     language_code: str = "vi"
     transcript: list[Reply] = field(default_factory=list)
     last: Outcome = field(default_factory=Outcome)
+    handled: Outcome = field(default_factory=Outcome)
 
     @property
     def person(self) -> Person:
         return Person(self.platform, self.chat_id, self.name, self.language_code)
 
     async def event(self, event: Event, update_id: int | None = None) -> Outcome:
+        """Apply the event and send its replies, as a transport does: documents recorded to be
+        made at send time are made here (``handled`` keeps the outcome as the engine gave it)."""
         key = (1, update_id if update_id is not None else next(_update_ids))
-        self.last = await self.engine.handle(self.person, event, key)
+        self.handled = await self.engine.handle(self.person, event, key)
+        made = [await ready(reply) for reply in self.handled.replies]
+        self.last = replace(self.handled, replies=[reply for reply in made if reply is not None])
         self.transcript.extend(self.last.replies)
         return self.last
 

@@ -24,7 +24,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from hocvuso.bot.telegram.sender import TOAST_LIMIT, split_text
 from hocvuso.chat.engine import Engine
 from hocvuso.chat.events import Event, Person, Press, parse_text
-from hocvuso.chat.replies import Reply
+from hocvuso.chat.replies import Reply, ready
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -83,7 +83,9 @@ class HocvusoPTBHandler:
         source = query.message.message_id if query is not None and query.message else None
         try:
             for reply in outcome.replies:
-                await self._send(context, user.id, reply, source)
+                made = await ready(reply)  # a document made at send time is made now
+                if made is not None:
+                    await self._send(context, user.id, made, source)
         except Forbidden:
             await self.engine.mark_blocked(PLATFORM, user.id, context.bot.id)
             return

@@ -13,7 +13,9 @@ import random
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, update
@@ -27,7 +29,7 @@ from hocvuso.chat.context import Ctx
 from hocvuso.chat.events import Command, Event, Person, Press
 from hocvuso.chat.flows import account, onboarding, reports
 from hocvuso.chat.flows import certificate as certificate_flow
-from hocvuso.chat.replies import Outcome, Reply
+from hocvuso.chat.replies import Later, Outcome, Reply
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
 from hocvuso.credentials.keys import KeyRing, load_keyring
@@ -145,11 +147,38 @@ class Engine:
     ) -> Outcome:
         async with self._serial(person):
             try:
-                return await self._applied(person, event, update_key)
+                outcome = await self._applied(person, event, update_key)
             except IntegrityError:
                 # Another process applied the same update (or created the same learner) first.
                 log.info("concurrent duplicate of update %s", update_key)
                 return Outcome(duplicate=True)
+        return self._with_makers(outcome)
+
+    def _with_makers(self, outcome: Outcome) -> Outcome:
+        """Documents recorded in the (now committed) transaction are made when sent."""
+        for i, reply in enumerate(outcome.replies):
+            if reply.later is not None and reply.later.make is None:
+                if outcome.learner_id is None:
+                    continue  # nobody to make it for: :func:`ready` sends its fallback
+                make = partial(self._make_later, outcome.learner_id, reply.later)
+                outcome.replies[i] = replace(reply, later=replace(reply.later, make=make))
+        return outcome
+
+    async def _make_later(self, learner_id: int, later: Later) -> Reply | None:
+        """Make a :class:`Later` document at send time, in a read-only session of its own: no
+        learner row is locked and no other update waits for it."""
+        try:
+            async with self.sessions() as session:
+                learner = await session.get(Learner, learner_id)
+                if learner is None or learner.chat_id is None:
+                    return None  # erased meanwhile
+                ctx = self._ctx_for(session, learner)
+                if later.kind.startswith(certificate_flow.KIND):
+                    await certificate_flow.make_pdf(ctx, later.kind)
+                return ctx.outcome.replies[-1] if ctx.outcome.replies else None
+        except Exception:
+            log.exception("a document could not be made when its reply was sent")
+            return Reply(later.fallback)
 
     async def _applied(self, person: Person, event: Event, update_key: UpdateKey | None) -> Outcome:
         """Apply the update; while the database is unreachable, apply it again after a pause.
@@ -236,7 +265,7 @@ class Engine:
         for data in replies:
             reply = Reply.from_json(data)
             kind = data.get("document_kind") or ""
-            if kind and learner_id is not None:
+            if kind and reply.later is None and learner_id is not None:
                 rebuilt = await self._rebuild_document(session, learner_id, kind)
                 reply = rebuilt or reply
             outcome.replies.append(reply)
@@ -249,16 +278,7 @@ class Engine:
         learner = await session.get(Learner, learner_id)
         if learner is None or learner.chat_id is None:
             return None
-        ctx = Ctx(
-            session,
-            self.pack,
-            self.settings,
-            Person(learner.platform, learner.chat_id, bot_id=learner.bot_id),
-            self.clock(),
-            self.rng,
-            learner,
-            keys=self.keyring,
-        )
+        ctx = self._ctx_for(session, learner)
         if kind == "mydata":
             await account.send_export(ctx)
         elif kind.startswith(certificate_flow.KIND):
@@ -270,6 +290,19 @@ class Engine:
             except StaffError:
                 return None  # the right to it was revoked meanwhile: nothing is sent again
         return ctx.outcome.replies[-1] if ctx.outcome.replies else None
+
+    def _ctx_for(self, session: AsyncSession, learner: Learner) -> Ctx:
+        assert learner.chat_id is not None
+        return Ctx(
+            session,
+            self.pack,
+            self.settings,
+            Person(learner.platform, learner.chat_id, bot_id=learner.bot_id),
+            self.clock(),
+            self.rng,
+            learner,
+            keys=self.keyring,
+        )
 
     async def mark_delivered(self, update_key: UpdateKey) -> None:
         """Record that an update's replies reached the person (they are not kept any longer).

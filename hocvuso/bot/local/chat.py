@@ -18,7 +18,7 @@ from rich.panel import Panel
 
 from hocvuso.chat.engine import Engine
 from hocvuso.chat.events import Command, Event, Person, Press, parse_text
-from hocvuso.chat.replies import Outcome, Reply
+from hocvuso.chat.replies import Outcome, Reply, ready
 from hocvuso.delivery.payloads import Button
 from hocvuso.i18n import language_of, t
 
@@ -97,6 +97,9 @@ class LocalChat:
             outcome = Outcome(
                 replies=[Reply(t(language_of(self.person.language_code), "error-generic"))]
             )
+        # Documents made at send time (a certificate PDF) are made before the replies show.
+        made = [await ready(reply) for reply in outcome.replies]
+        outcome.replies = [reply for reply in made if reply is not None]
         self.show(outcome)
         return outcome
 

@@ -32,7 +32,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from hocvuso.chat.replies import Reply
+from hocvuso.chat.replies import Reply, ready
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096
@@ -209,7 +209,11 @@ class Sender:
         """Send replies in order. Returns False if the person has blocked the bot."""
         try:
             for reply in replies:
-                await self._one(chat_id, reply, source_message_id)
+                # A document made at send time (a certificate PDF) is made only now, after the
+                # replies before it have gone out.
+                made = await ready(reply)
+                if made is not None:
+                    await self._one(chat_id, made, source_message_id)
         except TelegramForbiddenError:
             log.info("a learner blocked the bot; stopping delivery to them")
             await self.on_blocked(chat_id)

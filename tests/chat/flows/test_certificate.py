@@ -11,12 +11,12 @@ import pypdf
 import pytest
 from sqlmodel import select
 
-from hocvuso.chat.events import Command
-from hocvuso.chat.replies import Document
+from hocvuso.chat.events import Command, Press
+from hocvuso.chat.replies import Document, Outcome, ready
 from hocvuso.credentials import pdf
 from hocvuso.storage.models import Certificate
 from tests.chat.flows.test_study import finish_level
-from tests.factories import Conversation
+from tests.factories import Conversation, plain
 
 
 async def pass_level_one(chat: Conversation) -> None:
@@ -26,6 +26,18 @@ async def pass_level_one(chat: Conversation) -> None:
     for _ in range(5):
         await chat.answer(correct=True)
     assert "Chúc mừng" in chat.text
+
+
+async def pass_level_one_unsent(chat: Conversation, update_id: int) -> Outcome:
+    """The exam's last answer applied, its replies not sent yet (as the engine returns them)."""
+    await chat.onboard()
+    await finish_level(chat)
+    await chat.press("Bắt đầu thi")
+    for _ in range(4):
+        await chat.answer(correct=True)
+    letter = chat.letter_for(True)
+    (last,) = [b for b in chat.buttons() if b.label == letter]
+    return await chat.engine.handle(chat.person, Press(last.data), (1, update_id))
 
 
 async def the_certificate(chat: Conversation) -> Certificate:
@@ -136,3 +148,62 @@ async def test_a_pdf_that_cannot_be_made_loses_nothing(
     monkeypatch.undo()
     await chat.send("/certificate")
     assert [d.filename for d in documents(chat)] == [f"hocvuso-chung-nhan-{certificate.id}.pdf"]
+
+
+async def test_the_pdf_is_made_after_the_transaction_and_the_replies_before_it(
+    chat: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    real = pdf.render
+
+    def render(*args: object) -> bytes:
+        events.append("render")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf, "render", render)
+    outcome = await pass_level_one_unsent(chat, update_id=940001)
+    events.append("committed")
+    # The transaction recorded the PDF to be sent; it made nothing.
+    (pending,) = [r for r in outcome.replies if r.later is not None]
+    assert pending.document is None
+    certificate = await the_certificate(chat)
+    assert pending.later is not None and pending.later.kind == f"certificate:{certificate.id}"
+    sent = []
+    for reply in outcome.replies:  # as a transport sends them, in order
+        made = await ready(reply)
+        assert made is not None
+        sent.append(made)
+        events.append("sent PDF" if made.document else f"sent {plain(made.text)}")
+    # "Chúc mừng…" went out before the PDF was made, and the PDF was made once, outside.
+    assert events[0] == "committed"
+    assert events.count("render") == 1
+    assert events.index("render") == events.index("sent PDF") - 1
+    congratulated = next(i for i, e in enumerate(events) if "Chúc mừng" in e)
+    assert congratulated < events.index("render")
+    (document,) = [r.document for r in sent if r.document is not None]
+    assert document.kind == f"certificate:{certificate.id}"
+    assert "Nguyễn Thị Lan" in text_of(document)
+
+
+async def test_a_certificate_revoked_before_its_pdf_is_sent_is_not_sent(
+    chat: Conversation,
+) -> None:
+    outcome = await pass_level_one_unsent(chat, update_id=940002)
+    certificate = await revoke(chat)
+    made = [await ready(reply) for reply in outcome.replies]
+    assert all(r is not None and r.document is None for r in made)
+    assert any(r is not None and f"{certificate.id}</code> đã bị thu hồi" in r.text for r in made)
+
+
+async def test_a_pdf_whose_store_is_unreachable_at_send_time_says_how_to_get_it(
+    chat: Conversation,
+) -> None:
+    outcome = await pass_level_one_unsent(chat, update_id=940003)
+
+    def unreachable() -> None:
+        raise ConnectionRefusedError("the database is down")
+
+    chat.engine.sessions = unreachable  # type: ignore[assignment]
+    made = [await ready(reply) for reply in outcome.replies]
+    assert all(r is not None and r.document is None for r in made)
+    assert any(r is not None and "Chưa tạo được tệp PDF" in plain(r.text) for r in made)
