@@ -7,15 +7,28 @@ ones included), one after another on one core, as the chat and the CLI do (each 
 TTF files for every document). Reads the first back with pypdf to check it.
 
     .venv/bin/python bench/certificate_pdf.py [--count 200]
+
+``--level-pass N``: instead, N learners of the test pack pass level 1 through the engine, and
+for the exam's last answer it prints how long the update's transaction took (``Engine.handle``:
+what the learner's row is locked for, and what the first reply waits for) and how long until the
+PDF was in hand (as a transport makes it when it comes to that reply). Runs on a fresh SQLite
+file, or on ``--database-url`` (migrated here; PostgreSQL: an empty database). The same script
+runs against an older checkout (``PYTHONPATH=<checkout>``), whose transaction made the PDF.
+
+    .venv/bin/python bench/certificate_pdf.py --level-pass 30 [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
+import random
 import statistics
+import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pypdf
 
@@ -27,6 +40,7 @@ from hocvuso.credentials.keys import KeyRing, new_key
 from hocvuso.learning import certification
 from hocvuso.storage.models import Certificate
 
+ROOT = Path(__file__).resolve().parents[1]
 NAMES = (
     "Nguyễn Thị Hồng Nhung",
     "Trần Văn Minh",
@@ -42,10 +56,66 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+async def level_passes(count: int, url: str, data_dir: Path) -> None:
+    """The exam's last answer of ``count`` learners: the transaction, and until the PDF."""
+    from hocvuso.chat import replies
+    from hocvuso.chat.engine import Engine
+    from hocvuso.chat.events import Press
+    from hocvuso.storage import db
+    from tests.chat.flows.test_study import finish_level
+    from tests.factories import Conversation
+
+    ready = getattr(replies, "ready", None)  # None: an older checkout, made in the transaction
+    settings = Settings(database_url=url, data_dir=data_dir, _env_file=None)  # type: ignore[call-arg]
+    pack = load_pack(ROOT / "tests" / "fixtures" / "pack")
+    database = db.make_engine(url)
+    engine = Engine(db.make_sessionmaker(database), pack, settings, rng=random.Random(7))
+    transaction: list[float] = []
+    until_pdf: list[float] = []
+    for number in range(count):
+        chat = Conversation(engine, pack, chat_id=700_000 + number, name=NAMES[number % 6])
+        await chat.onboard()
+        await finish_level(chat)
+        await chat.press("Bắt đầu thi")
+        for _ in range(4):
+            await chat.answer(correct=True)
+        letter = chat.letter_for(True)
+        (last,) = [b for b in chat.buttons() if b.label == letter]
+        started = time.perf_counter()
+        outcome = await engine.handle(chat.person, Press(last.data), (1, 800_000 + number))
+        transaction.append(time.perf_counter() - started)
+        made = [await ready(r) if ready else r for r in outcome.replies]
+        until_pdf.append(time.perf_counter() - started)
+        assert any(r is not None and r.document is not None for r in made), "no PDF"
+    await database.dispose()
+    for label, values in (("update transaction", transaction), ("until the PDF", until_pdf)):
+        ms = [t * 1000 for t in values]
+        print(
+            f"  {label:<19} median {statistics.median(ms):6.1f} ms, "
+            f"p90 {percentile(ms, 0.9):6.1f} ms, max {max(ms):6.1f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--level-pass", type=int, default=0, metavar="N")
+    parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
+    if args.level_pass:
+        import sys
+
+        # The tests' conversation driver; an older checkout's when PYTHONPATH names one.
+        sys.path.append(str(ROOT))
+        from hocvuso.storage import db
+
+        with tempfile.TemporaryDirectory() as tmp:
+            url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+            db.upgrade(url)
+            print(f"level 1 passed by {args.level_pass} learners ({url.split(':', 1)[0]}), "
+                  "the exam's last answer:")  # fmt: skip
+            asyncio.run(level_passes(args.level_pass, url, Path(tmp)))
+        return
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, public_url="https://hocvuso.example.gov.vn"
