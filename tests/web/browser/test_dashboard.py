@@ -35,13 +35,14 @@ from typing import TYPE_CHECKING, Any
 import openpyxl
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
 
 from hocvuso.content.loader import Pack, load_pack
 from hocvuso.organising import dashboard
 from hocvuso.organising import permissions as perm
 from hocvuso.storage import db
 from hocvuso.storage.models import Learner
-from hocvuso.storage.organising import Role
+from hocvuso.storage.organising import AuditEntry, Role
 from tests.e2e.harness import BotProcess
 from tests.e2e.harness import Learner as Person
 from tests.factories import add_learner, add_units, grant
@@ -109,6 +110,16 @@ class Stage:
         found = LINK.search(self.organiser.user.texts[-1])
         assert found, f"no sign-in link in the bot's answer: {self.organiser.user.texts[-1]!r}"
         return found.group(0)
+
+    async def audit(self) -> list[tuple[str, str, str | None]]:
+        """The organiser's audit entries: (action, via, page)."""
+        async with db.make_sessionmaker(self.engine)() as session:
+            found = await session.exec(
+                select(AuditEntry)
+                .where(AuditEntry.actor_id == self.organiser_id)
+                .order_by(col(AuditEntry.id))
+            )
+            return [(e.action, e.via, (e.details or {}).get("page")) for e in found.all()]
 
     async def link_issued_at(self, when: datetime) -> str:
         """A link as /dashboard issues it, but at another time (an expired one: in the past)."""
@@ -178,6 +189,7 @@ async def stage(
         finally:
             await web.stop()
     assert "Traceback" not in web.log(), web.log()[-3000:]
+    assert "Traceback" not in bot.log(), bot.log()
 
 
 # --- the browser: screenshots, console, axe -----------------------------------------------------
@@ -228,7 +240,7 @@ class Tour:
         expected = f"the server responded with a status of {refused}" if refused else None
         errors = [e for e in self.errors if not (expected and expected in e)]
         self.errors.clear()
-        assert not errors, f"browser console on {name} ({page.url}): {errors}"
+        assert not errors, f"browser console on {name} ({page.url}, {shot}): {errors}"
         await self.axe(page, name)
 
     async def axe(self, page: Page, name: str) -> None:
@@ -476,6 +488,15 @@ async def test_an_organiser_signs_in_from_the_chat_and_uses_the_dashboard(
 
     assert not tour.errors, tour.errors
     stage.fake.assert_no_invalid_requests()
+    # Every view and the download are in the audit log, the refusals change nothing in it.
+    audit = await stage.audit()
+    assert ("dashboard.link", "chat", None) in audit and ("dashboard.login", "web", None) in audit
+    views = [page for action, via, page in audit if action == "dashboard.view" and via == "web"]
+    assert views.count("unit") == 2 and "overview" in views
+    assert [a for a in audit if a[0] == "dashboard.export"] == [
+        ("dashboard.export", "web", "overview")
+    ]
+    assert audit[-1][:2] == ("dashboard.logout", "web")
     print(f"\nscreenshots ({len(tour.seen)}): {tour.folder}")
 
 
