@@ -386,6 +386,12 @@ async def test_an_organiser_signs_in_from_the_chat_and_uses_the_dashboard(
     body = await page.locator("main").inner_text()
     assert "Sở Khác" not in body and "KHAC" not in body
 
+    # By keyboard: the first Tab reaches the skip link, Enter moves the focus to the content.
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("() => document.activeElement.className") == "skip"
+    await page.keyboard.press("Enter")
+    assert await page.evaluate("() => document.activeElement.id") == "main"
+
     # The drill-down into a sub-unit: its figures and the learners directly in it.
     await page.get_by_role("link", name="Phòng Hai").click()
     await page.wait_for_url("**/dashboard/units/SO-P2")
