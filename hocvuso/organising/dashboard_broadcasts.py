@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import col
 from sqlmodel import select as orm_select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -191,13 +191,14 @@ async def do_confirm(
     double click, a reload) queues one broadcast, and the second answer is its id too."""
     if not _REQUEST.match(request):
         raise DraftError("dash-bc-stale", field="nonce")
-    # One confirmation of this session at a time: on PostgreSQL the session's row is locked
-    # until the transaction ends, so a second one sees the first's audit entry (SQLite runs one
-    # writer at a time anyway).
-    await session.exec(
-        orm_select(DashboardSession.id_hash)
-        .where(DashboardSession.id_hash == signed.key)
-        .with_for_update()
+    # One confirmation of this session at a time: the session's row is written first (a
+    # touch), which holds PostgreSQL's row lock and SQLite's write lock until the transaction
+    # ends, so a second confirmation waits and then finds the first one's audit entry.
+    connection = await session.connection()
+    await connection.execute(
+        update(DashboardSession)
+        .where(col(DashboardSession.id_hash) == signed.key)
+        .values(last_seen_at=now)
     )
     made = await broadcasting.sent_for(session, signed.actor, request, now - ABSOLUTE)
     if made is not None:

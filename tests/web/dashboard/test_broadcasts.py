@@ -10,6 +10,7 @@ A1: Phương; A2: Hà, Mai (Cũ agreed only to older terms); A2x: Xuân, Dũng; 
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from datetime import timedelta
@@ -365,3 +366,18 @@ async def test_htmx_is_served_by_the_app_and_loaded_without_inline_styles(world:
     assert '"includeIndicatorStyles":false' in page.text
     assert "<style" not in page.text and " style=" not in page.text
     assert "<script>" not in page.text
+
+
+async def test_two_confirmations_of_one_preview_at_the_same_time_queue_one_broadcast(
+    world: World,
+) -> None:
+    async with world.signed_in("ha") as client:
+        preview = await previewed(client, "A2")
+        form = form_data(hidden(preview.text))
+        answers = await asyncio.gather(
+            *(client.post("/dashboard/broadcasts", data=form) for _ in range(3))
+        )
+    made = await broadcasts(world)
+    assert len(made) == 1
+    assert [a.status_code for a in answers] == [303, 303, 303]
+    assert {a.headers["location"] for a in answers} == {f"/dashboard/broadcasts/{made[0].id}"}
