@@ -234,4 +234,4 @@ async def progress_fragment(request: Request, broadcast_id: int) -> HTMLResponse
         answer = refusal(request, exc)
         answer.headers["HX-Refresh"] = "true"
         return answer
-    return render(request, "broadcasts_fragment.html", signed=signed, progress=shown)
+    return render(request, "broadcasts_fragment.html", signed=signed, progress=shown, poll=True)

@@ -305,12 +305,16 @@ async def test_the_progress_fragment_follows_the_queue_and_stops_polling_when_do
         assert "Đã xử lý 75%" in words(part.text)
         assert "Đã gửi 3 Không gửi được 0 Đang chờ gửi 1" in words(part.text)
         assert 'hx-trigger="every 2s"' in part.text
+        assert "hx-swap-oob" not in part.text  # the status line says "sending" until done
         await send_all(database, world, DeliveryState.BLOCKED, 3)
         done = await client.get(f"{url}/progress")
         listing = await client.get("/dashboard/broadcasts")
     assert "✓ Đã gửi xong." in words(done.text)
     assert "Đã gửi 3 Không gửi được 1 Đang chờ gửi 0" in words(done.text)
     assert "hx-trigger" not in done.text and "hx-get" not in done.text
+    # The page's status line (role=status) is told once, when it is done.
+    assert '<p id="bc-status" role="status">' in page.text
+    assert '<div id="bc-status" hx-swap-oob="innerHTML">' in done.text
     assert f'href="{url}"' in listing.text
     # The page view is audited once; the polls are that view going on.
     views = [
