@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.delivery import broadcasts
@@ -20,7 +21,7 @@ from hocvuso.i18n import Markup, escape
 from hocvuso.organising import audit, units
 from hocvuso.organising.errors import Forbidden
 from hocvuso.organising.permissions import Action, Actor, access_unit, check_role
-from hocvuso.storage.organising import Unit
+from hocvuso.storage.organising import AuditEntry, Unit
 from hocvuso.storage.scheduling import Broadcast, DeliveryState
 
 #: Room the chat's preview needs around the text (its header, the count and the unit's name).
@@ -52,10 +53,11 @@ async def access_scope(session: AsyncSession, actor: Actor, unit_id: int | None)
     return await access_unit(session, actor, Action.BROADCAST, unit.code)
 
 
-async def _check_audience(
+async def check_audience(
     session: AsyncSession, actor: Actor, audience: dict[str, Any]
 ) -> Unit | None:
-    """Organisers reach their own subtrees only; other audiences (roles, levels) are admins'."""
+    """Organisers reach their own subtrees only; other audiences (roles, levels) are admins'.
+    The audience's first unit (None: no unit, admins only)."""
     check_role(actor, Action.BROADCAST)
     trees: list[str] = list(audience.get("trees") or [])
     if not actor.is_admin and (not trees or set(audience) != {"trees"}):
@@ -74,9 +76,14 @@ async def do_broadcast(
     consent: str,
     language: str = "vi",
     learn_button: bool = True,
+    request: str | None = None,
 ) -> broadcasts.Created:
-    """Queue ``text`` (Telegram HTML) for the audience, in the caller's transaction; audited."""
-    unit = await _check_audience(session, actor, audience)
+    """Queue ``text`` (Telegram HTML) for the audience, in the caller's transaction; audited.
+
+    ``request``: the front's one-time key of this request (the dashboard's preview), kept in
+    the audit entry so that the same request sent twice finds the broadcast it made
+    (:func:`sent_for`)."""
+    unit = await check_audience(session, actor, audience)
     created = await broadcasts.announce_on(
         await session.connection(),
         text,
@@ -94,14 +101,39 @@ async def do_broadcast(
         now,
         broadcast=created.broadcast_id,
         queued=created.queued,
+        **({"request": request} if request else {}),
     )
     return created
 
 
+async def sent_for(
+    session: AsyncSession, actor: Actor, request: str, since: datetime
+) -> int | None:
+    """The broadcast :func:`do_broadcast` made for ``request`` (by this actor, since
+    ``since``), if any."""
+    found = await session.exec(
+        select(AuditEntry.details).where(
+            AuditEntry.actor_id == actor.learner_id,
+            AuditEntry.action == "broadcast.send",
+            col(AuditEntry.at) >= since,
+        )
+    )
+    for details in found.all():
+        if details.get("request") == request:
+            return int(details["broadcast"])
+    return None
+
+
 async def access_progress(
-    session: AsyncSession, actor: Actor, broadcast_id: int, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    broadcast_id: int,
+    now: datetime,
+    *,
+    audited: bool = True,
 ) -> dict[str, int]:
-    """Delivery counts by state of one broadcast the actor may see; audited as a view."""
+    """Delivery counts by state of one broadcast the actor may see; audited as a view (a front
+    that audits the view itself, e.g. the dashboard's page, passes ``audited=False``)."""
     broadcast = await session.get(Broadcast, broadcast_id)
     trees: list[str] = (broadcast.audience.get("trees") or []) if broadcast else []
     if broadcast is None or (not trees and not actor.is_admin):
@@ -112,6 +144,8 @@ async def access_progress(
     except Forbidden:  # another unit's broadcast: refused like an unknown one, naming nothing
         raise Forbidden("forbidden-broadcast") from None
     counts = await state_counts(await session.connection(), broadcast_id)
+    if not audited:
+        return counts
     unit = (await units.of_codes(session, trees[:1])).get(trees[0]) if trees else None
     await audit.record_by(
         session,
