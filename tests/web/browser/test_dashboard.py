@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 ORGANISER_CHAT = 6101
+PEOPLE_CHAT = 6200  # PEOPLE[i] talks in chat PEOPLE_CHAT + i
 UNITS = (
     ("TINH", "Tỉnh Thử Nghiệm", None),
     ("SO", "Sở Thông tin", "TINH"),
@@ -135,9 +136,10 @@ async def seed(engine: AsyncEngine) -> int:
     units = await add_units(sessions, *UNITS)
     now = datetime.now(UTC)
     joined = now - timedelta(days=40)
-    for name, unit, certified, active in PEOPLE:
+    for number, (name, unit, certified, active) in enumerate(PEOPLE):
         await add_learner(
             sessions,
+            chat_id=PEOPLE_CHAT + number,
             unit=unit,
             name=name,
             created_at=joined,
@@ -183,6 +185,8 @@ async def stage(
             await bot.start()
             try:
                 person = Person(fake, fake.user(ORGANISER_CHAT, "Trần Tổ Chức"), core_pack)
+                for number, (name, *_) in enumerate(PEOPLE):
+                    fake.user(PEOPLE_CHAT + number, name)  # they opened the bot long ago
                 yield Stage(fake, web, bot, person, organiser_id, engine_db)
             finally:
                 await bot.stop()
@@ -355,15 +359,41 @@ async def no_horizontal_scroll(page: Page) -> bool:
 
 
 # --- the broadcast step (filled in when the broadcasts page is merged) -------------------------
-async def send_broadcast_and_watch(page: Page, stage: Stage, text: str) -> None:
-    """TO FILL IN after the broadcasts page is merged (``/dashboard/broadcasts/new`` → preview
-    → confirm → progress page with htmx polling): write ``text``, preview it, confirm, watch
-    the progress page until it says the sending is done, and check that the unit's learners
-    got it in the fake Telegram (``stage.fake``) and nobody else; ``tour.look`` each page."""
-    answer = await page.goto("/dashboard/broadcasts/new")
-    if answer is not None and answer.status == 404:
-        pytest.skip("broadcast page not merged yet")
-    pytest.fail("the broadcasts page exists: fill in send_broadcast_and_watch (test_dashboard.py)")
+async def send_broadcast_and_watch(page: Page, stage: Stage, tour: Tour, text: str) -> None:
+    """Compose → preview with the reach → confirm → the progress page, polled by htmx, until it
+    says the sending is done; the learners of the organiser's subtree (and nobody else) got the
+    message from the bot, through the fake Telegram."""
+    await page.goto("/dashboard/broadcasts/new")
+    await tour.look(page, "broadcast-compose")
+    await page.locator("#unit").select_option("SO")
+    await page.locator("#text").fill(text)
+    await page.get_by_role("button", name="Xem trước").click()
+    await page.wait_for_url("**/dashboard/broadcasts/preview")
+    await tour.look(page, "broadcast-preview")
+    reach_line = await page.locator("p[role=status]").inner_text()
+    reach = re.search(r"tới (\d+) học viên của Sở Thông tin", reach_line)
+    assert reach, reach_line
+    assert text in await page.locator(".message-text").inner_text()
+
+    await page.get_by_role("button", name="Gửi thông báo").click()
+    await page.wait_for_url(re.compile(r".*/dashboard/broadcasts/\d+$"))
+    await tour.look(page, "broadcast-progress")
+    # The figures are a fragment htmx polls every 2 s; the page itself is never reloaded.
+    await page.get_by_text("✓ Đã gửi xong.").wait_for(timeout=90_000)
+    await tour.look(page, "broadcast-done")
+    progress = await page.locator("#progress").inner_text()
+    assert f"Đã gửi\n{reach.group(1)}" in progress or f"Đã gửi {reach.group(1)}" in progress, (
+        progress
+    )
+
+    subtree = {PEOPLE_CHAT + i for i, person in enumerate(PEOPLE) if person[1].startswith("SO")}
+    got = {
+        chat_id
+        for chat_id, user in stage.fake.users.items()
+        if any(text in message for message in user.texts)
+    }
+    assert got == subtree | {ORGANISER_CHAT}, got
+    assert len(got) == int(reach.group(1))
 
 
 # --- the tests ----------------------------------------------------------------------------------
@@ -514,7 +544,11 @@ async def test_an_organiser_sends_a_broadcast_and_watches_it_finish(
     one is about the pages and the bot finishing the sending."""
     context = await tour.context()
     page, _ = await sign_in(stage, tour, context)
-    await send_broadcast_and_watch(page, stage, "Chiều thứ Sáu họp trực tuyến về chữ ký số.")
+    await send_broadcast_and_watch(
+        page, stage, tour, "Chiều thứ Sáu họp trực tuyến về chữ ký số."
+    )
+    assert not tour.errors, tour.errors
+    stage.fake.assert_no_invalid_requests()
     await context.close()
     print(f"\nscreenshots ({len(tour.seen)}): {tour.folder}")
 
