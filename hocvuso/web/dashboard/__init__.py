@@ -7,9 +7,10 @@ router, included here.
 
 from fastapi import APIRouter
 
-from hocvuso.web.dashboard import routes
+from hocvuso.web.dashboard import insights, routes
 
 router = APIRouter()
 router.include_router(routes.router)
+router.include_router(insights.router)
 
 __all__ = ["router"]

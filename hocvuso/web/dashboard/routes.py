@@ -26,8 +26,9 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.i18n import plain, t
-from hocvuso.organising import dashboard, exports, reports
+from hocvuso.organising import dashboard, exports, reports, trend
 from hocvuso.organising.errors import Forbidden, StaffError
+from hocvuso.web.dashboard import charts
 from hocvuso.web.dashboard.common import (
     ABSOLUTE_COOKIE_AGE,
     COOKIE,
@@ -167,6 +168,10 @@ async def overview(
             report = await dashboard.access_overview(
                 session, signed.actor, unit or None, target_of(settings), now
             )
+            # The trend chart: its figures are the same scope's (the view is audited above).
+            weekly = await trend.access_trend(
+                session, signed.actor, unit or None, target_of(settings), now
+            )
     except StaffError as exc:
         return refusal(request, exc)
     lang = language(request)
@@ -180,6 +185,7 @@ async def overview(
         sorts=SORTS,
         forecast=lambda row: plain(exports.forecast_text(row, lang)),
         title=plain(exports.title(report, lang)),
+        chart=charts.trend_chart(weekly),
     )
 
 
