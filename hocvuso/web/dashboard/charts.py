@@ -62,5 +62,8 @@ def trend_chart(trend: Trend) -> TrendChart | None:
     """The chart's geometry; None when the scope has no learner yet."""
     if trend.start is None or not trend.points:
         return None
+    # The axis runs from the start to today or the deadline, whichever is later (a deadline
+    # before the start, a misconfiguration, still lands on the axis).
+    first = min(trend.start, trend.target.deadline)
     last = max(trend.today, trend.target.deadline)
-    return TrendChart(trend, 640, 240, 48, 16, 16, 40, trend.start, last)
+    return TrendChart(trend, 640, 240, 48, 16, 16, 40, first, last)
