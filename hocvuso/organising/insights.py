@@ -14,7 +14,6 @@ when it was computed. The audit log page is for admins only (the right of ``Acti
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +26,7 @@ from hocvuso.content.loader import Pack
 from hocvuso.organising import audit
 from hocvuso.organising import question_stats as qs
 from hocvuso.organising import retention as ret
+from hocvuso.organising.caching import TimedCache
 from hocvuso.organising.dashboard import _unit_in_scope
 from hocvuso.organising.errors import Invalid
 from hocvuso.organising.permissions import Action, Actor, check_role
@@ -48,30 +48,11 @@ U = tables.UNIT
 CacheKey = tuple[int, int]
 
 
-class StatsCache:
-    """Item analysis per (scope unit id, level), for :data:`CACHE_TTL`, in this process (a
-    few hundred entries at most; the oldest go first)."""
+class StatsCache(TimedCache[CacheKey, tuple[qs.QuestionStats, ...]]):
+    """Item analysis per (scope unit id, level), for :data:`CACHE_TTL`, in this process."""
 
     def __init__(self, ttl: timedelta = CACHE_TTL, size: int = 256) -> None:
-        self.ttl = ttl
-        self.size = size
-        self._items: OrderedDict[CacheKey, tuple[datetime, tuple[qs.QuestionStats, ...]]] = (
-            OrderedDict()
-        )
-
-    def get(
-        self, key: CacheKey, now: datetime
-    ) -> tuple[datetime, tuple[qs.QuestionStats, ...]] | None:
-        found = self._items.get(key)
-        if found is None or found[0] + self.ttl <= now or found[0] > now:
-            return None
-        return found
-
-    def put(self, key: CacheKey, at: datetime, stats: tuple[qs.QuestionStats, ...]) -> None:
-        self._items[key] = (at, stats)
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
+        super().__init__(ttl, size)
 
 
 @dataclass(frozen=True)

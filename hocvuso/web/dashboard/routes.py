@@ -170,7 +170,12 @@ async def overview(
             )
             # The trend chart: its figures are the same scope's (the view is audited above).
             weekly = await trend.access_trend(
-                session, signed.actor, unit or None, target_of(settings), now
+                session,
+                signed.actor,
+                unit or None,
+                target_of(settings),
+                now,
+                cache=_trends(request),
             )
     except StaffError as exc:
         return refusal(request, exc)
@@ -187,6 +192,13 @@ async def overview(
         title=plain(exports.title(report, lang)),
         chart=charts.trend_chart(weekly),
     )
+
+
+def _trends(request: Request) -> trend.TrendCache:
+    cache: trend.TrendCache | None = getattr(request.app.state, "trend_cache", None)
+    if cache is None:
+        cache = request.app.state.trend_cache = trend.TrendCache()
+    return cache
 
 
 @router.get("/overview.{fmt}", response_model=None)

@@ -480,3 +480,15 @@ async def test_the_pages_exist_in_both_languages(world: World, pack: Pack, lang:
             assert page.status_code == 200, url
             assert f'<html lang="{lang}">' in page.text
             assert "dash-" not in TAG.sub("", page.text)  # every text found in the catalog
+
+
+async def test_the_trend_is_reused_for_a_few_minutes(world: World) -> None:
+    async with world.signed_in("ha") as client:
+        before = WEEK.findall((await client.get("/dashboard")).text)
+        await add_learner(world.sessions, unit="A2", created_at=world.clock.now)
+        world.clock.advance(seconds=1)
+        cached = WEEK.findall((await client.get("/dashboard")).text)
+        world.clock.advance(minutes=6)
+        fresh = WEEK.findall((await client.get("/dashboard")).text)
+    assert cells(before[-1][1])[1] == cells(cached[-1][1])[1] == "5"
+    assert cells(fresh[-1][1])[1] == "6"
