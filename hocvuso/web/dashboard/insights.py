@@ -25,6 +25,7 @@ from hocvuso.i18n import plain, t
 from hocvuso.organising import dashboard, insights
 from hocvuso.organising import question_stats as qs
 from hocvuso.organising import statistics_files as files
+from hocvuso.organising.certified import safe
 from hocvuso.organising.errors import Forbidden, Invalid, StaffError
 from hocvuso.organising.reports import REPORT_ZONE
 from hocvuso.organising.retention import Retention
@@ -53,6 +54,12 @@ QUESTION_SORTS = (
     "flags",
 )
 LETTERS = files.LETTERS
+
+
+def _file(header: list[str], rows: list[list[Any]], fmt: str, title: str) -> bytes:
+    """``table_file`` with every cell through ``certified.safe``: a name or detail that starts
+    like a formula (= + - @) stays text in a spreadsheet."""
+    return table_file(header, [[safe(v) for v in row] for row in rows], fmt, title)
 
 
 def pack_of(request: Request) -> Pack:
@@ -174,7 +181,7 @@ async def questions_file(
     code = page.unit.code if page.unit else "toan-he-thong"
     name = f"cau-hoi-{code}-{_local(page.computed_at):%Y-%m-%d}.{fmt}"
     title = files.questions_title(qs.Source.EXAM, lang)
-    return file_response(table_file(header, rows, fmt, title), fmt, name)
+    return file_response(_file(header, rows, fmt, title), fmt, name)
 
 
 def _question_text(pack: Pack, question_id: str) -> str | None:
@@ -289,7 +296,7 @@ async def retention_file(request: Request, fmt: Format, unit: str = "") -> Respo
     code = page.unit.code if page.unit else "toan-he-thong"
     name = f"ghi-nho-{code}-{_local(now_of(request)):%Y-%m-%d}.{fmt}"
     title = plain(t(lang, "retention-title"))
-    return file_response(table_file(header, rows, fmt, title), fmt, name)
+    return file_response(_file(header, rows, fmt, title), fmt, name)
 
 
 # --- the audit log (admins) -----------------------------------------------------------------
@@ -444,4 +451,4 @@ async def audit_file(
     lang = language(request)
     header, rows = _audit_table(found, lang)
     name = f"nhat-ky-{_local(now_of(request)):%Y-%m-%d}.{fmt}"
-    return file_response(table_file(header, rows, fmt, text_of(lang, "dash-audit")), fmt, name)
+    return file_response(_file(header, rows, fmt, text_of(lang, "dash-audit")), fmt, name)

@@ -492,3 +492,15 @@ async def test_the_trend_is_reused_for_a_few_minutes(world: World) -> None:
         fresh = WEEK.findall((await client.get("/dashboard")).text)
     assert cells(before[-1][1])[1] == cells(cached[-1][1])[1] == "5"
     assert cells(fresh[-1][1])[1] == "6"
+
+
+async def test_a_name_like_a_formula_stays_text_in_the_audit_file(world: World) -> None:
+    await seed_entries(world, 1)
+    async with world.sessions() as session, session.begin():
+        an = await session.get(type(world.people["an"]), world.id("an"))
+        assert an is not None
+        an.display_name = '=HYPERLINK("http://x")'
+        session.add(an)
+    async with world.signed_in("dat") as client:
+        answer = await client.get("/dashboard/audit.csv", params={"action": "broadcast.send"})
+    assert list(csv.reader(io.StringIO(answer.text)))[1][1] == '\'=HYPERLINK("http://x")'
