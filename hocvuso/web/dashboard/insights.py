@@ -8,6 +8,7 @@ The SVG calibration chart is drawn here, from the same numbers as the table.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -62,12 +63,15 @@ def _file(header: list[str], rows: list[list[Any]], fmt: str, title: str) -> byt
     return table_file(header, [[safe(v) for v in row] for row in rows], fmt, title)
 
 
-def pack_of(request: Request) -> Pack:
-    """The content pack: the app's, or read once (from the cache when unchanged)."""
+async def pack_of(request: Request) -> Pack:
+    """The content pack: the app's, or read once (from the cache when unchanged), in a thread
+    so that the other requests go on meanwhile."""
     pack: Pack | None = getattr(request.app.state, "pack", None)
     if pack is None:
         settings = settings_of(request)
-        pack = load_pack_cached(settings.content_path, Path(settings.data_dir) / "cache")
+        pack = await asyncio.to_thread(
+            load_pack_cached, settings.content_path, Path(settings.data_dir) / "cache"
+        )
         request.app.state.pack = pack
     return pack
 
@@ -105,7 +109,7 @@ async def _questions(
         page = await insights.access_questions_page(
             session,
             signed.actor,
-            pack_of(request),
+            await pack_of(request),
             unit or None,
             now,
             level=_level(level),
@@ -148,7 +152,7 @@ async def questions_page(
         rows.sort(key=_question_key(sort), reverse=desc)
     elif desc:
         rows.reverse()
-    pack = pack_of(request)
+    pack = await pack_of(request)
     lang = language(request)
     return render(
         request,
@@ -257,7 +261,7 @@ async def _retention(
     async with transaction(request) as session:
         signed = await dashboard.access_session(session, request.cookies.get(COOKIE), now)
         page = await insights.access_retention_page(
-            session, signed.actor, pack_of(request), unit or None, now, export=export
+            session, signed.actor, await pack_of(request), unit or None, now, export=export
         )
     return signed, page
 

@@ -504,3 +504,11 @@ async def test_a_name_like_a_formula_stays_text_in_the_audit_file(world: World) 
     async with world.signed_in("dat") as client:
         answer = await client.get("/dashboard/audit.csv", params={"action": "broadcast.send"})
     assert list(csv.reader(io.StringIO(answer.text)))[1][1] == '\'=HYPERLINK("http://x")'
+
+
+async def test_without_a_pack_on_the_app_the_shipped_pack_is_read_once(world: World) -> None:
+    assert getattr(world.app.state, "pack", None) is None
+    async with world.signed_in("an") as client:
+        page = await client.get("/dashboard/questions")
+    assert page.status_code == 200
+    assert world.app.state.pack.questions  # read, and kept for the next request
