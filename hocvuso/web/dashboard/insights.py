@@ -168,6 +168,7 @@ async def questions_page(
         number=_one_decimal(lang),
         computed=_local(page.computed_at),
         low=qs.LOW_EFFICIENCY,
+        area_title=lambda area: pack.area_title(area, lang),
     )
 
 
@@ -276,6 +277,8 @@ async def retention_page(request: Request, unit: str = "") -> HTMLResponse:
     lang = language(request)
     header, rows = files.retention_table(page.report, lang)
     number = _one_decimal(lang)
+    pack = await pack_of(request)
+    rows = [[row[0], pack.area_title(str(row[1]), lang), *row[2:]] for row in rows]
     return render(
         request,
         "retention.html",

@@ -122,6 +122,8 @@ async def test_questions_show_the_item_analysis_of_the_scope_only(world: World, 
     assert [rows[q][2] for q in pool] == ["2", "2", "2"]
     assert [rows[q][3] for q in pool] == ["100,0", "50,0", "0,0"]
     for q in expected:
+        assert q.area is not None
+        assert rows[q.question_id][1] == f"1 · {pack.area_title(q.area, 'vi')}"  # its name
         assert rows[q.question_id][4:6] == [decimal(q.discrimination), decimal(q.efficiency)]
     # The details: every option's share, the correct one marked in words.
     first = pack.questions[pool[0]].question
