@@ -64,9 +64,27 @@ async def record_by(
 
 
 async def entries(
-    session: AsyncSession, *, unit_id: int | None = None, limit: int = 100
+    session: AsyncSession,
+    *,
+    unit_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    action: str | None = None,
+    actor_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[AuditEntry]:
-    query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
+    """Entries newest first, filtered (an action, an actor, ``since <= at < until``) and paged
+    (``offset`` entries skipped, at most ``limit``)."""
+    query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).offset(offset).limit(limit)
     if unit_id is not None:
         query = query.where(AuditEntry.unit_id == unit_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if actor_id is not None:
+        query = query.where(AuditEntry.actor_id == actor_id)
+    if since is not None:
+        query = query.where(col(AuditEntry.at) >= since)
+    if until is not None:
+        query = query.where(col(AuditEntry.at) < until)
     return list((await session.exec(query)).all())

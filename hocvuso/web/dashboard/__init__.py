@@ -7,10 +7,11 @@ router, included here.
 
 from fastapi import APIRouter
 
-from hocvuso.web.dashboard import broadcasts, routes
+from hocvuso.web.dashboard import broadcasts, insights, routes
 
 router = APIRouter()
 router.include_router(routes.router)
 router.include_router(broadcasts.router)
+router.include_router(insights.router)
 
 __all__ = ["router"]

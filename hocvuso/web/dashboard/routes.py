@@ -26,8 +26,9 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.i18n import plain, t
-from hocvuso.organising import dashboard, exports, reports
+from hocvuso.organising import dashboard, exports, reports, trend
 from hocvuso.organising.errors import Forbidden, StaffError
+from hocvuso.web.dashboard import charts
 from hocvuso.web.dashboard.common import (
     ABSOLUTE_COOKIE_AGE,
     COOKIE,
@@ -167,6 +168,15 @@ async def overview(
             report = await dashboard.access_overview(
                 session, signed.actor, unit or None, target_of(settings), now
             )
+            # The trend chart: its figures are the same scope's (the view is audited above).
+            weekly = await trend.access_trend(
+                session,
+                signed.actor,
+                unit or None,
+                target_of(settings),
+                now,
+                cache=_trends(request),
+            )
     except StaffError as exc:
         return refusal(request, exc)
     lang = language(request)
@@ -180,7 +190,15 @@ async def overview(
         sorts=SORTS,
         forecast=lambda row: plain(exports.forecast_text(row, lang)),
         title=plain(exports.title(report, lang)),
+        chart=charts.trend_chart(weekly),
     )
+
+
+def _trends(request: Request) -> trend.TrendCache:
+    cache: trend.TrendCache | None = getattr(request.app.state, "trend_cache", None)
+    if cache is None:
+        cache = request.app.state.trend_cache = trend.TrendCache()
+    return cache
 
 
 @router.get("/overview.{fmt}", response_model=None)
