@@ -7,9 +7,11 @@ router, included here.
 
 from fastapi import APIRouter
 
-from hocvuso.web.dashboard import routes
+from hocvuso.web.dashboard import campaigns, mentors, routes
 
 router = APIRouter()
 router.include_router(routes.router)
+router.include_router(campaigns.router)
+router.include_router(mentors.router)
 
 __all__ = ["router"]
