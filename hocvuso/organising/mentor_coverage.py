@@ -24,6 +24,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.content.loader import Pack
+from hocvuso.learning import course
 from hocvuso.organising import audit, mentoring, roles, units
 from hocvuso.organising.errors import Forbidden, NotFound
 from hocvuso.organising.forecast import Target
@@ -65,6 +66,7 @@ class Mentor:
     id: int
     name: str
     unit_code: str
+    unit_name: str
     mentees: int
 
 
@@ -198,6 +200,7 @@ async def coverage(
     standings: dict[str, int] = defaultdict(int)
     candidates: list[tuple[int, str, str, str, mentoring.Standing, datetime | None]] = []
     hidden = 0
+    paths: dict[tuple[int, str], int] = {}
     for r in rows:
         state = mentoring.learner_standing(
             pack,
@@ -207,6 +210,7 @@ async def coverage(
             finished=int(r.done),
             started=bool(r.started),
             certified_level=int(r.best or 0),
+            lessons=_path_length(pack, r.level, r.role, paths),
         )
         bucket = next(
             (code for code, _, path in order[1 if scope else 0 :] if r.path.startswith(path)),
@@ -277,6 +281,13 @@ async def coverage(
     )
 
 
+def _path_length(pack: Pack, level: int, role: str | None, memo: dict[tuple[int, str], int]) -> int:
+    key = (level, role or "other")
+    if key not in memo:
+        memo[key] = len(course.path(pack, level, key[1]))
+    return memo[key]
+
+
 async def _mentors(session: AsyncSession, scope: Unit | None, consent: str) -> list[Mentor]:
     """The scope's reachable mentors who agreed to the current terms, fewest mentees first
     (the order of the chat's pairing list)."""
@@ -293,11 +304,15 @@ async def _mentors(session: AsyncSession, scope: Unit | None, consent: str) -> l
         )
     connection = await session.connection()
     rows = await connection.execute(
-        select(L.c.id, L.c.display_name, L.c.unit_code, load.label("load"))
+        select(L.c.id, L.c.display_name, L.c.unit_code, U.c.name, load.label("load"))
+        .select_from(L.join(U, U.c.code == L.c.unit_code))
         .where(*conditions)
         .order_by(load, L.c.display_name, L.c.id)
     )
-    return [Mentor(int(r.id), r.display_name or "—", r.unit_code or "", int(r.load)) for r in rows]
+    return [
+        Mentor(int(r.id), r.display_name or "—", r.unit_code or "", r.name, int(r.load))
+        for r in rows
+    ]
 
 
 __all__ = ["Coverage", "Lagging", "Mentor", "MentorsPage", "access_mentors_page", "coverage"]

@@ -279,11 +279,14 @@ def learner_standing(
     finished: int,
     started: bool,
     certified_level: int,
+    lessons: int | None = None,
 ) -> Standing:
     """:func:`standing` of a learner from their figures: lessons ``finished`` at their current
-    level, whether they ``started`` any lesson, their highest certified level. /mentees and the
-    dashboard's mentors page use it, so "behind" means the same everywhere."""
-    lessons = len(course.path(pack, learner.level, learner.role or "other"))
+    level, whether they ``started`` any lesson, their highest certified level (``lessons``: the
+    length of their path, if the caller has it). /mentees and the dashboard's mentors page use
+    it, so "behind" means the same everywhere."""
+    if lessons is None:
+        lessons = len(course.path(pack, learner.level, learner.role or "other"))
     ratio = 1.0 if learner.level > target.level else (finished / lessons if lessons else 1.0)
     return standing(
         now=now,
@@ -376,6 +379,7 @@ async def mentees(
                     finished=int(finished),
                     started=bool(progress_rows),
                     certified_level=certified_level,
+                    lessons=lessons,
                 ),
                 can_nudge=learner.status == LearnerStatus.ACTIVE
                 and not is_muted
