@@ -154,7 +154,11 @@ async def coverage(
     )
     done = (
         select(P.c.learner_id, P.c.level, func.count().label("done"))
-        .where(P.c.status.in_(("done", "placed_out")))
+        .where(
+            P.c.status.in_(("done", "placed_out")),
+            # Only the scope's learners' lessons, not the whole table's.
+            *([P.c.learner_id.in_(select(L.c.id).where(*in_scope))] if in_scope else []),
+        )
         .group_by(P.c.learner_id, P.c.level)
         .subquery("done")
     )
@@ -201,6 +205,7 @@ async def coverage(
     candidates: list[tuple[int, str, str, str, mentoring.Standing, datetime | None]] = []
     hidden = 0
     paths: dict[tuple[int, str], int] = {}
+    bucket_of: dict[str, str | None] = {}
     for r in rows:
         state = mentoring.learner_standing(
             pack,
@@ -212,10 +217,12 @@ async def coverage(
             certified_level=int(r.best or 0),
             lessons=_path_length(pack, r.level, r.role, paths),
         )
-        bucket = next(
-            (code for code, _, path in order[1 if scope else 0 :] if r.path.startswith(path)),
-            scope.code if scope is not None else None,
-        )
+        if r.unit_code not in bucket_of:  # once per unit, not per learner
+            bucket_of[r.unit_code] = next(
+                (code for code, _, path in order[1 if scope else 0 :] if r.path.startswith(path)),
+                scope.code if scope is not None else None,
+            )
+        bucket = bucket_of[r.unit_code]
         lag = state in mentoring.LAGGING
         if bucket is not None:
             tally = counts[bucket]
