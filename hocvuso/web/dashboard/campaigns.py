@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from hocvuso.organising import campaign_report as cr
-from hocvuso.organising.errors import StaffError
+from hocvuso.organising.errors import NotFound, StaffError
 from hocvuso.web.dashboard.common import (
     language,
     now_of,
@@ -91,21 +91,25 @@ async def campaigns_page(request: Request, unit: str = "") -> HTMLResponse:
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 async def campaign_page(
-    request: Request, campaign_id: int, unit: str = "", days: int = cr.WINDOW_DAYS
+    request: Request, campaign_id: str, unit: str = "", days: str = ""
 ) -> HTMLResponse:
-    """One campaign: its messages on a timeline against the milestone, and in a table."""
+    """One campaign: its messages on a timeline against the milestone, and in a table. An id
+    that is not a number is the same 404 as an unknown one; a window that is not a number is
+    the default (the domain keeps it within 1–30 days)."""
     settings = settings_of(request)
     try:
         async with transaction(request) as session:
             signed = await signed_in(request, session)
+            if not (campaign_id.isdigit() and len(campaign_id) <= 9):
+                raise NotFound("dash-campaign-none")
             scope, report = await cr.access_campaign(
                 session,
                 signed.actor,
-                campaign_id,
+                int(campaign_id),
                 unit or None,
                 now_of(request),
                 consent=settings.consent_version,
-                window_days=days,
+                window_days=int(days) if days.isdigit() and len(days) <= 3 else cr.WINDOW_DAYS,
             )
     except StaffError as exc:
         return refusal(request, exc)

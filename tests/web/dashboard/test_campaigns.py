@@ -238,11 +238,15 @@ async def test_another_scopes_campaign_is_the_same_404_as_an_unknown_one(
     async with world.signed_in("an") as client:
         other = await client.get(f"/dashboard/campaigns/{seeded['other']}")
         unknown = await client.get("/dashboard/campaigns/999999")
+        not_a_number = await client.get("/dashboard/campaigns/abc")
+        bad_window = await client.get(f"/dashboard/campaigns/{seeded['campaign']}?days=x")
         other_unit = await client.get(f"/dashboard/campaigns/{seeded['campaign']}?unit=B1")
         no_unit = await client.get(f"/dashboard/campaigns/{seeded['campaign']}?unit=ZZ")
     assert other.status_code == unknown.status_code == 404
-    assert other.text == unknown.text
+    assert other.text == unknown.text == not_a_number.text
     assert "Về đích B" not in other.text
+    assert bad_window.status_code == 200  # the default window, not an error page
+    assert 'name="days" type="number" min="1" max="30" value="3"' in bad_window.text
     assert other_unit.status_code == no_unit.status_code == 404
     assert other_unit.text == no_unit.text
 
