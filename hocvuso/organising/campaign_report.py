@@ -320,6 +320,28 @@ async def message_reports(
     return found
 
 
+async def report_of(
+    connection: AsyncConnection,
+    slug: str,
+    now: datetime,
+    *,
+    consent: str,
+    window_days: int = WINDOW_DAYS,
+) -> tuple[CampaignSummary, list[MessageReport]]:
+    """A campaign's messages over everyone (the command line: ``hocvuso campaign report``);
+    NotFound for an unknown slug."""
+    found = await connection.execute(select(CAMPAIGNS.c.id).where(CAMPAIGNS.c.slug == slug))
+    campaign_id = found.scalar_one_or_none()
+    if campaign_id is None:
+        raise NotFound("dash-campaign-none")
+    summary, spec = (await _summaries(connection, None, consent, int(campaign_id)))[0]
+    window = max(1, min(MAX_WINDOW_DAYS, window_days))
+    messages = await message_reports(
+        connection, summary.id, spec, None, now, consent=consent, window_days=window
+    )
+    return summary, messages
+
+
 def _aware(value: datetime | str) -> datetime:
     """An aggregate's datetime as aware UTC (SQLite hands back naive values or text)."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -363,5 +385,6 @@ __all__ = [
     "access_campaign",
     "access_campaigns",
     "message_reports",
+    "report_of",
     "scope_condition",
 ]

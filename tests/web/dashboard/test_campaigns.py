@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from hocvuso.storage import tables
 from hocvuso.storage.organising import AuditEntry
 from tests.factories import add_answers, insert_delivery
+from tests.organising.cli import hocvuso
 from tests.web.dashboard.conftest import World
 
 ROW = re.compile(r'<tr data-message="([^"]+)">(.*?)</tr>', re.S)
@@ -285,3 +286,24 @@ async def test_the_pages_speak_english(world: World, database: AsyncEngine) -> N
     assert sent[6].endswith("pp)")
     assert "Active 3 days before" in page.text
     assert "Copies delivered" in listing.text
+
+
+async def test_the_command_line_reports_the_same_figures_over_everyone(
+    world: World, database: AsyncEngine, database_url: str
+) -> None:
+    seeded = await seed(world, database)
+    audience, reached, before, after = expected(seeded, A_TREE | {"binh"})
+    result = await hocvuso(database_url, "campaign", "report", "chien-dich-a")
+    assert result.exit_code == 0, result.output
+    line = next(row for row in result.output.splitlines() if "19/11/2026 09:00" in row)
+    cells = [c.strip() for c in line.strip("│ ").split("│")]
+    assert cells[1:] == [
+        "yes",
+        f"{reached}/{audience}",
+        str(before),
+        str(after),
+        f"{after - before:+d} ({100 * (after - before) / reached:+.1f} pp)",
+    ]
+    unknown = await hocvuso(database_url, "campaign", "report", "khong-co")
+    assert unknown.exit_code == 1
+    assert "not found" in unknown.output
