@@ -1,5 +1,5 @@
-"""Dashboard latency over HTTP: overview and unit drill-down for N learners in M units on
-PostgreSQL (issue 13's goal: p95 under 300 ms at 100,000 learners in 3,000 units).
+"""Dashboard latency over HTTP: overview, unit drill-down, mentors and campaigns for N learners
+in M units on PostgreSQL (issue 13's goal: p95 under 300 ms at 100,000 learners in 3,000 units).
 
 Seeds a throw-away database with bench/report.py's tree and learners (every learner named and
 on the current terms, so the drill-down lists them), signs in an admin and the organiser of the
@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report as report_bench
 
 from hocvuso.config import Settings
+from hocvuso.content.loader import load_pack
 from hocvuso.organising import dashboard, roles
 from hocvuso.organising import permissions as perm
 from hocvuso.storage import db
@@ -119,6 +120,7 @@ async def main(learner_count: int, unit_count: int, runs: int) -> None:
         app.state.settings = settings
         app.state.sessionmaker = maker
         app.state.clock = lambda: NOW
+        app.state.pack = load_pack()  # the shipped pack: the mentors page's standings
         app.include_router(router)
         as_admin = await sign_in(maker, app, people[0])
         as_organiser = await sign_in(maker, app, people[1])
@@ -141,6 +143,10 @@ async def main(learner_count: int, unit_count: int, runs: int) -> None:
                 as_organiser,
                 f"/dashboard/units/{commune}/learners.xlsx",
             ),
+            ("mentors, admin (whole tree)", as_admin, "/dashboard/mentors"),
+            (f"mentors, organiser of {council}", as_organiser, "/dashboard/mentors"),
+            (f"mentors of {commune}", as_organiser, f"/dashboard/mentors?unit={commune}"),
+            ("campaigns, admin", as_admin, "/dashboard/campaigns"),
         ]
         print(f"{runs} requests each after a warm-up (goal: p95 < 300 ms):")
         for label, client, path in cases:

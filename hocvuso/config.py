@@ -142,6 +142,9 @@ class Settings(BaseSettings):
     mentor_invites_open: int = Field(
         default=20, ge=1, le=500, description="Open personal mentor invitations per organiser."
     )
+    mentor_capacity: int = Field(
+        default=10, ge=1, le=500, description="Mentees a mentor may have (organisers' pairing)."
+    )
 
     # --- certificates (docs/certificates.md) ---
     public_url: str = Field(

@@ -37,7 +37,7 @@ from hocvuso.delivery import broadcasts
 from hocvuso.delivery.bots import ServedBot
 from hocvuso.delivery.queue import DeliveryQueue
 from hocvuso.i18n import plain
-from hocvuso.organising import broadcasting
+from hocvuso.organising import broadcasting, campaign_report
 from hocvuso.organising.errors import StaffError
 from hocvuso.organising.permissions import CLI
 from hocvuso.scheduler import campaign_sweep, campaigns
@@ -84,6 +84,43 @@ def campaign_create(file: Path = typer.Argument(..., exists=True, dir_okay=False
         console.print(f"  {day:%a %d/%m/%Y} {hour:02d}:00  message {index + 1}")
     if len(upcoming) > 10:
         console.print(f"  … and {len(upcoming) - 10} more")
+
+
+@campaign_app.command("report")
+def campaign_report_command(
+    slug: str,
+    days: int = typer.Option(
+        campaign_report.WINDOW_DAYS, min=1, max=30, help="Days compared before and after."
+    ),
+) -> None:
+    """Each message of a campaign: sent or not, reach, learners active before and after it
+    (the dashboard's campaign page over everyone; docs/dashboard.md defines the figures)."""
+    settings = get_settings()
+
+    async def work(
+        database: AsyncEngine,
+    ) -> tuple[campaign_report.CampaignSummary, list[campaign_report.MessageReport]]:
+        async with database.connect() as connection:
+            return await campaign_report.report_of(
+                connection, slug, utcnow(), consent=settings.consent_version, window_days=days
+            )
+
+    summary, messages = _run(work)
+    console.print(f"campaign {summary.id} [bold]{summary.slug}[/bold]: {summary.name}")
+    table = Table("planned", "sent", "reach", f"active {days} d before", "after", "change")
+    for m in messages:
+        activity = m.activity
+        table.add_row(
+            f"{m.planned_at:%d/%m/%Y %H:%M}",
+            "yes" if m.sent else "no",
+            f"{m.reached}/{m.audience}" if m.sent else f"-/{m.audience}",
+            str(activity.before) if activity else "-",
+            (str(activity.after) + (" (window not over)" if activity.incomplete else ""))
+            if activity
+            else "-",
+            f"{activity.change:+d} ({activity.change_points or 0:+.1f} pp)" if activity else "-",
+        )
+    console.print(table)
 
 
 @campaign_app.command("list")

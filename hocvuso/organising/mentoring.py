@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import col, select
@@ -260,6 +261,48 @@ def standing(
     return Standing.BEHIND if ratio < expected else Standing.ON_TRACK
 
 
+class Standable(Protocol):
+    """What :func:`learner_standing` reads of a learner (a ``Learner`` or a Core row)."""
+
+    level: int
+    role: str | None
+    created_at: datetime
+    last_active_at: datetime | None
+
+
+def learner_standing(
+    pack: Pack,
+    target: Target,
+    now: datetime,
+    learner: Standable,
+    *,
+    finished: int,
+    started: bool,
+    certified_level: int,
+    lessons: int | None = None,
+) -> Standing:
+    """:func:`standing` of a learner from their figures: lessons ``finished`` at their current
+    level, whether they ``started`` any lesson, their highest certified level (``lessons``: the
+    length of their path, if the caller has it). /mentees and the dashboard's mentors page use
+    it, so "behind" means the same everywhere."""
+    if lessons is None:
+        lessons = len(course.path(pack, learner.level, learner.role or "other"))
+    ratio = 1.0 if learner.level > target.level else (finished / lessons if lessons else 1.0)
+    return standing(
+        now=now,
+        joined_at=learner.created_at,
+        last_active_at=learner.last_active_at,
+        started=started or certified_level > 0,
+        certified=certified_level >= target.level,
+        ratio=ratio,
+        deadline=datetime.combine(target.deadline, datetime.max.time(), now.tzinfo),
+    )
+
+
+#: Standings of learners who need a hand (the dashboard's "lagging").
+LAGGING = (Standing.NOT_STARTED, Standing.INACTIVE, Standing.BEHIND)
+
+
 async def mentees(
     session: AsyncSession,
     actor: Actor,
@@ -315,13 +358,10 @@ async def mentees(
             consented(consent),
         )
     )
-    deadline = datetime.combine(target.deadline, datetime.max.time(), now.tzinfo)
     found = []
     for learner, finished, progress_rows, top, is_muted, recent_nudges in result.all():
         lessons = len(course.path(pack, learner.level, learner.role or "other"))
         certified_level = int(top or 0)
-        reached = certified_level >= target.level
-        ratio = 1.0 if learner.level > target.level else (finished / lessons if lessons else 1.0)
         found.append(
             Mentee(
                 id=learner.id,
@@ -331,14 +371,15 @@ async def mentees(
                 lessons=lessons,
                 certified_level=certified_level,
                 last_active_at=learner.last_active_at,
-                standing=standing(
-                    now=now,
-                    joined_at=learner.created_at,
-                    last_active_at=learner.last_active_at,
-                    started=bool(progress_rows) or certified_level > 0,
-                    certified=reached,
-                    ratio=ratio,
-                    deadline=deadline,
+                standing=learner_standing(
+                    pack,
+                    target,
+                    now,
+                    learner,
+                    finished=int(finished),
+                    started=bool(progress_rows),
+                    certified_level=certified_level,
+                    lessons=lessons,
                 ),
                 can_nudge=learner.status == LearnerStatus.ACTIVE
                 and not is_muted

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func
+from sqlalchemy import ColumnElement, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,7 +18,7 @@ from hocvuso.config import Settings
 from hocvuso.delivery import outbox
 from hocvuso.i18n import t
 from hocvuso.organising import audit, mentoring, roles, units
-from hocvuso.organising.errors import Forbidden
+from hocvuso.organising.errors import Forbidden, Invalid, LimitReached
 from hocvuso.organising.permissions import Action, Actor, access_learner, access_unit, check_role
 from hocvuso.storage.consent import consented, has_consented
 from hocvuso.storage.models import Certificate, Learner, LearnerStatus
@@ -155,12 +155,33 @@ async def do_pair(
     mentor_id: int,
     mentee_id: int,
     now: datetime,
+    *,
+    unmentored_only: bool = False,
 ) -> tuple[Learner, Learner]:
-    """Link them (both inside the organiser's subtree) and tell both; idempotent."""
+    """Link them (both inside the organiser's subtree) and tell both; idempotent.
+
+    Refused (LimitReached ``mentor-full``) when the link is new and the mentor already has
+    ``Settings.mentor_capacity`` mentees; with ``unmentored_only`` (the dashboard, whose list
+    may be stale by the time of the press) also when the mentee has a mentor already (Invalid
+    ``mentor-already-paired``).
+    """
     mentor = await access_learner(session, actor, Action.LINK_MENTEE, mentor_id)
     mentee = await access_learner(session, actor, Action.LINK_MENTEE, mentee_id)
     if not all(has_consented(p, settings.consent_version) for p in (mentor, mentee)):
         raise Forbidden("forbidden-learner")  # not yet agreed to terms that allow this
+    links = (
+        await session.exec(
+            select(MentorLink.mentor_id, MentorLink.mentee_id).where(
+                or_(col(MentorLink.mentor_id) == mentor_id, col(MentorLink.mentee_id) == mentee_id)
+            )
+        )
+    ).all()
+    if unmentored_only and any(linked == mentee_id for _, linked in links):
+        raise Invalid("mentor-already-paired")
+    if (mentor_id, mentee_id) not in links:
+        load = sum(1 for linked, _ in links if linked == mentor_id)
+        if load >= settings.mentor_capacity:
+            raise LimitReached("mentor-full", capacity=settings.mentor_capacity)
     if await mentoring.do_link_by_organiser(session, actor, mentor_id, mentee_id, now):
         for recipient, named, key, variables in (
             (mentee, mentor, "paired-mentee", {"mentor": mentor.display_name or "—"}),

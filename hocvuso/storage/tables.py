@@ -30,6 +30,7 @@ PROCESSED_UPDATE: Table = _tables["processed_update"]
 BOT: Table = _tables["bot"]
 ROLE_INVITE: Table = _tables["role_invite"]
 XAPI_STATEMENT: Table = _tables["xapi_statement"]
+MENTOR_LINK: Table = _tables["mentor_link"]
 
 
 def insert_ignore(connection: AsyncConnection, table: Table, *conflict: str) -> Insert:

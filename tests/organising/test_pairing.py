@@ -3,6 +3,7 @@ both are told; nobody outside the organiser's subtree can be chosen or paired.""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -11,11 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.chat.engine import Engine
 from hocvuso.chat.events import Press
+from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
 from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import MentorLink, Role, Unit
 from hocvuso.storage.scheduling import Delivery
-from tests.factories import OLD_TERMS, TERMS, add_learner, grant, set_terms, talk
+from tests.factories import OLD_TERMS, TERMS, Clock, add_learner, grant, set_terms, talk
 
 JOINED = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -157,3 +159,35 @@ async def test_mentors_and_colleagues_who_declined_the_updated_terms_are_not_lis
     await chat.send("/assign_mentor")
     await chat.press("Cô Hướng Dẫn (0 học viên)")
     assert "Chưa Đồng Ý" in chat.text
+
+
+async def test_a_mentor_at_capacity_is_refused_a_new_mentee_and_nothing_is_linked(
+    pack: Pack,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    clock: Clock,
+    tree: dict[str, Unit],
+) -> None:
+    full = Engine(
+        sessions,
+        pack,
+        settings.model_copy(update={"mentor_capacity": 1}),
+        clock=clock,
+        rng=random.Random(7),
+    )
+    organiser = await add_learner(sessions, unit="A2", name="Tổ Chức A2", created_at=JOINED)
+    await grant(sessions, organiser, Role.ORGANISER, tree["A2"])
+    mentor = await add_learner(
+        sessions, unit="A2", name="Hướng Dẫn A2", created_at=JOINED, certified=[(1, JOINED)]
+    )
+    await grant(sessions, mentor, Role.MENTOR, tree["A2"])
+    first = await add_learner(sessions, unit="A2", name="Người Thứ Nhất", created_at=JOINED)
+    second = await add_learner(sessions, unit="A2", name="Người Thứ Hai", created_at=JOINED)
+    chat = talk(full, pack, organiser)
+    await chat.event(Press(f"pa::{mentor.id}.{first.id}"))
+    await chat.event(Press(f"pa::{mentor.id}.{first.id}"))  # pressed twice: still fine
+    assert chat.last.toast and "Đã giao" in chat.last.toast
+    await chat.event(Press(f"pa::{mentor.id}.{second.id}"))
+    assert chat.last.toast and "đã có đủ 1 học viên" in chat.last.toast
+    assert await _links(sessions) == {(mentor.id, first.id)}
+    assert await _texts_to(sessions, second) == []

@@ -7,11 +7,13 @@ router, included here.
 
 from fastapi import APIRouter
 
-from hocvuso.web.dashboard import broadcasts, insights, routes
+from hocvuso.web.dashboard import broadcasts, campaigns, insights, mentors, routes
 
 router = APIRouter()
 router.include_router(routes.router)
 router.include_router(broadcasts.router)
+router.include_router(campaigns.router)
+router.include_router(mentors.router)
 router.include_router(insights.router)
 
 __all__ = ["router"]

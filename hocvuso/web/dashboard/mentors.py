@@ -1,0 +1,114 @@
+"""The dashboard's mentors page: coverage of the scope's lagging learners by mentors, suggested
+mentors for those without one, and a pairing form that calls the chat's
+:func:`hocvuso.organising.pairing.do_pair` (:mod:`hocvuso.organising.mentor_coverage`)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from hocvuso.content.cache import load_pack_cached
+from hocvuso.content.loader import Pack
+from hocvuso.i18n import plain
+from hocvuso.organising import mentor_coverage, pairing
+from hocvuso.organising.errors import Forbidden, Invalid, StaffError
+from hocvuso.web.dashboard.common import (
+    PRIVATE,
+    language,
+    now_of,
+    refusal,
+    render,
+    settings_of,
+    signed_in,
+    target_of,
+    text_of,
+    transaction,
+)
+
+router = APIRouter(prefix="/dashboard", tags=["dashboard"])
+
+
+def pack_of(request: Request) -> Pack:
+    """The content pack (``app.state.pack``, else the configured one, loaded once)."""
+    found: Pack | None = getattr(request.app.state, "pack", None)
+    if found is None:
+        found = load_pack_cached(settings_of(request).content_path)
+        request.app.state.pack = found
+    return found
+
+
+async def _page(
+    request: Request, unit: str, *, status: int = 200, notice: str = "", error: str = ""
+) -> HTMLResponse:
+    settings = settings_of(request)
+    try:
+        async with transaction(request) as session:
+            signed = await signed_in(request, session)
+            page = await mentor_coverage.access_mentors_page(
+                session,
+                signed.actor,
+                unit or None,
+                pack_of(request),
+                target_of(settings),
+                now_of(request),
+                consent=settings.consent_version,
+                capacity=settings.mentor_capacity,
+            )
+    except StaffError as exc:
+        return refusal(request, exc)
+    return render(
+        request,
+        "mentors.html",
+        status,
+        signed=signed,
+        page=page,
+        unit=unit,
+        notice=notice,
+        error=error,
+    )
+
+
+@router.get("/mentors", response_class=HTMLResponse)
+async def mentors_page(request: Request, unit: str = "", paired: str = "") -> HTMLResponse:
+    notice = text_of(language(request), "dash-mentors-paired") if paired else ""
+    return await _page(request, unit, notice=notice)
+
+
+@router.post("/mentors/pair", response_model=None)
+async def pair(
+    request: Request,
+    csrf: str = Form(""),
+    mentor: str = Form(""),
+    mentee: str = Form(""),
+    unit: str = Form(""),
+) -> Response:
+    """Pair a lagging learner with a mentor: the chat's ``do_pair`` (audited there, both told);
+    a refusal re-shows the page with its reason, and nothing changes."""
+    settings = settings_of(request)
+    try:
+        async with transaction(request) as session:
+            signed = await signed_in(request, session)
+            if not signed.csrf_ok(csrf):
+                raise Forbidden("dashboard-csrf")
+            if not (mentor.isdigit() and mentee.isdigit()):
+                raise Invalid("dash-mentors-choose")
+            await pairing.do_pair(
+                session,
+                settings,
+                signed.actor,
+                int(mentor),
+                int(mentee),
+                now_of(request),
+                unmentored_only=True,
+            )
+    except StaffError as exc:
+        if exc.key in {"dashboard-signed-out", "dashboard-csrf"}:
+            return refusal(request, exc)
+        status = 403 if isinstance(exc, Forbidden) else 409
+        return await _page(
+            request, unit, status=status, error=plain(exc.message(language(request)))
+        )
+    query = urlencode({"paired": "1", **({"unit": unit} if unit else {})})
+    return RedirectResponse(f"/dashboard/mentors?{query}", status_code=303, headers=PRIVATE)
