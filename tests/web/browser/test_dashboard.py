@@ -544,9 +544,7 @@ async def test_an_organiser_sends_a_broadcast_and_watches_it_finish(
     one is about the pages and the bot finishing the sending."""
     context = await tour.context()
     page, _ = await sign_in(stage, tour, context)
-    await send_broadcast_and_watch(
-        page, stage, tour, "Chiều thứ Sáu họp trực tuyến về chữ ký số."
-    )
+    await send_broadcast_and_watch(page, stage, tour, "Chiều thứ Sáu họp trực tuyến về chữ ký số.")
     assert not tour.errors, tour.errors
     stage.fake.assert_no_invalid_requests()
     await context.close()
