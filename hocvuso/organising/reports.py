@@ -93,10 +93,13 @@ def _buckets(root: Unit | None, bucket: Any, member: Any) -> tuple[ColumnElement
     return rows, members
 
 
-def report_query(root: Unit | None, target: Target, now: datetime) -> Select[Any]:
+def report_query(
+    root: Unit | None, target: Target, now: datetime, *, whole_tree: bool = False
+) -> Select[Any]:
     """The report's rows, aggregated in the database: learners and certificates are counted per
     unit first (one pass over each table, the subtree's only), then summed per row over the
-    units each row counts."""
+    units each row counts. ``whole_tree``: the root is the tree's single top unit, so every
+    learner of a unit is in its subtree and none needs to be looked up in it."""
     bucket, member, row_unit = U.alias("bucket"), U.alias("member"), U.alias("row_unit")
     bucket_rows, belongs = _buckets(root, bucket, member)
     members = (
@@ -106,7 +109,7 @@ def report_query(root: Unit | None, target: Target, now: datetime) -> Select[Any
         .cte("members")
     )
     in_scope: tuple[ColumnElement[bool], ...] = ()
-    if root is not None:  # only the subtree's learners, not the whole table's
+    if root is not None and not whole_tree:  # only the subtree's learners, not the table's
         in_scope = (L.c.unit_code.in_(select(members.c.unit_code)),)
     active_since = now - timedelta(days=ACTIVE_DAYS)
     people = (
@@ -206,7 +209,7 @@ async def unit_report(
         if len(tops) == 1:
             root = Unit.model_validate(tops[0]._mapping)
     async with db.planned_for_values(connection):
-        result = await connection.execute(report_query(root, target, now))
+        result = await connection.execute(report_query(root, target, now, whole_tree=whole_tree))
     today = now.astimezone(REPORT_ZONE).date()
     names = ("joined", "active", *(f"l{n}" for n in LEVELS), "recent")
     rows = []
