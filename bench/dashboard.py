@@ -8,6 +8,11 @@ dashboard's router (session check, grants, the /report query, audit entry, Jinja
 an in-process client: p50 and p95 of ``--runs`` requests after a warm-up.
 
     .venv/bin/python bench/dashboard.py [--learners 100000] [--units 3000] [--runs 30]
+        [--reuse NAME]
+
+``--reuse NAME`` keeps the seeded database NAME for the next run: seeded (minutes at 100,000
+learners) when it does not exist yet, reused as it is when it does, never dropped (drop it with
+``dropdb NAME`` when done).
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 from fastapi import FastAPI
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report as report_bench
@@ -57,39 +63,54 @@ async def sign_in(maker: object, app: FastAPI, learner: Learner) -> httpx.AsyncC
     return client
 
 
-async def main(learner_count: int, unit_count: int, runs: int) -> None:
-    name = f"hocvuso_bench_{uuid.uuid4().hex[:8]}"
+async def main(learner_count: int, unit_count: int, runs: int, reuse: str | None) -> None:
+    name = reuse or f"hocvuso_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(report_bench.ADMIN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    exists = reuse is not None and bool(
+        await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", reuse)
+    )
+    if not exists:
+        await admin.execute(f'CREATE DATABASE "{name}"')
     url = report_bench.ADMIN.rsplit("/", 1)[0] + f"/{name}"
     settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
     try:
         await db.upgrade_async(url)
-        started = time.perf_counter()
-        seeded = await report_bench.seed(url, learner_count, unit_count)
-        connection = await asyncpg.connect(url)
-        await connection.execute(
-            "UPDATE learner SET display_name = 'Học viên ' || id, consent_version = $1",
-            settings.consent_version,
-        )
-        await connection.execute("ANALYZE learner")
-        await connection.close()
-        print(
-            f"seeded {seeded['units']:,} units, {seeded['learners']:,} learners "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
+        if exists:
+            print(f"reusing the seeded database {name}")
+        else:
+            started = time.perf_counter()
+            seeded = await report_bench.seed(url, learner_count, unit_count)
+            connection = await asyncpg.connect(url)
+            await connection.execute(
+                "UPDATE learner SET display_name = 'Học viên ' || id, consent_version = $1",
+                settings.consent_version,
+            )
+            await connection.execute("ANALYZE learner")
+            await connection.close()
+            print(
+                f"seeded {seeded['units']:,} units, {seeded['learners']:,} learners "
+                f"in {time.perf_counter() - started:.1f} s"
+                + (f" into {name} (kept)" if reuse else "")
+            )
         engine = db.make_engine(url)
         maker = db.make_sessionmaker(engine)
         async with maker() as session:
             tree = {u.code: u for u in (await session.exec(select(Unit))).all()}
-        placed: dict[str, int] = {}
-        for code in seeded["placed"]:
-            if code:
-                placed[code] = placed.get(code, 0) + 1
+            connection = await session.connection()
+            placed = {
+                str(code): int(count)
+                for code, count in await connection.execute(
+                    select(Learner.unit_code, func.count())  # type: ignore[call-overload]
+                    .where(col(Learner.unit_code).is_not(None))
+                    .group_by(Learner.unit_code)
+                )
+            }
+            learners = sum(placed.values())
+        print(f"{len(tree):,} units, {learners:,} learners in a unit")
         children: dict[int | None, int] = {}
         for unit in tree.values():
             children[unit.parent_id] = children.get(unit.parent_id, 0) + 1
-        councils = [c for c, k in seeded["kinds"].items() if k == "council"]
+        councils = [c for c in tree if c.startswith("HDND-")]  # bench/report.py's councils
         council = max(councils, key=lambda c: children.get(tree[c].id, 0))
         commune = max(
             (u.code for u in tree.values() if u.parent_id == tree[council].id),
@@ -98,6 +119,11 @@ async def main(learner_count: int, unit_count: int, runs: int) -> None:
         async with maker() as session, session.begin():
             people = []
             for who in ("admin", "organiser"):
+                named = select(Learner).where(Learner.display_name == f"Bench {who}")
+                kept = (await session.exec(named)).first()
+                if kept is not None:  # a reused database: signed in again, not added twice
+                    people.append(kept)
+                    continue
                 person = Learner(
                     platform="telegram",
                     chat_id=None,
@@ -110,12 +136,15 @@ async def main(learner_count: int, unit_count: int, runs: int) -> None:
                 session.add(person)
                 await session.flush()
                 people.append(person)
-            await roles.do_grant_unchecked(
-                session, people[0], Role.ADMIN, None, by=None, via="cli", now=NOW
-            )
-            await roles.do_grant_unchecked(
-                session, people[1], Role.ORGANISER, tree[council], by=None, via="cli", now=NOW
-            )
+                await roles.do_grant_unchecked(
+                    session,
+                    person,
+                    Role.ADMIN if who == "admin" else Role.ORGANISER,
+                    None if who == "admin" else tree[council],
+                    by=None,
+                    via="cli",
+                    now=NOW,
+                )
         app = FastAPI()
         app.state.settings = settings
         app.state.sessionmaker = maker
@@ -168,7 +197,8 @@ async def main(learner_count: int, unit_count: int, runs: int) -> None:
         await as_organiser.aclose()
         await engine.dispose()
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if reuse is None:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
 
 
@@ -177,5 +207,8 @@ if __name__ == "__main__":
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--units", type=int, default=3_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--reuse", metavar="NAME", help="seed database NAME once and keep it for the next runs"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.learners, args.units, args.runs))
+    asyncio.run(main(args.learners, args.units, args.runs, args.reuse))

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 import asyncpg
 from sqlmodel import select
 
+from hocvuso.config import Settings
 from hocvuso.organising import candidates, exports, reports, units
 from hocvuso.organising.forecast import Target
 from hocvuso.storage import db
@@ -38,6 +39,8 @@ ADMIN = os.environ.get("HOCVUSO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5
 NOW = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)  # 12:00 in Hà Nội
 TREE = Path(__file__).resolve().parents[1] / "examples" / "units" / "quoc-hoi.yaml"
 TARGET = Target()  # level 1, 100%, by 31/12/2026, pace over 28 days
+#: The terms the seeded learners are counted against (none has agreed to them: a lower bound).
+CONSENT = Settings.model_fields["consent_version"].default
 T = TypeVar("T")
 
 
@@ -282,7 +285,7 @@ async def main(learner_count: int, unit_count: int, runs: int, explain: bool) ->
 
             async def suggest(root: Unit | None = root) -> int:
                 async with maker() as session:
-                    return await candidates.count(session, root)
+                    return await candidates.count(session, root, consent=CONSENT)
 
             found, timings = await timed(runs, suggest)
             print(f"  {label:<40} {found:>7,} candidates: {ms(timings)}")

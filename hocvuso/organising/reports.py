@@ -19,7 +19,7 @@ from hocvuso.organising import audit, units
 from hocvuso.organising.errors import Forbidden, StaffError
 from hocvuso.organising.forecast import Forecast, Target, forecast
 from hocvuso.organising.permissions import Action, Actor, access_unit, check_role
-from hocvuso.storage import tables
+from hocvuso.storage import db, tables
 from hocvuso.storage.organising import Unit
 
 U = tables.UNIT
@@ -82,51 +82,73 @@ def _buckets(root: Unit | None, bucket: Any, member: Any) -> tuple[ColumnElement
         return bucket.c.parent_id.is_(None), member.c.path.startswith(bucket.c.path)
     is_root = bucket.c.id == root.id
     rows = or_(bucket.c.parent_id == root.id, is_root)
-    members = or_(
-        and_(~is_root, member.c.path.startswith(bucket.c.path)),
-        and_(is_root, member.c.id == root.id),
+    members = and_(
+        # Only the root's subtree is matched against the rows' paths, not the whole tree.
+        member.c.path.startswith(root.path),
+        or_(
+            and_(~is_root, member.c.path.startswith(bucket.c.path)),
+            and_(is_root, member.c.id == root.id),
+        ),
     )
     return rows, members
 
 
-def report_query(root: Unit | None, target: Target, now: datetime) -> Select[Any]:
+def report_query(
+    root: Unit | None, target: Target, now: datetime, *, whole_tree: bool = False
+) -> Select[Any]:
+    """The report's rows, aggregated in the database: learners and certificates are counted per
+    unit first (one pass over each table, the subtree's only), then summed per row over the
+    units each row counts. ``whole_tree``: the root is the tree's single top unit, so every
+    learner of a unit is in its subtree and none needs to be looked up in it."""
     bucket, member, row_unit = U.alias("bucket"), U.alias("member"), U.alias("row_unit")
     bucket_rows, belongs = _buckets(root, bucket, member)
     members = (
         select(bucket.c.id.label("bucket_id"), member.c.code.label("unit_code"))
         .select_from(bucket.join(member, belongs))
         .where(bucket_rows)
-        .subquery("members")
+        .cte("members")
     )
-    pace_since = now - timedelta(days=target.pace_days)
     in_scope: tuple[ColumnElement[bool], ...] = ()
-    if root is not None:  # only the subtree's certificates, not the whole table's
-        scope = select(L.c.id).where(L.c.unit_code.in_(select(members.c.unit_code)))
-        in_scope = (C.c.learner_id.in_(scope),)
+    if root is not None and not whole_tree:  # only the subtree's learners, not the table's
+        in_scope = (L.c.unit_code.in_(select(members.c.unit_code)),)
+    active_since = now - timedelta(days=ACTIVE_DAYS)
+    people = (
+        select(
+            L.c.unit_code,
+            func.count(L.c.id).label("joined"),
+            func.sum(case((L.c.last_active_at >= active_since, 1), else_=0)).label("active"),
+        )
+        .where(*in_scope)
+        .group_by(L.c.unit_code)
+        .subquery("people")
+    )
+    # A learner holds at most one certificate per level (uq_certificate_level), so counting a
+    # unit's certificates of a level counts its learners certified at that level.
+    pace_since = now - timedelta(days=target.pace_days)
     certs = (
         select(
-            C.c.learner_id,
-            *(func.max(case((C.c.level == n, 1), else_=0)).label(f"l{n}") for n in LEVELS),
-            func.max(
+            L.c.unit_code,
+            *(func.sum(case((C.c.level == n, 1), else_=0)).label(f"l{n}") for n in LEVELS),
+            func.sum(
                 case((and_(C.c.level == target.level, C.c.issued_at >= pace_since), 1), else_=0)
             ).label("recent"),
         )
+        .select_from(C.join(L, L.c.id == C.c.learner_id))
         .where(*in_scope)
-        .group_by(C.c.learner_id)
+        .group_by(L.c.unit_code)
         .subquery("certs")
     )
-    active_since = now - timedelta(days=ACTIVE_DAYS)
     stats = (
         select(
             members.c.bucket_id,
-            func.count(L.c.id).label("joined"),
-            func.sum(case((L.c.last_active_at >= active_since, 1), else_=0)).label("active"),
+            func.sum(people.c.joined).label("joined"),
+            func.sum(people.c.active).label("active"),
             *(func.sum(func.coalesce(certs.c[f"l{n}"], 0)).label(f"l{n}") for n in LEVELS),
             func.sum(func.coalesce(certs.c.recent, 0)).label("recent"),
         )
         .select_from(
-            members.join(L, L.c.unit_code == members.c.unit_code).outerjoin(
-                certs, certs.c.learner_id == L.c.id
+            members.join(people, people.c.unit_code == members.c.unit_code).outerjoin(
+                certs, certs.c.unit_code == members.c.unit_code
             )
         )
         .group_by(members.c.bucket_id)
@@ -186,7 +208,8 @@ async def unit_report(
         tops = (await connection.execute(select(U).where(U.c.parent_id.is_(None)).limit(2))).all()
         if len(tops) == 1:
             root = Unit.model_validate(tops[0]._mapping)
-    result = await connection.execute(report_query(root, target, now))
+    async with db.planned_for_values(connection):
+        result = await connection.execute(report_query(root, target, now, whole_tree=whole_tree))
     today = now.astimezone(REPORT_ZONE).date()
     names = ("joined", "active", *(f"l{n}" for n in LEVELS), "recent")
     rows = []
@@ -200,12 +223,11 @@ async def unit_report(
     total = _row(root.code if root else "*", "Tổng cộng", totals, target, today)
     unassigned = None
     if whole_tree:
-        in_no_unit = (
-            select(func.count())
-            .select_from(L)
-            .where(or_(L.c.unit_code.is_(None), L.c.unit_code.not_in(select(U.c.code))))
-        )
-        unassigned = int((await connection.execute(in_no_unit)).scalar_one())
+        # Every unit of the tree is in exactly one row (a top unit's subtree, or the single top's
+        # sub-units' subtrees and itself), so the learners in no row are all the others: those
+        # with no unit code or a code no unit has. Counting them so spares a second pass.
+        everyone = await connection.execute(select(func.count()).select_from(L))
+        unassigned = int(everyone.scalar_one()) - total.joined
     return Report(
         root.code if root else None,
         root.name if root else None,

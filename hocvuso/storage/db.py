@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.config import async_database_url
@@ -86,6 +91,25 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
             dbapi_connection.ping()
         except Exception as exc:
             raise DisconnectionError("a pooled connection did not answer") from exc
+
+
+@asynccontextmanager
+async def planned_for_values(connection: AsyncConnection) -> AsyncIterator[AsyncConnection]:
+    """Statements inside are planned for the values bound to them, every time (PostgreSQL).
+
+    asyncpg prepares every statement; after five runs on a connection PostgreSQL may switch to a
+    generic plan that cannot see the values. For a report over a subtree (a path prefix, dates)
+    that plan is several times slower than the one made for the values (1.5 s against 0.1-0.3 s
+    for the whole tree at 100,000 learners). The setting is undone afterwards, and lasts no
+    longer than the transaction in any case (``SET LOCAL``): after an error it is left to the
+    rollback, so that the error itself is what the caller sees. SQLite has no plan cache.
+    """
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:
+        await connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+    yield connection
+    if postgresql:
+        await connection.exec_driver_sql("SET LOCAL plan_cache_mode TO DEFAULT")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
