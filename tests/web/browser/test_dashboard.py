@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 ORGANISER_CHAT = 6101
+ADMIN_CHAT = 6102
 PEOPLE_CHAT = 6200  # PEOPLE[i] talks in chat PEOPLE_CHAT + i
 UNITS = (
     ("TINH", "Tỉnh Thử Nghiệm", None),
@@ -106,10 +107,11 @@ class Stage:
     organiser_id: int
     engine: AsyncEngine
 
-    async def link_from_the_chat(self) -> str:
-        await self.organiser.send("/dashboard")
-        found = LINK.search(self.organiser.user.texts[-1])
-        assert found, f"no sign-in link in the bot's answer: {self.organiser.user.texts[-1]!r}"
+    async def link_from_the_chat(self, person: Person | None = None) -> str:
+        person = person or self.organiser
+        await person.send("/dashboard")
+        found = LINK.search(person.user.texts[-1])
+        assert found, f"no sign-in link in the bot's answer: {person.user.texts[-1]!r}"
         return found.group(0)
 
     async def audit(self) -> list[tuple[str, str, str | None]]:
@@ -155,6 +157,15 @@ async def seed(engine: AsyncEngine) -> int:
         chat_id=ORGANISER_CHAT,
     )
     await grant(sessions, organiser, Role.ORGANISER, units["SO"])
+    admin: Learner = await add_learner(
+        sessions,
+        unit="TINH",
+        name="Lý Quản Trị",
+        created_at=joined,
+        last_active_at=now - timedelta(days=1),
+        chat_id=ADMIN_CHAT,
+    )
+    await grant(sessions, admin, Role.ADMIN, None)
     assert organiser.id is not None
     return organiser.id
 
@@ -280,9 +291,11 @@ def tour(browser: Browser, stage: Stage, request: pytest.FixtureRequest) -> Tour
     return Tour(browser, stage.web.base_url, folder)
 
 
-async def sign_in(stage: Stage, tour: Tour, context: BrowserContext) -> tuple[Page, str]:
+async def sign_in(
+    stage: Stage, tour: Tour, context: BrowserContext, person: Person | None = None
+) -> tuple[Page, str]:
     """/dashboard in the chat, the link opened in the browser, "Đăng nhập" pressed."""
-    link = await stage.link_from_the_chat()
+    link = await stage.link_from_the_chat(person)
     page = await tour.page(context)
     answer = await page.goto(link)
     assert answer is not None and answer.status == 200
@@ -573,3 +586,56 @@ async def test_the_axe_check_catches_a_serious_violation(browser: Browser, tmp_p
     assert "label (critical)" in str(found.value) and "image-alt (critical)" in str(found.value)
     assert "['input']" in str(found.value)  # where: the element's selector
     await context.close()
+
+
+#: Every page of the bar, by its link's text (vi), and what its heading says.
+BAR = (
+    ("Thông báo", "/dashboard/broadcasts"),
+    ("Chiến dịch", "/dashboard/campaigns"),
+    ("Người hướng dẫn", "/dashboard/mentors"),
+    ("Câu hỏi", "/dashboard/questions"),
+    ("Ghi nhớ", "/dashboard/retention"),
+)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_every_page_of_the_bar_for_an_organiser_and_an_admin(
+    tour: Tour, stage: Stage, core_pack: Pack
+) -> None:
+    """Each page reached from the bar, by a click, as an organiser and as an admin (who alone
+    has the audit log): a screenshot, no console error, axe clean, on a desktop and on a phone
+    (the document never scrolls sideways). SQLite only: the pages' figures are tested on both
+    databases by their own tests (tests/web/dashboard/)."""
+    admin = Person(stage.fake, stage.fake.user(ADMIN_CHAT, "Lý Quản Trị"), core_pack)
+    for who, person, pages in (
+        ("organiser", stage.organiser, BAR),
+        ("admin", admin, (*BAR, ("Nhật ký", "/dashboard/audit"))),
+    ):
+        context = await tour.context()
+        page, _ = await sign_in(stage, tour, context, person)
+        links = page.get_by_role("navigation").get_by_role("link")
+        bar = [await link.get_attribute("href") for link in await links.all()]
+        assert [path for _, path in pages] == [p for p in bar if p and p.startswith("/dash")]
+        for _name, path in pages:
+            await page.locator(f"nav a[href='{path}']").click()
+            await page.wait_for_url(f"**{path}")
+            await tour.look(page, f"{who}-{path.rsplit('/', 1)[-1]}")
+            assert await page.locator("h1").count() == 1
+        phone = await tour.context(viewport=PHONE, storage_state=await context.storage_state())
+        small = await tour.page(phone)
+        for _name, path in pages:
+            await small.goto(path)
+            await tour.look(small, f"{who}-{path.rsplit('/', 1)[-1]}-phone")
+            assert await no_horizontal_scroll(small), path
+        await phone.close()
+        await context.close()
+    # The audit page is the admin's: the organiser's session gets the page of an unknown one.
+    context = await tour.context()
+    page, _ = await sign_in(stage, tour, context)
+    refused = await page.goto("/dashboard/audit")
+    assert refused is not None and refused.status == 404
+    await tour.look(page, "organiser-audit-refused", refused=404)
+    await context.close()
+    assert not tour.errors, tour.errors
+    stage.fake.assert_no_invalid_requests()
+    print(f"\nscreenshots ({len(tour.seen)}): {tour.folder}")
