@@ -20,7 +20,7 @@ from hocvuso.config import Settings
 from hocvuso.credentials.issuer import issuer_from
 from hocvuso.credentials.keys import KeyRing, load_keyring
 from hocvuso.storage import db
-from hocvuso.web import dashboard, pages, verify
+from hocvuso.web import dashboard, frameworks, pages, verify
 from hocvuso.web.security import SecurityMiddleware, make_web_limiter
 
 TOO_LARGE = (
@@ -110,5 +110,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def _include_routers(app: FastAPI) -> None:
     """Every feature's router, in one place."""
     app.include_router(verify.router)
+    # What the certificates' alignments point to (targetUrl).
+    app.include_router(frameworks.router)
     # The organiser dashboard (issue 13), with its own templates and stylesheet.
     app.include_router(dashboard.router)

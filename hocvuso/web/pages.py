@@ -7,6 +7,7 @@ its own templates (the dashboard) adds its folder with :func:`add_templates`; it
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,26 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from hocvuso.content.cache import load_pack_cached
+from hocvuso.content.loader import Pack
+
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=TEMPLATES)
+
+
+async def pack_of(request: Request) -> Pack:
+    """The content pack: the app's (``app.state.pack``), or the configured one read once (from
+    the cache when unchanged), in a thread so that the other requests go on meanwhile."""
+    pack: Pack | None = getattr(request.app.state, "pack", None)
+    if pack is None:
+        settings = request.app.state.settings
+        pack = await asyncio.to_thread(
+            load_pack_cached, settings.content_path, Path(settings.data_dir) / "cache"
+        )
+        request.app.state.pack = pack
+    return pack
 
 
 def add_templates(folder: Path) -> None:
