@@ -223,9 +223,11 @@ async def access_campaign(
     *,
     consent: str,
     window_days: int = WINDOW_DAYS,
+    export: str | None = None,
 ) -> tuple[Unit | None, CampaignReport]:
     """One campaign's messages within the scope; a campaign that does not concern the scope is
-    the same 404 as one that does not exist. Audited."""
+    the same 404 as one that does not exist. Audited: a page view, or with ``export`` (csv |
+    xlsx) a download."""
     scope = await _scope(session, actor, code)
     connection = await session.connection()
     found = await _summaries(connection, scope, consent, campaign_id)
@@ -239,11 +241,12 @@ async def access_campaign(
     await audit.record_by(
         session,
         actor,
-        audit.DASHBOARD_VIEW,
+        audit.DASHBOARD_EXPORT if export else audit.DASHBOARD_VIEW,
         scope.id if scope else None,
         now,
         page="campaigns",
         campaign=summary.id,
+        **({"format": export} if export else {}),
     )
     report = CampaignReport(
         summary, spec, window, tuple(messages), now.astimezone(REPORT_ZONE).date()

@@ -6,19 +6,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from hocvuso.organising import campaign_report as cr
+from hocvuso.organising.certified import safe
 from hocvuso.organising.errors import NotFound, StaffError
 from hocvuso.web.dashboard.common import (
+    Format,
+    file_response,
     language,
     now_of,
     refusal,
     render,
     settings_of,
     signed_in,
+    table_file,
+    text_of,
     transaction,
 )
 
@@ -89,6 +95,27 @@ async def campaigns_page(request: Request, unit: str = "") -> HTMLResponse:
     return render(request, "campaigns.html", signed=signed, scope=scope, campaigns=found, unit=unit)
 
 
+async def _campaign(
+    request: Request, campaign_id: str, unit: str, days: str, export: str | None = None
+) -> tuple[Any, Any, cr.CampaignReport]:
+    settings = settings_of(request)
+    async with transaction(request) as session:
+        signed = await signed_in(request, session)
+        if not (campaign_id.isdigit() and len(campaign_id) <= 9):
+            raise NotFound("dash-campaign-none")
+        scope, report = await cr.access_campaign(
+            session,
+            signed.actor,
+            int(campaign_id),
+            unit or None,
+            now_of(request),
+            consent=settings.consent_version,
+            window_days=int(days) if days.isdigit() and len(days) <= 3 else cr.WINDOW_DAYS,
+            export=export,
+        )
+    return signed, scope, report
+
+
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 async def campaign_page(
     request: Request, campaign_id: str, unit: str = "", days: str = ""
@@ -98,19 +125,7 @@ async def campaign_page(
     the default (the domain keeps it within 1–30 days)."""
     settings = settings_of(request)
     try:
-        async with transaction(request) as session:
-            signed = await signed_in(request, session)
-            if not (campaign_id.isdigit() and len(campaign_id) <= 9):
-                raise NotFound("dash-campaign-none")
-            scope, report = await cr.access_campaign(
-                session,
-                signed.actor,
-                int(campaign_id),
-                unit or None,
-                now_of(request),
-                consent=settings.consent_version,
-                window_days=int(days) if days.isdigit() and len(days) <= 3 else cr.WINDOW_DAYS,
-            )
+        signed, scope, report = await _campaign(request, campaign_id, unit, days)
     except StaffError as exc:
         return refusal(request, exc)
     lang = language(request)
@@ -125,3 +140,51 @@ async def campaign_page(
         points=lambda value: points(value, lang),
         deadline=settings.target_deadline,
     )
+
+
+@router.get("/campaigns/{campaign_id}/messages.{fmt}", response_model=None)
+async def campaign_file(
+    request: Request, campaign_id: str, fmt: Format, unit: str = "", days: str = ""
+) -> Response:
+    """The campaign's table of messages as a file (audited as an export)."""
+    try:
+        _signed, scope, report = await _campaign(request, campaign_id, unit, days, export=fmt)
+    except StaffError as exc:
+        return refusal(request, exc)
+    lang = language(request)
+
+    def text(key: str, **variables: Any) -> str:
+        return text_of(lang, key, **variables)
+
+    window = report.window_days
+    header = [
+        text("dash-campaign-col-when"),
+        text("dash-campaign-col-message"),
+        text("dash-campaign-col-sent"),
+        text("dash-campaign-file-reached"),
+        text("dash-campaign-file-audience"),
+        text("dash-campaign-col-before", days=window),
+        text("dash-campaign-col-after", days=window),
+        text("dash-campaign-col-change"),
+        text("dash-campaign-file-points"),
+    ]
+    rows: list[list[Any]] = []
+    for m in report.messages:
+        a = m.activity
+        rows.append(
+            [
+                m.planned_at.strftime("%Y-%m-%d %H:%M"),
+                safe(m.text),
+                text("dash-yes" if m.sent else "dash-no"),
+                m.reached if m.sent else "",
+                m.audience,
+                a.before if a else "",
+                a.after if a else "",
+                a.change if a else "",
+                round(a.change_points, 1) if a and a.change_points is not None else "",
+            ]
+        )
+    code = scope.code if scope else "toan-he-thong"
+    name = f"chien-dich-{report.summary.slug}-{code}-{report.today:%Y-%m-%d}.{fmt}"
+    body = table_file(header, rows, fmt, text("dash-nav-campaigns"))
+    return file_response(body, fmt, name)

@@ -138,8 +138,8 @@ def file_response(body: bytes, fmt: str, name: str) -> Response:
     return Response(body, media_type=MEDIA[fmt], headers=headers)
 
 
-def text_of(lang: str, key: str) -> str:
-    return plain(t(lang, key))
+def text_of(lang: str, key: str, **variables: Any) -> str:
+    return plain(t(lang, key, **variables))
 
 
 def table_file(header: list[str], rows: list[list[Any]], fmt: str, title: str) -> bytes:

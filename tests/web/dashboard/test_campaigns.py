@@ -10,10 +10,13 @@ from the seeded deliveries and answers, not read from the code.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from datetime import date, datetime, timedelta
 
+import openpyxl
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
@@ -311,3 +314,33 @@ async def test_the_command_line_reports_the_same_figures_over_everyone(
     unknown = await hocvuso(database_url, "campaign", "report", "khong-co")
     assert unknown.exit_code == 1
     assert "not found" in unknown.output
+
+
+async def test_the_messages_table_downloads_with_the_page_s_figures_and_is_audited(
+    world: World, database: AsyncEngine
+) -> None:
+    seeded = await seed(world, database)
+    audience, reached, before, after = expected(seeded, A_TREE)
+    async with world.signed_in("an") as client:
+        got = await client.get(f"/dashboard/campaigns/{seeded['campaign']}/messages.csv")
+        assert got.status_code == 200
+        assert "attachment" in got.headers["content-disposition"]
+        exported = await last_audit(world)
+        book = await client.get(f"/dashboard/campaigns/{seeded['campaign']}/messages.xlsx")
+        other = await client.get("/dashboard/campaigns/999999/messages.csv")
+    lines = list(csv.reader(io.StringIO(got.text)))
+    assert lines[0][:3] == ["Dự kiến gửi", "Tin nhắn", "Đã gửi?"] and len(lines[0]) == 9
+    sent, planned = lines[1], lines[2]
+    assert sent[0] == "2026-11-19 09:00" and sent[2] == "có"
+    assert sent[3:8] == [str(reached), str(audience), str(before), str(after), str(after - before)]
+    assert float(sent[8]) == round(100 * (after - before) / reached, 1)
+    assert planned[2] == "chưa" and planned[3] == "" and planned[5:] == ["", "", "", ""]
+    assert (exported.action, exported.details["page"], exported.details["format"]) == (
+        "dashboard.export",
+        "campaigns",
+        "csv",
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content)).active
+    assert sheet is not None
+    assert [c.value for c in sheet[2]][3:5] == [reached, audience]
+    assert other.status_code == 404
