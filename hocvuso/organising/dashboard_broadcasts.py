@@ -285,10 +285,16 @@ async def access_broadcast(
 
 
 async def access_list(
-    session: AsyncSession, actor: Actor, now: datetime, *, limit: int = LISTED
+    session: AsyncSession,
+    actor: Actor,
+    now: datetime,
+    *,
+    limit: int = LISTED,
+    export: str | None = None,
 ) -> list[Progress]:
     """The recent announcements of the person's scope (admins: all), newest first, with their
-    progress; the same rule as :func:`broadcasting.access_progress` decides what is shown."""
+    progress; the same rule as :func:`broadcasting.access_progress` decides what is shown.
+    Audited as a view, or with ``export`` (csv | xlsx) as a download."""
     check_role(actor, Action.BROADCAST)
     query = (
         orm_select(Broadcast)
@@ -312,7 +318,12 @@ async def access_list(
     shown = [b for b in found if visible(b)][:limit]
     counts = await _counts(session, [b.id for b in shown if b.id is not None])
     unit_of = await _units_of(session, shown)
-    await _audit_view(session, actor, None, now, step="list", count=len(shown))
+    if export:
+        await audit.record_by(
+            session, actor, audit.DASHBOARD_EXPORT, None, now, page=PAGE, format=export
+        )
+    else:
+        await _audit_view(session, actor, None, now, step="list", count=len(shown))
     return [_progress(b, unit_of.get(b.id or 0), counts.get(b.id or 0, {})) for b in shown]
 
 

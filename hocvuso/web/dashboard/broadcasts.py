@@ -21,16 +21,21 @@ from starlette.datastructures import FormData
 from hocvuso.i18n import plain, tp
 from hocvuso.organising import dashboard, reports
 from hocvuso.organising import dashboard_broadcasts as pages
+from hocvuso.organising.certified import safe
 from hocvuso.organising.errors import Forbidden, StaffError
 from hocvuso.web.dashboard.common import (
     HERE,
     PRIVATE,
+    Format,
+    file_response,
     language,
     now_of,
     refusal,
     render,
     settings_of,
     signed_in,
+    table_file,
+    text_of,
     transaction,
 )
 
@@ -68,6 +73,49 @@ async def broadcast_list(request: Request) -> HTMLResponse:
     except StaffError as exc:
         return refusal(request, exc)
     return render(request, "broadcasts.html", signed=signed, broadcasts=found, when=_when)
+
+
+@router.get("/broadcasts.{fmt}", response_model=None)
+async def broadcast_list_file(request: Request, fmt: Format) -> Response:
+    """The list as a file (audited as an export)."""
+    now = now_of(request)
+    try:
+        async with transaction(request) as session:
+            signed = await signed_in(request, session)
+            found = await pages.access_list(session, signed.actor, now, export=fmt)
+    except StaffError as exc:
+        return refusal(request, exc)
+    lang = language(request)
+
+    def text(key: str) -> str:
+        return text_of(lang, key)
+
+    header = [
+        text(key)
+        for key in (
+            "dash-bc-col-when",
+            "dash-bc-col-unit",
+            "dash-bc-col-text",
+            "dash-bc-col-total",
+            "dash-bc-sent",
+            "dash-bc-failed",
+            "dash-bc-waiting",
+        )
+    ]
+    rows = [
+        [
+            _when(b.created_at),
+            b.unit.name if b.unit else text("dash-all-units"),
+            safe(b.excerpt),
+            b.total,
+            b.sent,
+            b.failed,
+            b.waiting,
+        ]
+        for b in found
+    ]
+    name = f"thong-bao-{now.astimezone(reports.REPORT_ZONE):%Y-%m-%d}.{fmt}"
+    return file_response(table_file(header, rows, fmt, text("dash-nav-broadcasts")), fmt, name)
 
 
 # --- compose, preview, confirm ------------------------------------------------------------------

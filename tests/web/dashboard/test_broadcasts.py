@@ -11,11 +11,14 @@ A1: Phương; A2: Hà, Mai (Cũ agreed only to older terms); A2x: Xuân, Dũng; 
 from __future__ import annotations
 
 import asyncio
+import csv
 import html
+import io
 import re
 from datetime import timedelta
 
 import httpx
+import openpyxl
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
@@ -385,3 +388,31 @@ async def test_two_confirmations_of_one_preview_at_the_same_time_queue_one_broad
     assert len(made) == 1
     assert [a.status_code for a in answers] == [303, 303, 303]
     assert {a.headers["location"] for a in answers} == {f"/dashboard/broadcasts/{made[0].id}"}
+
+
+async def test_the_list_downloads_with_its_figures_only_of_the_scope_and_is_audited(
+    world: World,
+) -> None:
+    async with world.signed_in("an") as client:
+        preview = await previewed(client, "A1", text="=HYPERLINK(1)")
+        await client.post("/dashboard/broadcasts", data=form_data(hidden(preview.text)))
+        got = await client.get("/dashboard/broadcasts.csv")
+        book = await client.get("/dashboard/broadcasts.xlsx")
+    assert got.status_code == book.status_code == 200
+    [header, row] = list(csv.reader(io.StringIO(got.text)))
+    assert header[:4] == ["Thời gian", "Gửi tới", "Nội dung", "Số người nhận"]
+    [made] = await broadcasts(world)
+    assert made.id is not None
+    total = len(await recipients(world, made.id))
+    assert row[1] == "Phòng A1" and row[3:] == [str(total), "0", "0", str(total)]
+    assert row[2].startswith("'=")  # a spreadsheet shows the text, never runs it
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content)).active
+    assert sheet is not None and sheet.max_row == 2
+    exports = await audit_of(world, "dashboard.export")
+    assert [(e.details["page"], e.details["format"]) for e in exports] == [
+        ("broadcasts", "csv"),
+        ("broadcasts", "xlsx"),
+    ]
+    async with world.signed_in("ha") as client:  # A2's organiser: not theirs
+        theirs = await client.get("/dashboard/broadcasts.csv")
+    assert len(list(csv.reader(io.StringIO(theirs.text)))) == 1
