@@ -118,6 +118,14 @@ class QuizAttempt(SQLModel, table=True):
     lesson_id: str | None = Field(default=None, max_length=64)
     exam_id: int | None = Field(default=None, foreign_key="exam_attempt.id")
     answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: A review's FSRS retrievability of the card just before it (``record_answer``);
+    #: NO_PREDICTION for a review of a card with no state; None for other answers and for
+    #: reviews recorded before migration 0012 (the retention report replays those).
+    predicted_recall: float | None = None
+
+
+#: ``QuizAttempt.predicted_recall`` of a review that could predict nothing (no earlier card).
+NO_PREDICTION = -1.0
 
 
 class ReviewCard(SQLModel, table=True):
