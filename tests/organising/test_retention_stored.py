@@ -20,6 +20,7 @@ from hocvuso.organising import retention as ret
 from hocvuso.storage.models import NO_PREDICTION, QuizAttempt
 from hocvuso.storage.organising import Unit
 from tests.factories import add_learner
+from tests.organising.cli import hocvuso
 from tests.organising.test_retention import T0, Seen, check, retention_of, study
 
 #: Reviews before this moment count as recorded before migration 0012 (no stored prediction).
@@ -173,3 +174,19 @@ async def test_a_review_of_a_card_without_state_predicts_nothing_and_is_never_re
     assert report.total.predicted == pytest.approx(second.predicted_recall)
     async with sessions() as session, session.begin():
         assert await ret.backfill(session) is None
+
+
+async def test_the_backfill_command_stores_every_old_prediction_in_batches(
+    database_url: str,
+    sessions: async_sessionmaker[AsyncSession],
+    pack: Pack,
+    history: tuple[dict[str, Seen], list[int]],
+) -> None:
+    seen, _ids = history
+    result = await hocvuso(database_url, "db", "backfill-recall", "--batch", "2")
+    assert result.exit_code == 0, result.output
+    assert "(2 batches)" in result.output  # three learners with old reviews, two at a time
+    assert all(r.predicted_recall is not None for r in await reviews(sessions))
+    check(await retention_of(sessions, pack, None), seen["all"], pack)
+    again = await hocvuso(database_url, "db", "backfill-recall")
+    assert again.exit_code == 0 and "(0 batches)" in again.output
