@@ -190,3 +190,22 @@ async def test_the_backfill_command_stores_every_old_prediction_in_batches(
     check(await retention_of(sessions, pack, None), seen["all"], pack)
     again = await hocvuso(database_url, "db", "backfill-recall")
     assert again.exit_code == 0 and "(0 batches)" in again.output
+
+
+async def test_the_fast_report_equals_the_full_replay(
+    sessions: async_sessionmaker[AsyncSession],
+    pack: Pack,
+    history: tuple[dict[str, Seen], list[int]],
+) -> None:
+    """The mixed history summed and replayed, against the same history with every prediction
+    dropped (the report before migration 0012: everything replayed)."""
+    mixed = await retention_of(sessions, pack, None)
+    _seen, ids = history
+    await forget_before(sessions, ids, T0 + timedelta(days=400))
+    replayed = await retention_of(sessions, pack, None)
+    assert mixed.total.reviews == replayed.total.reviews > 0
+    assert [(g.level, g.area) for g in mixed.groups] == [(g.level, g.area) for g in replayed.groups]
+    for fast, slow in zip(mixed.groups, replayed.groups, strict=True):
+        assert [b.reviews for b in fast.bins] == [b.reviews for b in slow.bins]
+        assert [b.measured for b in fast.bins] == [b.measured for b in slow.bins]
+        assert [b.predicted for b in fast.bins] == pytest.approx([b.predicted for b in slow.bins])
