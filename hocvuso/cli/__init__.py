@@ -16,7 +16,7 @@ from hocvuso.cli.certificates import certificate_app
 from hocvuso.cli.exports import export_app
 from hocvuso.cli.organising import audit_command, report_command, roles_app, units_app
 from hocvuso.cli.scheduler import broadcast_app, campaign_app, scheduler_command
-from hocvuso.cli.statistics import questions_command, retention_command
+from hocvuso.cli.statistics import backfill_recall_command, questions_command, retention_command
 from hocvuso.cli.web import web_command
 from hocvuso.cli.xapi import xapi_app
 from hocvuso.config import Settings, get_settings
@@ -29,6 +29,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The central store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+db_app.command("backfill-recall")(backfill_recall_command)
 
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(broadcast_app, name="broadcast")

@@ -148,3 +148,27 @@ def retention_command(
 
     headers, rows = files.retention_table(_run(work), language)
     _write(plain(t(language, "retention-title")), headers, rows, format, output)
+
+
+def backfill_recall_command(
+    learners: int = typer.Option(500, "--batch", min=1, help="Learners per transaction."),
+) -> None:
+    """Store the predicted recall of the reviews recorded before migration 0012 (replayed
+    once, in batches of learners, each its own transaction), so that the retention report
+    replays nothing. Safe to run while learners study, and again: it resumes where none is
+    stored yet."""
+    from hocvuso.storage import db
+
+    async def work(engine: Any) -> int:
+        sessions = db.make_sessionmaker(engine)
+        after = batches = 0
+        while True:
+            async with sessions() as session, session.begin():
+                last = await retention.backfill(session, after, learners)
+            if last is None:
+                return batches
+            batches, after = batches + 1, last
+            typer.echo(f"batch {batches}: learners up to id {last}")
+
+    batches = asyncio.run(runs.with_database(get_settings(), work))
+    typer.echo(f"predicted recall stored ({batches} batches)")

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.content.loader import LessonRef, Pack
 from hocvuso.learning import srs
-from hocvuso.storage.models import LessonProgress, QuizAttempt, ReviewCard
+from hocvuso.storage.models import NO_PREDICTION, LessonProgress, QuizAttempt, ReviewCard
 
 REVIEWS_PER_SESSION = 5
 STREAK_WINDOW_DAYS = 400
@@ -188,7 +188,16 @@ async def record_answer(
     exam_id: int | None,
     now: datetime,
 ) -> None:
-    """Append the answer; in lessons and reviews, schedule the question's next review (FSRS)."""
+    """Append the answer; in lessons and reviews, schedule the question's next review (FSRS).
+    A review's answer keeps the recall FSRS predicted for it, the card's retrievability just
+    before it (:data:`NO_PREDICTION` for a card with no state): the retention report sums those."""
+    card = {"learner_id": learner_id, "question_id": question_id}
+    found = None
+    predicted: float | None = None
+    if mode == "review":
+        found = (await _run(session, _CARD, card)).first()
+        recall = None if found is None else srs.retrievability(found._mapping, now)
+        predicted = NO_PREDICTION if recall is None else recall
     await _run(
         session,
         _ANSWER,
@@ -202,16 +211,16 @@ async def record_answer(
             "lesson_id": lesson_id,
             "exam_id": exam_id,
             "answered_at": now,
+            "predicted_recall": predicted,
         },
     )
     if mode not in {"lesson", "review"}:
         return
-    card = {"learner_id": learner_id, "question_id": question_id}
     if mode == "lesson":  # a lesson's questions are new to the learner (but in a lesson redone)
         first = await _run(session, _FIRST_CARD, {**card, **srs.next_values(None, correct, now)})
         if first.rowcount == 1:
             return
-    found = (await _run(session, _CARD, card)).first()
+        found = (await _run(session, _CARD, card)).first()
     if found is None:
         await _run(session, _NEW_CARD, {**card, **srs.next_values(None, correct, now)})
     else:

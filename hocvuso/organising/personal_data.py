@@ -102,6 +102,7 @@ PERSONAL: Mapping[str, Personal] = {
             "prompt_nonce": "a random value",
             "lesson_id": "how hard each lesson is",
             "exam_id": "the anonymised exam",
+            "predicted_recall": "how well reviews are scheduled (the retention report)",
         },
     ),
     "lesson_progress": Personal(

@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from hocvuso.storage.types import UTCDateTime, utcnow
@@ -98,6 +98,9 @@ class LessonProgress(SQLModel, table=True):
     completed_at: datetime | None = _time()
 
 
+UNPREDICTED = "mode = 'review' AND predicted_recall IS NULL"
+
+
 class QuizAttempt(SQLModel, table=True):
     """One answer a learner gave. Append-only: never updated, never deleted while identified."""
 
@@ -106,6 +109,15 @@ class QuizAttempt(SQLModel, table=True):
         # A prompt (identified by its nonce) is answered at most once: exactly-once in the store.
         UniqueConstraint("learner_id", "prompt_nonce", name="uq_attempt_prompt"),
         Index("ix_attempt_learner_time", "learner_id", "answered_at"),
+        # The reviews recorded before migration 0012, which the retention report replays (and
+        # ``db backfill-recall`` fills): empty once backfilled, so finding none is instant.
+        Index(
+            "ix_attempt_unpredicted",
+            "learner_id",
+            "question_id",
+            sqlite_where=text(UNPREDICTED),
+            postgresql_where=text(UNPREDICTED),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -118,6 +130,14 @@ class QuizAttempt(SQLModel, table=True):
     lesson_id: str | None = Field(default=None, max_length=64)
     exam_id: int | None = Field(default=None, foreign_key="exam_attempt.id")
     answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: A review's FSRS retrievability of the card just before it (``record_answer``);
+    #: NO_PREDICTION for a review of a card with no state; None for other answers and for
+    #: reviews recorded before migration 0012 (the retention report replays those).
+    predicted_recall: float | None = None
+
+
+#: ``QuizAttempt.predicted_recall`` of a review that could predict nothing (no earlier card).
+NO_PREDICTION = -1.0
 
 
 class ReviewCard(SQLModel, table=True):

@@ -82,7 +82,11 @@ class AuditEntry(SQLModel, table=True):
     """Who did what, when, in which scope. Ids only: never names, chat ids or message texts."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_unit_at", "unit_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_unit_at", "unit_id", "at"),
+        # The dashboard's audit page: one action, newest first.
+        Index("ix_audit_action_id", "action", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
