@@ -7,9 +7,11 @@ The programme starts on the earliest of the scope's learners' joining and its un
 learners of the scope's units, and those of them with a certificate at the target level; so the
 last point is the overview's certified % of today.
 
-One set-based query gives every week's totals: for each week's end, how many of the scope's
-learners had joined, and how many had their first certificate at the target level
-(``SUM(CASE WHEN … < week_end …)`` per week, on every database alike).
+Two grouped queries give every week's totals: the scope's learners counted per week of joining,
+and their first certificates at the target level per week of issue (a week's index is whole
+seconds since the start divided by the week's length, in the database), cumulated in Python.
+At 100,000 learners that is one pass over each table instead of one ``SUM(CASE …)`` per week
+and per row (160 weeks: 320 sums per learner).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import Integer, case, func, literal, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.organising.caching import TimedCache
@@ -26,7 +28,7 @@ from hocvuso.organising.dashboard import _unit_in_scope
 from hocvuso.organising.forecast import Target
 from hocvuso.organising.permissions import Actor
 from hocvuso.organising.reports import REPORT_ZONE
-from hocvuso.storage import tables
+from hocvuso.storage import db, tables
 from hocvuso.storage.organising import Unit
 
 L = tables.LEARNER
@@ -101,28 +103,64 @@ async def certified_trend(
         ends.append(day)
         day += timedelta(days=7 * step)
     ends.append(today)
-    bounds = [min(_midnight(d + timedelta(days=1)), now) for d in ends]
+    origin = _midnight(start)
+    width = int(timedelta(days=7 * step).total_seconds())
+    # Point i (but the last) ends at midnight after ends[i]: origin + (i + 1) steps, before now;
+    # the last one ends now.
     first_cert = (
         select(C.c.learner_id, func.min(C.c.issued_at).label("at"))
         .where(C.c.level == target.level)
         .group_by(C.c.learner_id)
         .subquery("first_cert")
     )
-    columns: list[ColumnElement[Any]] = []
-    for i, bound in enumerate(bounds):
-        at = literal(bound, L.c.created_at.type)
-        columns.append(func.sum(case((L.c.created_at < at, 1), else_=0)).label(f"j{i}"))
-        columns.append(func.sum(case((first_cert.c.at < at, 1), else_=0)).label(f"c{i}"))
-    query = (
-        select(*columns)
-        .select_from(L.outerjoin(first_cert, first_cert.c.learner_id == L.c.id))
-        .where(L.c.unit_code.in_(codes))
-    )
-    row = (await connection.execute(query)).mappings().one()
+    dialect = connection.dialect.name
+    joined_per_step: dict[int, int] = {}
+    certified_per_step: dict[int, int] = {}
+    async with db.planned_for_values(connection):
+        for moment, source, into in (
+            (L.c.created_at, L, joined_per_step),
+            (
+                first_cert.c.at,
+                first_cert.join(L, L.c.id == first_cert.c.learner_id),
+                certified_per_step,
+            ),
+        ):
+            index = _step_index(dialect, moment, origin, width)
+            at_now = literal(now, L.c.created_at.type)
+            query = (
+                select(index, func.count())
+                .select_from(source)
+                .where(L.c.unit_code.in_(codes), moment < at_now)
+                .group_by(index)
+            )
+            for k, count in (await connection.execute(query)).all():
+                into[int(k)] = into.get(int(k), 0) + int(count)
     points = tuple(
-        Point(day, int(row[f"j{i}"] or 0), int(row[f"c{i}"] or 0)) for i, day in enumerate(ends)
+        Point(day, _upto(joined_per_step, i, last), _upto(certified_per_step, i, last))
+        for i, day in enumerate(ends)
+        for last in (i == len(ends) - 1,)
     )
     return Trend(start, today, target, points, step)
+
+
+def _step_index(dialect: str, moment: Any, origin: datetime, width: int) -> Any:
+    """The point a moment falls in: 0 before the first point's end, 1 before the second's, …
+    (whole seconds since the programme's start, divided by the step; a moment before the start
+    counts from the first point on). Việt Nam has no summer time, so every step has the same
+    length in seconds."""
+    if dialect == "postgresql":
+        seconds = func.floor(func.extract("epoch", moment)) - int(origin.timestamp())
+        return func.floor(seconds / width).label("k")
+    # SQLite stores UTC as text ("YYYY-MM-DD HH:MM:SS.ffffff"); strftime('%s') reads it as UTC
+    # but rounds the fraction (…59.9999995 is the next second), so it is cut off first.
+    whole = func.strftime("%s", func.substr(moment, 1, 19))
+    seconds = func.cast(whole, Integer) - int(origin.timestamp())
+    return case((seconds < 0, -1), else_=seconds // width).label("k")
+
+
+def _upto(per_step: dict[int, int], i: int, last: bool) -> int:
+    """Cumulated: every moment before point ``i``'s end (the last point: before now)."""
+    return sum(n for k, n in per_step.items() if last or k <= i)
 
 
 def _aware(value: Any) -> datetime:
