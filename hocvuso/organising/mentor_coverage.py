@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -320,24 +320,38 @@ def standings_query(
     below the share of the time to the deadline gone), which ``test_mentor_coverage`` checks
     learner by learner. ``lessons``: path length per (level, role), from
     :func:`_path_lengths`."""
-    done = (
-        select(P.c.learner_id, P.c.level, func.count().label("done"))
-        .where(
-            P.c.status.in_(("done", "placed_out")),
-            # Only the scope's learners' lessons, not the whole table's.
-            *([P.c.learner_id.in_(select(L.c.id).where(*in_scope))] if in_scope else []),
+    # Grouped per learner and joined (not a correlated subquery per learner): one pass over
+    # each table, and a plan cheap enough that PostgreSQL does not JIT-compile it (seconds).
+    scope_learners = [P.c.learner_id.in_(select(L.c.id).where(*in_scope))] if in_scope else []
+    mover = L.alias("mover")
+    progress = (
+        select(
+            P.c.learner_id,
+            func.sum(
+                case(
+                    (and_(P.c.level == mover.c.level, P.c.status.in_(("done", "placed_out"))), 1),
+                    else_=0,
+                )
+            ).label("done"),
         )
-        .group_by(P.c.learner_id, P.c.level)
-        .subquery("done")
+        .select_from(P.join(mover, mover.c.id == P.c.learner_id))
+        .where(*scope_learners)
+        .group_by(P.c.learner_id)
+        .subquery("progress")
     )
-    started = exists().where(P.c.learner_id == L.c.id)
-    best = func.coalesce(
-        select(func.max(C.c.level))
-        .where(C.c.learner_id == L.c.id, C.c.revoked_at.is_(None))
-        .scalar_subquery(),
-        0,
+    certified = (
+        select(C.c.learner_id, func.max(C.c.level).label("best"))
+        .where(
+            C.c.revoked_at.is_(None),
+            *([C.c.learner_id.in_(select(L.c.id).where(*in_scope))] if in_scope else []),
+        )
+        .group_by(C.c.learner_id)
+        .subquery("certified")
     )
-    finished = func.coalesce(done.c.done, 0)
+    links = select(ML.c.mentee_id).group_by(ML.c.mentee_id).subquery("links")
+    started = progress.c.learner_id.is_not(None)
+    best = func.coalesce(certified.c.best, 0)
+    finished = func.coalesce(progress.c.done, 0)
     role = func.coalesce(L.c.role, "other")
     length = case(
         *((and_(L.c.level == lv, role == name), n) for (lv, name), n in lessons.items()),
@@ -377,13 +391,14 @@ def standings_query(
             U.c.path,
             U.c.name.label("unit_name"),
             standing.label("standing"),
-            exists().where(ML.c.mentee_id == L.c.id).label("mentored"),
+            links.c.mentee_id.is_not(None).label("mentored"),
             and_(L.c.chat_id.is_not(None), consented(consent)).label("nameable"),
         )
         .select_from(
-            L.join(U, U.c.code == L.c.unit_code).outerjoin(
-                done, and_(done.c.learner_id == L.c.id, done.c.level == L.c.level)
-            )
+            L.join(U, U.c.code == L.c.unit_code)
+            .outerjoin(progress, progress.c.learner_id == L.c.id)
+            .outerjoin(certified, certified.c.learner_id == L.c.id)
+            .outerjoin(links, links.c.mentee_id == L.c.id)
         )
         .where(L.c.status == LearnerStatus.ACTIVE, *in_scope)
     )

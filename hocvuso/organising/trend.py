@@ -7,11 +7,11 @@ The programme starts on the earliest of the scope's learners' joining and its un
 learners of the scope's units, and those of them with a certificate at the target level; so the
 last point is the overview's certified % of today.
 
-Two grouped queries give every week's totals: the scope's learners counted per week of joining,
-and their first certificates at the target level per week of issue (a week's index is whole
-seconds since the start divided by the week's length, in the database), cumulated in Python.
-At 100,000 learners that is one pass over each table instead of one ``SUM(CASE …)`` per week
-and per row (160 weeks: 320 sums per learner).
+Two grouped queries give every week's totals: the scope's learners counted per day (Việt Nam)
+of joining, and their first certificates at the target level per day of issue (the day number
+computed in the database), cumulated per week in Python; the first day of joining is the
+programme's start. At 100,000 learners that is one pass over each table instead of one
+``SUM(CASE …)`` per week and per row (160 weeks: 320 sums per learner).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, case, func, literal, select
+from sqlalchemy import BigInteger, Integer, and_, case, func, literal, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.organising.caching import TimedCache
@@ -83,18 +83,42 @@ async def certified_trend(
     units = select(func.min(U.c.created_at))
     if root is not None:
         units = units.where(U.c.path.startswith(root.path))
-    joined_first = select(func.min(L.c.created_at)).where(L.c.unit_code.in_(codes))
-    first = [
-        value
-        for value in (
-            (await connection.execute(units)).scalar_one(),
-            (await connection.execute(joined_first)).scalar_one(),
-        )
-        if value is not None
-    ]
-    if not first:
+    first_unit = (await connection.execute(units)).scalar_one()
+    # A learner holds at most one certificate per level (uq_certificate_level): their first at
+    # the target level is their only one.
+    dialect = connection.dialect.name
+    # Per day (Việt Nam) of joining / of the first certificate: how many, and how many of them
+    # before now (today's day also holds what comes later today, or a wrong clock's future).
+    joined_per_day: dict[int, int] = {}
+    certified_per_day: dict[int, int] = {}
+    first_day: int | None = None
+    at_now = literal(now, L.c.created_at.type)
+    async with db.planned_for_values(connection):
+        for moment, source, into in (
+            (L.c.created_at, L, joined_per_day),
+            (
+                C.c.issued_at,
+                C.join(L, and_(L.c.id == C.c.learner_id, C.c.level == target.level)),
+                certified_per_day,
+            ),
+        ):
+            day_of = _day_number(dialect, moment)
+            query = (
+                select(day_of, func.sum(case((moment < at_now, 1), else_=0)))
+                .select_from(source)
+                .where(L.c.unit_code.in_(codes))
+                .group_by(day_of)
+            )
+            for number, before_now in (await connection.execute(query)).all():
+                into[int(number)] = into.get(int(number), 0) + int(before_now or 0)
+    if joined_per_day:
+        first_day = min(joined_per_day)
+    starts = [EPOCH_DAY + timedelta(days=first_day)] if first_day is not None else []
+    if first_unit is not None:
+        starts.append(_aware(first_unit).astimezone(REPORT_ZONE).date())
+    if not starts:
         return Trend(None, today, target, ())
-    start = min(_aware(v) for v in first).astimezone(REPORT_ZONE).date()
+    start = min(starts)
     weeks = (today - start).days // 7 + 1
     step = -(-weeks // MAX_POINTS)
     ends: list[date] = []
@@ -103,64 +127,37 @@ async def certified_trend(
         ends.append(day)
         day += timedelta(days=7 * step)
     ends.append(today)
-    origin = _midnight(start)
-    width = int(timedelta(days=7 * step).total_seconds())
-    # Point i (but the last) ends at midnight after ends[i]: origin + (i + 1) steps, before now;
-    # the last one ends now.
-    first_cert = (
-        select(C.c.learner_id, func.min(C.c.issued_at).label("at"))
-        .where(C.c.level == target.level)
-        .group_by(C.c.learner_id)
-        .subquery("first_cert")
-    )
-    dialect = connection.dialect.name
-    joined_per_step: dict[int, int] = {}
-    certified_per_step: dict[int, int] = {}
-    async with db.planned_for_values(connection):
-        for moment, source, into in (
-            (L.c.created_at, L, joined_per_step),
-            (
-                first_cert.c.at,
-                first_cert.join(L, L.c.id == first_cert.c.learner_id),
-                certified_per_step,
-            ),
-        ):
-            index = _step_index(dialect, moment, origin, width)
-            at_now = literal(now, L.c.created_at.type)
-            query = (
-                select(index, func.count())
-                .select_from(source)
-                .where(L.c.unit_code.in_(codes), moment < at_now)
-                .group_by(index)
-            )
-            for k, count in (await connection.execute(query)).all():
-                into[int(k)] = into.get(int(k), 0) + int(count)
+    # Point i (but the last) counts the days up to ends[i]; the last one, everything before now.
+    last_days = [(d - EPOCH_DAY).days for d in ends[:-1]]
     points = tuple(
-        Point(day, _upto(joined_per_step, i, last), _upto(certified_per_step, i, last))
-        for i, day in enumerate(ends)
-        for last in (i == len(ends) - 1,)
+        Point(day, _upto(joined_per_day, upto), _upto(certified_per_day, upto))
+        for day, upto in zip(ends, [*last_days, None], strict=True)
     )
     return Trend(start, today, target, points, step)
 
 
-def _step_index(dialect: str, moment: Any, origin: datetime, width: int) -> Any:
-    """The point a moment falls in: 0 before the first point's end, 1 before the second's, …
-    (whole seconds since the programme's start, divided by the step; a moment before the start
-    counts from the first point on). Việt Nam has no summer time, so every step has the same
-    length in seconds."""
+#: Day numbers count Việt Nam days from this one.
+EPOCH_DAY = date(1970, 1, 1)
+_ZONE_SECONDS = 7 * 3600  # UTC+7 all year (no summer time)
+
+
+def _day_number(dialect: str, moment: Any) -> Any:
+    """The Việt Nam day of a UTC moment, as days since 1970-01-01, computed in the database:
+    whole seconds since 1970 (UTC) plus seven hours, divided by a day's seconds."""
     if dialect == "postgresql":
-        seconds = func.floor(func.extract("epoch", moment)) - int(origin.timestamp())
-        return func.floor(seconds / width).label("k")
+        # date_part gives a double (cheaper than EXTRACT's numeric, exact to the microsecond
+        # here); whole seconds as a bigint, then integer division (all after 1970)
+        seconds = func.cast(func.floor(func.date_part("epoch", moment)), BigInteger)
+        return ((seconds + _ZONE_SECONDS) // 86400).label("day")
     # SQLite stores UTC as text ("YYYY-MM-DD HH:MM:SS.ffffff"); strftime('%s') reads it as UTC
     # but rounds the fraction (…59.9999995 is the next second), so it is cut off first.
-    whole = func.strftime("%s", func.substr(moment, 1, 19))
-    seconds = func.cast(whole, Integer) - int(origin.timestamp())
-    return case((seconds < 0, -1), else_=seconds // width).label("k")
+    whole = func.cast(func.strftime("%s", func.substr(moment, 1, 19)), Integer)
+    return ((whole + _ZONE_SECONDS) // 86400).label("day")
 
 
-def _upto(per_step: dict[int, int], i: int, last: bool) -> int:
-    """Cumulated: every moment before point ``i``'s end (the last point: before now)."""
-    return sum(n for k, n in per_step.items() if last or k <= i)
+def _upto(per_day: dict[int, int], last_day: int | None) -> int:
+    """Cumulated: every moment up to the end of ``last_day`` (None: every one before now)."""
+    return sum(n for day, n in per_day.items() if last_day is None or day <= last_day)
 
 
 def _aware(value: Any) -> datetime:
