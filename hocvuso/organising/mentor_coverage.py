@@ -25,7 +25,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -159,49 +173,68 @@ async def coverage(
         else []
     )
     lessons = await _path_lengths(connection, pack, in_scope)
+    # One statement: the standings are computed once (a CTE read twice is materialised by
+    # PostgreSQL), counted per unit and standing, and the first LISTED unmentored named
+    # lagging learners in the same result (kind 1), told apart by ``kind``.
     states = standings_query(
         target, now, in_scope, lessons, consent, dialect=connection.dialect.name
-    ).subquery("states")
+    ).cte("states")
     lag = states.c.standing.in_([s.value for s in mentoring.LAGGING])
-    unmentored_lag = and_(lag, ~states.c.mentored)
-    async with db.planned_for_values(connection):
-        per_unit = (
-            await connection.execute(
-                select(
-                    states.c.unit_code,
-                    states.c.path,
-                    states.c.standing,
-                    func.count().label("learners"),
-                    func.sum(case((states.c.mentored, 1), else_=0)).label("mentored"),
-                    func.sum(case((~states.c.mentored & ~states.c.nameable, 1), else_=0)).label(
-                        "hidden"
-                    ),
-                ).group_by(states.c.unit_code, states.c.path, states.c.standing)
-            )
-        ).all()
-        order_of = case(
-            *((states.c.standing == s.value, i) for i, s in enumerate(mentoring.ORDER)), else_=9
+    order_of = case(
+        *((states.c.standing == s.value, i) for i, s in enumerate(mentoring.ORDER)), else_=9
+    )
+    listed_part = (
+        select(
+            states.c.id,
+            states.c.display_name,
+            states.c.unit_code,
+            states.c.unit_name,
+            states.c.standing,
+            states.c.last_active_at,
         )
-        listed_rows = (
-            await connection.execute(
-                select(
-                    states.c.id,
-                    states.c.display_name,
-                    states.c.unit_code,
-                    states.c.unit_name,
-                    states.c.standing,
-                    states.c.last_active_at,
-                )
-                .where(unmentored_lag, states.c.nameable)
-                .order_by(
-                    order_of,
-                    case((states.c.last_active_at.is_(None), 0), else_=1),
-                    states.c.last_active_at,
-                    states.c.id,
-                )
-                .limit(LISTED)
-            )
-        ).all()
+        .where(lag, ~states.c.mentored, states.c.nameable)
+        .order_by(
+            order_of,
+            case((states.c.last_active_at.is_(None), 0), else_=1),
+            states.c.last_active_at,
+            states.c.id,
+        )
+        .limit(LISTED)
+        .subquery("listed")
+    )
+    none_int, none_text = cast(null(), Integer), cast(null(), String)
+    both = union_all(
+        select(
+            literal(0).label("kind"),
+            states.c.unit_code,
+            states.c.path,
+            states.c.standing,
+            func.count().label("learners"),
+            func.sum(case((states.c.mentored, 1), else_=0)).label("mentored"),
+            func.sum(case((~states.c.mentored & ~states.c.nameable, 1), else_=0)).label("hidden"),
+            none_int.label("id"),
+            none_text.label("display_name"),
+            none_text.label("unit_name"),
+            cast(null(), L.c.last_active_at.type).label("last_active_at"),
+        ).group_by(states.c.unit_code, states.c.path, states.c.standing),
+        select(
+            literal(1),
+            listed_part.c.unit_code,
+            none_text,
+            listed_part.c.standing,
+            literal(0),
+            literal(0),
+            literal(0),
+            listed_part.c.id,
+            listed_part.c.display_name,
+            listed_part.c.unit_name,
+            listed_part.c.last_active_at,
+        ),
+    )
+    async with db.planned_for_values(connection):
+        result = (await connection.execute(both)).all()
+    per_unit = [r for r in result if r.kind == 0]
+    listed_rows = [r for r in result if r.kind == 1]
     children = await units.children(session, scope)
     buckets: dict[str, Coverage] = {}
     order: list[tuple[str, str, str]] = []  # (code, name, path)
@@ -244,6 +277,9 @@ async def coverage(
         )
         for r in listed_rows
     ]
+    # Those who need help most first: not started, then inactive longest, then behind (the
+    # database picked the same first LISTED; a union keeps no order).
+    listed.sort(key=lambda c: (mentoring.ORDER.index(c[4]), c[5] is not None, c[5] or now, c[0]))
     built = tuple(Coverage(code, name, *counts[code]) for code, name, _ in order if counts[code][0])
     total = Coverage(
         scope.code if scope else "",
