@@ -16,29 +16,17 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.content.loader import Pack
-from hocvuso.organising import mentor_coverage, mentoring
+from hocvuso.organising import mentor_coverage, mentoring, trend
 from hocvuso.organising.forecast import Target
 from hocvuso.storage import tables
-from hocvuso.storage.organising import Unit
+from hocvuso.storage.organising import MentorLink, Unit
 from tests.factories import TERMS, Clock, add_learner
 
 L, P, C, U = tables.LEARNER, tables.LESSON_PROGRESS, tables.CERTIFICATE, tables.UNIT
 
 
-@pytest.mark.parametrize(
-    "target",
-    [
-        Target(),
-        Target(level=2, deadline=date(2027, 3, 1)),
-        Target(level=2, deadline=date(2026, 11, 1)),  # the deadline is already gone
-    ],
-)
-async def test_the_sql_standing_is_learner_standing_for_every_learner(
-    sessions: async_sessionmaker[AsyncSession],
-    tree: dict[str, Unit],
-    clock: Clock,
-    pack: Pack,
-    target: Target,
+async def seed(
+    sessions: async_sessionmaker[AsyncSession], tree: dict[str, Unit], clock: Clock, pack: Pack
 ) -> None:
     now = clock.now
     picker = random.Random(13)
@@ -68,7 +56,11 @@ async def test_the_sql_standing_is_learner_standing_for_every_learner(
             certified=certified,
             level=picker.choice([1, 1, 2, 3]),
             role=picker.choice(["civil_servant", "civil_servant", None, "no-such-role"]),
+            **picker.choice([{}, {}, {}, {"chat_id": None}, {"consent_version": "2020-01-01"}]),
         )
+        if n > 0 and picker.random() < 0.2:  # a mentor link (the mentor: an earlier learner)
+            async with sessions() as session, session.begin():
+                session.add(MentorLink(mentor_id=learner.id - 1, mentee_id=learner.id))
         async with sessions() as session, session.begin():
             connection = await session.connection()
             for level, ids in lessons.items():
@@ -86,6 +78,25 @@ async def test_the_sql_standing_is_learner_standing_for_every_learner(
                 await connection.execute(
                     update(C).where(C.c.learner_id == learner.id).values(revoked_at=now)
                 )
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        Target(),
+        Target(level=2, deadline=date(2027, 3, 1)),
+        Target(level=2, deadline=date(2026, 11, 1)),  # the deadline is already gone
+    ],
+)
+async def test_the_sql_standing_is_learner_standing_for_every_learner(
+    sessions: async_sessionmaker[AsyncSession],
+    tree: dict[str, Unit],
+    clock: Clock,
+    pack: Pack,
+    target: Target,
+) -> None:
+    await seed(sessions, tree, clock, pack)
+    now = clock.now
     async with sessions() as session:
         connection = await session.connection()
         people = (await connection.execute(select(L))).all()
@@ -130,3 +141,71 @@ async def test_the_sql_standing_is_learner_standing_for_every_learner(
             found = {r.id: r.standing for r in await connection.execute(query)}
             assert found and found == {i: expected[i] for i in found}
     assert len(set(expected.values())) == 5  # every standing occurs (but certified past it)
+
+
+async def test_the_page_counts_and_lists_what_learner_standing_says(
+    sessions: async_sessionmaker[AsyncSession],
+    tree: dict[str, Unit],
+    clock: Clock,
+    pack: Pack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await seed(sessions, tree, clock, pack)
+    now, target = clock.now, Target()
+    monkeypatch.setattr(mentor_coverage, "LISTED", 7)
+    async with sessions() as session:
+        connection = await session.connection()
+        people = (await connection.execute(select(L).where(L.c.status == "active"))).all()
+        finished = Counter(
+            (r.learner_id, r.level)
+            for r in await connection.execute(
+                select(P).where(P.c.status.in_(("done", "placed_out")))
+            )
+        )
+        started = {r.learner_id for r in await connection.execute(select(P.c.learner_id))}
+        best = dict(
+            (
+                await connection.execute(
+                    select(C.c.learner_id, func.max(C.c.level))
+                    .where(C.c.revoked_at.is_(None))
+                    .group_by(C.c.learner_id)
+                )
+            ).all()
+        )
+        mentored = {r.mentee_id for r in await connection.execute(select(tables.MENTOR_LINK))}
+        page = await mentor_coverage.coverage(
+            session, tree["A"], pack, target, now, consent=TERMS, capacity=10
+        )
+    in_a = {"A", "A1", "A2", "A2x"}
+    lagging = []
+    for r in people:
+        if r.unit_code not in in_a:
+            continue
+        state = mentoring.learner_standing(
+            pack,
+            target,
+            now,
+            r,
+            finished=finished[(r.id, r.level)],
+            started=r.id in started,
+            certified_level=int(best.get(r.id, 0)),
+        )
+        if state in mentoring.LAGGING:
+            lagging.append((r, state))
+    unmentored = [(r, s) for r, s in lagging if r.id not in mentored]
+    named = [(r, s) for r, s in unmentored if r.chat_id is not None and r.consent_version == TERMS]
+    named.sort(
+        key=lambda c: (
+            mentoring.ORDER.index(c[1]),
+            c[0].last_active_at is not None,
+            trend._aware(c[0].last_active_at) if c[0].last_active_at else now,
+            c[0].id,
+        )
+    )
+    assert page.total.learners == sum(1 for r in people if r.unit_code in in_a)
+    assert page.total.lagging == len(lagging) > 0
+    assert page.total.mentored == len(lagging) - len(unmentored) > 0
+    assert page.hidden == len(unmentored) - len(named) > 0
+    assert [(u.id, u.standing) for u in page.unmentored] == [(r.id, s) for r, s in named[:7]]
+    assert page.more == len(named) - 7 > 0
+    assert page.standings == dict(Counter(s.value for _, s in lagging))
