@@ -117,6 +117,8 @@ class MentorsPage:
     capacity: int
     #: Per standing: how many of the scope's lagging learners are in it.
     standings: dict[str, int] = field(default_factory=dict)
+    #: Named unmentored learners listed on the pages before this one (pages of :data:`LISTED`).
+    offset: int = 0
 
 
 async def _scope(session: AsyncSession, actor: Actor, code: str | None) -> Unit | None:
@@ -140,10 +142,14 @@ async def access_mentors_page(
     *,
     consent: str,
     capacity: int,
+    offset: int = 0,
 ) -> MentorsPage:
-    """The coverage of the person's scope (or ``code`` in it); audited as a page view."""
+    """The coverage of the person's scope (or ``code`` in it); audited as a page view.
+    ``offset``: the named unmentored learners listed start after this many (paging)."""
     scope = await _scope(session, actor, code)
-    page = await coverage(session, scope, pack, target, now, consent=consent, capacity=capacity)
+    page = await coverage(
+        session, scope, pack, target, now, consent=consent, capacity=capacity, offset=offset
+    )
     await audit.record_by(
         session,
         actor,
@@ -164,6 +170,7 @@ async def coverage(
     *,
     consent: str,
     capacity: int,
+    offset: int = 0,
 ) -> MentorsPage:
     """The figures without a permission check (the caller made it)."""
     connection = await session.connection()
@@ -200,6 +207,7 @@ async def coverage(
             states.c.id,
         )
         .limit(LISTED)
+        .offset(max(0, offset))
         .subquery("listed")
     )
     none_int, none_text = cast(null(), Integer), cast(null(), String)
@@ -311,10 +319,11 @@ async def coverage(
         total=total,
         unmentored=unmentored,
         hidden=hidden,
-        more=named - len(listed),
+        more=max(0, named - max(0, offset) - len(listed)),
         mentors=tuple(mentors),
         capacity=capacity,
         standings=dict(standings),
+        offset=max(0, offset),
     )
 
 
