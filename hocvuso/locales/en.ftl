@@ -743,3 +743,10 @@ dash-standing-inactive = inactive for 7 days
 dash-standing-behind = behind the pace
 mentor-full = This mentor already has { $capacity } mentees. Please choose another mentor.
 mentor-already-paired = This learner has a mentor already. Nothing was changed.
+
+## dashboard: mentors page paging
+dash-mentors-pages = Pages of the learners who need help
+dash-mentors-previous = ← Previous page
+dash-mentors-next = Next page →
+dash-mentors-page = Learners { $first }–{ $last }
+dash-mentors-bad-page = “{ $page }” is not a page number (1, 2, 3…). Showing the first page.

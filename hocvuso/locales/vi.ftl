@@ -735,3 +735,10 @@ dash-standing-inactive = 7 ngày không học
 dash-standing-behind = chậm tiến độ
 mentor-full = Người hướng dẫn này đã có đủ { $capacity } học viên. Xin chọn người hướng dẫn khác.
 mentor-already-paired = Học viên này đã có người hướng dẫn. Không có thay đổi nào.
+
+## dashboard: mentors page paging
+dash-mentors-pages = Các trang danh sách học viên cần hỗ trợ
+dash-mentors-previous = ← Trang trước
+dash-mentors-next = Trang sau →
+dash-mentors-page = Học viên { $first }–{ $last }
+dash-mentors-bad-page = “{ $page }” không phải số trang hợp lệ (1, 2, 3…). Đang hiển thị trang đầu.

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from hocvuso.i18n import plain, t
+from hocvuso.organising.certified import safe
 from hocvuso.organising.reports import LEVELS, Report, Row
 
 KEYS = (
@@ -91,7 +92,7 @@ def to_csv(report: Report, language: str = "vi") -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers(language))
-    writer.writerows(["" if v is None else v for v in row] for row in rows(report, language))
+    writer.writerows(["" if v is None else safe(v) for v in row] for row in rows(report, language))
     return out.getvalue()
 
 
@@ -109,7 +110,7 @@ def to_xlsx(report: Report, language: str = "vi") -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows(report, language):
-        sheet.append(row)
+        sheet.append([safe(v) for v in row])  # a unit named "=…" stays text
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "C3"

@@ -4,9 +4,12 @@ mentors could take the others (the dashboard's mentors page; the pairing itself 
 
 *Lagging* is :data:`hocvuso.organising.mentoring.LAGGING`: not started, inactive for 7 days, or
 behind the pace to the target deadline — :func:`mentoring.learner_standing`, the standing a
-mentor sees in ``/mentees``. Every active learner of the scope is counted (with or without
-consent to the current terms); only those who agreed to the current terms and can be reached
-are named and may be paired, as on the unit page and in the chat.
+mentor sees in ``/mentees``, computed here in the database (:func:`standings_query`, checked
+against it learner by learner in tests/organising/test_mentor_coverage.py) and counted per unit,
+so the page reads a few thousand rows, not one per learner, at national scale. Every active
+learner of the scope is counted (with or without consent to the current terms); only those who
+agreed to the current terms and can be reached are named and may be paired, as on the unit page
+and in the chat.
 
 A *suggested mentor* for a lagging learner without one holds the mentor role, is reachable,
 agreed to the current terms, sits in the learner's own unit and has fewer mentees than
@@ -17,10 +20,27 @@ learner's unit.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.content.loader import Pack
@@ -29,7 +49,7 @@ from hocvuso.organising import audit, mentoring, roles, units
 from hocvuso.organising.errors import Forbidden, NotFound
 from hocvuso.organising.forecast import Target
 from hocvuso.organising.permissions import Action, Actor, access_unit
-from hocvuso.storage import tables
+from hocvuso.storage import db, tables
 from hocvuso.storage.consent import consented
 from hocvuso.storage.models import LearnerStatus
 from hocvuso.storage.organising import Role, Unit
@@ -97,6 +117,8 @@ class MentorsPage:
     capacity: int
     #: Per standing: how many of the scope's lagging learners are in it.
     standings: dict[str, int] = field(default_factory=dict)
+    #: Named unmentored learners listed on the pages before this one (pages of :data:`LISTED`).
+    offset: int = 0
 
 
 async def _scope(session: AsyncSession, actor: Actor, code: str | None) -> Unit | None:
@@ -120,10 +142,14 @@ async def access_mentors_page(
     *,
     consent: str,
     capacity: int,
+    offset: int = 0,
 ) -> MentorsPage:
-    """The coverage of the person's scope (or ``code`` in it); audited as a page view."""
+    """The coverage of the person's scope (or ``code`` in it); audited as a page view.
+    ``offset``: the named unmentored learners listed start after this many (paging)."""
     scope = await _scope(session, actor, code)
-    page = await coverage(session, scope, pack, target, now, consent=consent, capacity=capacity)
+    page = await coverage(
+        session, scope, pack, target, now, consent=consent, capacity=capacity, offset=offset
+    )
     await audit.record_by(
         session,
         actor,
@@ -144,6 +170,7 @@ async def coverage(
     *,
     consent: str,
     capacity: int,
+    offset: int = 0,
 ) -> MentorsPage:
     """The figures without a permission check (the caller made it)."""
     connection = await session.connection()
@@ -152,46 +179,70 @@ async def coverage(
         if scope is not None
         else []
     )
-    done = (
-        select(P.c.learner_id, P.c.level, func.count().label("done"))
-        .where(
-            P.c.status.in_(("done", "placed_out")),
-            # Only the scope's learners' lessons, not the whole table's.
-            *([P.c.learner_id.in_(select(L.c.id).where(*in_scope))] if in_scope else []),
-        )
-        .group_by(P.c.learner_id, P.c.level)
-        .subquery("done")
+    lessons = await _path_lengths(connection, pack, in_scope)
+    # One statement: the standings are computed once (a CTE read twice is materialised by
+    # PostgreSQL), counted per unit and standing, and the first LISTED unmentored named
+    # lagging learners in the same result (kind 1), told apart by ``kind``.
+    states = standings_query(
+        target, now, in_scope, lessons, consent, dialect=connection.dialect.name
+    ).cte("states")
+    lag = states.c.standing.in_([s.value for s in mentoring.LAGGING])
+    order_of = case(
+        *((states.c.standing == s.value, i) for i, s in enumerate(mentoring.ORDER)), else_=9
     )
-    started = exists().where(P.c.learner_id == L.c.id)
-    best = select(func.max(C.c.level)).where(C.c.learner_id == L.c.id, C.c.revoked_at.is_(None))
-    mentored = exists().where(ML.c.mentee_id == L.c.id)
-    nameable = and_(L.c.chat_id.is_not(None), consented(consent))
-    rows = (
-        await connection.execute(
-            select(
-                L.c.id,
-                L.c.display_name,
-                L.c.unit_code,
-                L.c.level,
-                L.c.role,
-                L.c.created_at,
-                L.c.last_active_at,
-                U.c.path,
-                U.c.name.label("unit_name"),
-                func.coalesce(done.c.done, 0).label("done"),
-                started.label("started"),
-                best.scalar_subquery().label("best"),
-                mentored.label("mentored"),
-                nameable.label("nameable"),
-            )
-            .select_from(
-                L.join(U, U.c.code == L.c.unit_code).outerjoin(
-                    done, and_(done.c.learner_id == L.c.id, done.c.level == L.c.level)
-                )
-            )
-            .where(L.c.status == LearnerStatus.ACTIVE, *in_scope)
+    listed_part = (
+        select(
+            states.c.id,
+            states.c.display_name,
+            states.c.unit_code,
+            states.c.unit_name,
+            states.c.standing,
+            states.c.last_active_at,
         )
-    ).all()
+        .where(lag, ~states.c.mentored, states.c.nameable)
+        .order_by(
+            order_of,
+            case((states.c.last_active_at.is_(None), 0), else_=1),
+            states.c.last_active_at,
+            states.c.id,
+        )
+        .limit(LISTED)
+        .offset(max(0, offset))
+        .subquery("listed")
+    )
+    none_int, none_text = cast(null(), Integer), cast(null(), String)
+    both = union_all(
+        select(
+            literal(0).label("kind"),
+            states.c.unit_code,
+            states.c.path,
+            states.c.standing,
+            func.count().label("learners"),
+            func.sum(case((states.c.mentored, 1), else_=0)).label("mentored"),
+            func.sum(case((~states.c.mentored & ~states.c.nameable, 1), else_=0)).label("hidden"),
+            none_int.label("id"),
+            none_text.label("display_name"),
+            none_text.label("unit_name"),
+            cast(null(), L.c.last_active_at.type).label("last_active_at"),
+        ).group_by(states.c.unit_code, states.c.path, states.c.standing),
+        select(
+            literal(1),
+            listed_part.c.unit_code,
+            none_text,
+            listed_part.c.standing,
+            literal(0),
+            literal(0),
+            literal(0),
+            listed_part.c.id,
+            listed_part.c.display_name,
+            listed_part.c.unit_name,
+            listed_part.c.last_active_at,
+        ),
+    )
+    async with db.planned_for_values(connection):
+        result = (await connection.execute(both)).all()
+    per_unit = [r for r in result if r.kind == 0]
+    listed_rows = [r for r in result if r.kind == 1]
     children = await units.children(session, scope)
     buckets: dict[str, Coverage] = {}
     order: list[tuple[str, str, str]] = []  # (code, name, path)
@@ -202,44 +253,41 @@ async def coverage(
         buckets[code] = Coverage(code, name)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     standings: dict[str, int] = defaultdict(int)
-    candidates: list[tuple[int, str, str, str, mentoring.Standing, datetime | None]] = []
-    hidden = 0
-    paths: dict[tuple[int, str], int] = {}
+    hidden = named = 0
     bucket_of: dict[str, str | None] = {}
-    for r in rows:
-        state = mentoring.learner_standing(
-            pack,
-            target,
-            now,
-            r,
-            finished=int(r.done),
-            started=bool(r.started),
-            certified_level=int(r.best or 0),
-            lessons=_path_length(pack, r.level, r.role, paths),
-        )
-        if r.unit_code not in bucket_of:  # once per unit, not per learner
+    for r in per_unit:
+        if r.unit_code not in bucket_of:  # once per unit
             bucket_of[r.unit_code] = next(
                 (code for code, _, path in order[1 if scope else 0 :] if r.path.startswith(path)),
                 scope.code if scope is not None else None,
             )
         bucket = bucket_of[r.unit_code]
-        lag = state in mentoring.LAGGING
+        is_lag = mentoring.Standing(r.standing) in mentoring.LAGGING
         if bucket is not None:
             tally = counts[bucket]
-            tally[0] += 1
-            tally[1] += lag
-            tally[2] += lag and bool(r.mentored)
-        if not lag:
+            tally[0] += int(r.learners)
+            if is_lag:
+                tally[1] += int(r.learners)
+                tally[2] += int(r.mentored)
+        if not is_lag:
             continue
-        standings[state.value] += 1
-        if r.mentored:
-            continue
-        if r.nameable:
-            candidates.append(
-                (r.id, r.display_name or "—", r.unit_code, r.unit_name, state, r.last_active_at)
-            )
-        else:
-            hidden += 1
+        standings[r.standing] += int(r.learners)
+        hidden += int(r.hidden)
+        named += int(r.learners) - int(r.mentored) - int(r.hidden)
+    listed = [
+        (
+            int(r.id),
+            r.display_name or "—",
+            r.unit_code,
+            r.unit_name,
+            mentoring.Standing(r.standing),
+            _aware(r.last_active_at),
+        )
+        for r in listed_rows
+    ]
+    # Those who need help most first: not started, then inactive longest, then behind (the
+    # database picked the same first LISTED; a union keeps no order).
+    listed.sort(key=lambda c: (mentoring.ORDER.index(c[4]), c[5] is not None, c[5] or now, c[0]))
     built = tuple(Coverage(code, name, *counts[code]) for code, name, _ in order if counts[code][0])
     total = Coverage(
         scope.code if scope else "",
@@ -248,16 +296,6 @@ async def coverage(
         sum(row.lagging for row in built),
         sum(row.mentored for row in built),
     )
-    # Those who need help most first: not started, then inactive longest, then behind.
-    candidates.sort(
-        key=lambda c: (
-            mentoring.ORDER.index(c[4]),
-            c[5] is not None,
-            c[5] or now,
-            c[0],
-        )
-    )
-    listed = candidates[:LISTED]
     mentors = await _mentors(session, scope, consent)
     spare: dict[str, list[Mentor]] = defaultdict(list)
     for mentor in mentors:
@@ -281,18 +319,141 @@ async def coverage(
         total=total,
         unmentored=unmentored,
         hidden=hidden,
-        more=len(candidates) - len(listed),
+        more=max(0, named - max(0, offset) - len(listed)),
         mentors=tuple(mentors),
         capacity=capacity,
         standings=dict(standings),
+        offset=max(0, offset),
     )
 
 
-def _path_length(pack: Pack, level: int, role: str | None, memo: dict[tuple[int, str], int]) -> int:
-    key = (level, role or "other")
-    if key not in memo:
-        memo[key] = len(course.path(pack, level, key[1]))
-    return memo[key]
+async def _path_lengths(
+    connection: AsyncConnection, pack: Pack, in_scope: Sequence[ColumnElement[bool]]
+) -> dict[tuple[int, str], int]:
+    """The path length of every (level, role) the scope's active learners have."""
+    role = func.coalesce(L.c.role, "other")
+    pairs = await connection.execute(
+        select(L.c.level, role)
+        .where(L.c.status == LearnerStatus.ACTIVE, *in_scope)
+        .group_by(L.c.level, role)
+    )
+    return {
+        (int(level), str(name)): len(course.path(pack, int(level), str(name)))
+        for level, name in pairs
+    }
+
+
+def _epoch(dialect: str, moment: Any) -> Any:
+    """Seconds since 1970 of a UTC timestamp column, in the database."""
+    if dialect == "postgresql":
+        return func.extract("epoch", moment)
+    return (func.julianday(moment) - 2440587.5) * 86400.0
+
+
+def standings_query(
+    target: Target,
+    now: datetime,
+    in_scope: Sequence[ColumnElement[bool]],
+    lessons: dict[tuple[int, str], int],
+    consent: str,
+    *,
+    dialect: str | None = None,
+) -> Select[Any]:
+    """Every active learner of the scope with their standing computed in the database: the
+    same definition as :func:`mentoring.learner_standing` (certified at the target level; not
+    started; inactive for :data:`mentoring.INACTIVE`; behind: the share of their path done is
+    below the share of the time to the deadline gone), which ``test_mentor_coverage`` checks
+    learner by learner. ``lessons``: path length per (level, role), from
+    :func:`_path_lengths`."""
+    # Grouped per learner and joined (not a correlated subquery per learner): one pass over
+    # each table, and a plan cheap enough that PostgreSQL does not JIT-compile it (seconds).
+    scope_learners = [P.c.learner_id.in_(select(L.c.id).where(*in_scope))] if in_scope else []
+    mover = L.alias("mover")
+    progress = (
+        select(
+            P.c.learner_id,
+            func.sum(
+                case(
+                    (and_(P.c.level == mover.c.level, P.c.status.in_(("done", "placed_out"))), 1),
+                    else_=0,
+                )
+            ).label("done"),
+        )
+        .select_from(P.join(mover, mover.c.id == P.c.learner_id))
+        .where(*scope_learners)
+        .group_by(P.c.learner_id)
+        .subquery("progress")
+    )
+    certified = (
+        select(C.c.learner_id, func.max(C.c.level).label("best"))
+        .where(
+            C.c.revoked_at.is_(None),
+            *([C.c.learner_id.in_(select(L.c.id).where(*in_scope))] if in_scope else []),
+        )
+        .group_by(C.c.learner_id)
+        .subquery("certified")
+    )
+    links = select(ML.c.mentee_id).group_by(ML.c.mentee_id).subquery("links")
+    started = progress.c.learner_id.is_not(None)
+    best = func.coalesce(certified.c.best, 0)
+    finished = func.coalesce(progress.c.done, 0)
+    role = func.coalesce(L.c.role, "other")
+    length = case(
+        *((and_(L.c.level == lv, role == name), n) for (lv, name), n in lessons.items()),
+        else_=0,
+    )
+    deadline = datetime.combine(target.deadline, datetime.max.time(), now.tzinfo)
+    at = L.c.created_at.type
+    whole_path = finished < length  # expected share 1: behind unless the path is done
+    if now >= deadline:
+        on_time: ColumnElement[bool] = whole_path
+    else:
+        joined = _epoch(dialect or "postgresql", L.c.created_at)
+        gone, total = now.timestamp() - joined, deadline.timestamp() - joined
+        on_time = case(
+            (L.c.created_at >= literal(deadline, at), whole_path),
+            # finished / length < gone / total, both sides multiplied by length * total > 0
+            else_=finished * total < length * gone,
+        )
+    behind = and_(L.c.level <= target.level, length > 0, on_time)
+    inactive = or_(
+        L.c.last_active_at.is_(None),
+        L.c.last_active_at <= literal(now - mentoring.INACTIVE, at),
+    )
+    standing = case(
+        (best >= target.level, mentoring.Standing.CERTIFIED.value),
+        (and_(~started, best == 0), mentoring.Standing.NOT_STARTED.value),
+        (inactive, mentoring.Standing.INACTIVE.value),
+        (behind, mentoring.Standing.BEHIND.value),
+        else_=mentoring.Standing.ON_TRACK.value,
+    )
+    return (
+        select(
+            L.c.id,
+            L.c.display_name,
+            L.c.unit_code,
+            L.c.last_active_at,
+            U.c.path,
+            U.c.name.label("unit_name"),
+            standing.label("standing"),
+            links.c.mentee_id.is_not(None).label("mentored"),
+            and_(L.c.chat_id.is_not(None), consented(consent)).label("nameable"),
+        )
+        .select_from(
+            L.join(U, U.c.code == L.c.unit_code)
+            .outerjoin(progress, progress.c.learner_id == L.c.id)
+            .outerjoin(certified, certified.c.learner_id == L.c.id)
+            .outerjoin(links, links.c.mentee_id == L.c.id)
+        )
+        .where(L.c.status == LearnerStatus.ACTIVE, *in_scope)
+    )
+
+
+def _aware(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    moment: datetime = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _mentors(session: AsyncSession, scope: Unit | None, consent: str) -> list[Mentor]:

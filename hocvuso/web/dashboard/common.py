@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hocvuso.config import Settings
 from hocvuso.i18n import plain, t
 from hocvuso.organising import dashboard, exports
+from hocvuso.organising.certified import safe
 from hocvuso.organising.errors import NotFound, StaffError
 from hocvuso.organising.forecast import Target
 
@@ -143,6 +144,10 @@ def text_of(lang: str, key: str, **variables: Any) -> str:
 
 
 def table_file(header: list[str], rows: list[list[Any]], fmt: str, title: str) -> bytes:
+    """A download of every dashboard table: each cell goes through :func:`certified.safe`, so a
+    name or text starting like a formula (= + - @) stays text in a spreadsheet."""
+    header = [safe(cell) for cell in header]
+    rows = [[safe(cell) for cell in row] for row in rows]
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)

@@ -40,7 +40,13 @@ def pack_of(request: Request) -> Pack:
 
 
 async def _page(
-    request: Request, unit: str, *, status: int = 200, notice: str = "", error: str = ""
+    request: Request,
+    unit: str,
+    *,
+    status: int = 200,
+    notice: str = "",
+    error: str = "",
+    number: int = 1,
 ) -> HTMLResponse:
     settings = settings_of(request)
     try:
@@ -55,6 +61,7 @@ async def _page(
                 now_of(request),
                 consent=settings.consent_version,
                 capacity=settings.mentor_capacity,
+                offset=(number - 1) * mentor_coverage.LISTED,
             )
     except StaffError as exc:
         return refusal(request, exc)
@@ -67,13 +74,22 @@ async def _page(
         unit=unit,
         notice=notice,
         error=error,
+        number=number,
+        listed=mentor_coverage.LISTED,
     )
 
 
 @router.get("/mentors", response_class=HTMLResponse)
-async def mentors_page(request: Request, unit: str = "", paired: str = "") -> HTMLResponse:
+async def mentors_page(
+    request: Request, unit: str = "", paired: str = "", page: str = ""
+) -> HTMLResponse:
     notice = text_of(language(request), "dash-mentors-paired") if paired else ""
-    return await _page(request, unit, notice=notice)
+    wanted = page.strip()
+    if wanted and not (wanted.isdigit() and 1 <= int(wanted) <= 100_000):
+        # A mistyped page number: the first page, saying why (nothing is lost).
+        error = text_of(language(request), "dash-mentors-bad-page", page=wanted[:20])
+        return await _page(request, unit, status=400, notice=notice, error=error)
+    return await _page(request, unit, notice=notice, number=int(wanted or 1))
 
 
 @router.post("/mentors/pair", response_model=None)

@@ -15,13 +15,14 @@ import html
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from hocvuso.config import Settings
 from hocvuso.content.loader import Pack
 from hocvuso.learning import course
-from hocvuso.organising import mentoring
+from hocvuso.organising import mentor_coverage, mentoring
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.forecast import Target
 from hocvuso.storage.organising import AuditEntry, MentorLink
@@ -253,3 +254,25 @@ async def test_the_page_speaks_english(world: World, database: AsyncEngine, pack
     assert "Learners needing help, per sub-unit" in page.text
     assert "behind the pace" in page.text
     assert "Lê Thị Mai (1/10 mentees)" in page.text
+
+
+async def test_a_long_list_of_unmentored_learners_is_paged(
+    world: World, database: AsyncEngine, pack: Pack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed(world, database, pack)
+    monkeypatch.setattr(mentor_coverage, "LISTED", 1)  # Hà and Lan: two pages of one
+    async with world.signed_in("ha") as client:
+        first = await client.get("/dashboard/mentors")
+        second = await client.get("/dashboard/mentors", params={"page": "2"})
+        wrong = await client.get("/dashboard/mentors", params={"page": "hai"})
+    one = [int(i) for i, _ in LEARNER.findall(first.text)]
+    two = [int(i) for i, _ in LEARNER.findall(second.text)]
+    assert len(one) == len(two) == 1
+    assert set(one + two) == {world.id("ha"), world.id("lan")}
+    assert 'href="/dashboard/mentors?page=2" rel="next"' in first.text
+    assert 'rel="prev"' not in first.text and "Học viên 1–1" in first.text
+    assert 'href="/dashboard/mentors?page=1" rel="prev"' in second.text
+    assert 'rel="next"' not in second.text and "Học viên 2–2" in second.text
+    assert wrong.status_code == 400
+    assert "“hai” không phải số trang hợp lệ" in html.unescape(wrong.text)
+    assert [int(i) for i, _ in LEARNER.findall(wrong.text)] == one  # the first page, shown

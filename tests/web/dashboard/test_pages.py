@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from hocvuso.organising import exports, reports
 from hocvuso.organising import permissions as perm
 from hocvuso.organising.forecast import Target
+from hocvuso.storage.models import Learner
 from hocvuso.storage.organising import AuditEntry
 from tests.web.dashboard.conftest import World
 
@@ -177,3 +178,22 @@ async def test_pages_are_private_and_labelled(world: World) -> None:
     assert '<label for="q">' in page.text and '<label for="sort">' in page.text
     assert '<a class="skip" href="#main">' in page.text
     assert css.status_code == 200 and "--fg" in css.text
+
+
+async def test_a_name_that_looks_like_a_formula_stays_text_in_the_learners_download(
+    world: World,
+) -> None:
+    async with world.sessions() as session, session.begin():
+        learner = await session.get(Learner, world.id("dung"))
+        assert learner is not None
+        learner.display_name = '=HYPERLINK("http://x")'
+    async with world.signed_in("an") as client:
+        as_csv = await client.get("/dashboard/units/A2x/learners.csv")
+        as_xlsx = await client.get("/dashboard/units/A2x/learners.xlsx")
+    names = [r[0] for r in csv.reader(io.StringIO(as_csv.text))][1:]
+    assert names == ['\'=HYPERLINK("http://x")', "Trần Văn Xuân"]
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet is not None
+    cells = [sheet.cell(row, 1) for row in (2, 3)]
+    assert [c.value for c in cells] == ['\'=HYPERLINK("http://x")', "Trần Văn Xuân"]
+    assert [c.data_type for c in cells] == ["s", "s"]  # text, not a formula ("f")
