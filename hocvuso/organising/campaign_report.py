@@ -31,8 +31,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hocvuso.delivery import audience as aud
 from hocvuso.delivery.campaign_spec import CampaignSpec, spec_of
 from hocvuso.organising import audit
-from hocvuso.organising.errors import Forbidden, NotFound
-from hocvuso.organising.permissions import Action, Actor, access_unit
+from hocvuso.organising.dashboard import unit_in_scope
+from hocvuso.organising.errors import NotFound
+from hocvuso.organising.permissions import Actor
 from hocvuso.organising.reports import REPORT_ZONE
 from hocvuso.storage import tables
 from hocvuso.storage.organising import Unit
@@ -126,19 +127,6 @@ def scope_condition(scope: Unit | None) -> ColumnElement[bool]:
     return L.c.unit_code.in_(select(U.c.code).where(U.c.path.startswith(scope.path)))
 
 
-async def _scope(session: AsyncSession, actor: Actor, code: str | None) -> Unit | None:
-    """The unit in the person's scope (None: the whole tree, admins); outside the scope
-    answers exactly like a unit that does not exist."""
-    try:
-        return await access_unit(session, actor, Action.REPORT, code or None)
-    except NotFound:
-        raise NotFound("dashboard-no-unit") from None
-    except Forbidden as exc:
-        if exc.key == "forbidden-unit":
-            raise NotFound("dashboard-no-unit") from None
-        raise
-
-
 async def _summaries(
     connection: AsyncConnection, scope: Unit | None, consent: str, campaign_id: int | None = None
 ) -> list[tuple[CampaignSummary, CampaignSpec]]:
@@ -200,7 +188,7 @@ async def access_campaigns(
     consent: str,
 ) -> tuple[Unit | None, list[CampaignSummary]]:
     """The campaigns that concern the person's scope (or ``code`` in it); audited."""
-    scope = await _scope(session, actor, code)
+    scope = await unit_in_scope(session, actor, code)
     connection = await session.connection()
     found = [summary for summary, _ in await _summaries(connection, scope, consent)]
     await audit.record_by(
@@ -228,7 +216,7 @@ async def access_campaign(
     """One campaign's messages within the scope; a campaign that does not concern the scope is
     the same 404 as one that does not exist. Audited: a page view, or with ``export`` (csv |
     xlsx) a download."""
-    scope = await _scope(session, actor, code)
+    scope = await unit_in_scope(session, actor, code)
     connection = await session.connection()
     found = await _summaries(connection, scope, consent, campaign_id)
     if not found:

@@ -240,11 +240,14 @@ class UnitPage:
     more: int
 
 
-async def _unit_in_scope(session: AsyncSession, actor: Actor, code: str | None) -> Unit | None:
-    """The unit, or None for the whole tree (admins); a unit outside the scope and a unit that
-    does not exist are one and the same refusal (NotFound), so no code leaks."""
+async def unit_in_scope(
+    session: AsyncSession, actor: Actor, code: str | None, action: Action = Action.REPORT
+) -> Unit | None:
+    """The unit the person may ``action`` (by default: see its report), or None for the whole
+    tree (admins); a unit outside the scope and a unit that does not exist are one and the same
+    refusal (NotFound ``dashboard-no-unit``), so no code leaks. Every dashboard page's scope."""
     try:
-        return await access_unit(session, actor, Action.REPORT, code or None)
+        return await access_unit(session, actor, action, (code or "").strip() or None)
     except NotFound:
         raise NotFound("dashboard-no-unit") from None
     except Forbidden as exc:
@@ -263,7 +266,7 @@ async def access_overview(
     export: str | None = None,
 ) -> reports.Report:
     """The overview: ``/report``'s figures of the person's scope (or of ``code`` in it)."""
-    unit = await _unit_in_scope(session, actor, code)
+    unit = await unit_in_scope(session, actor, code)
     report = await reports.unit_report(session, unit, target, now)
     await _audit_page(session, actor, "overview", unit, now, export)
     return report
@@ -282,7 +285,7 @@ async def access_unit_page(
 ) -> UnitPage:
     """A unit's drill-down: its sub-units' figures and the learners directly in it whom the
     person may see by name (those who agreed to the current terms)."""
-    unit = await _unit_in_scope(session, actor, code)
+    unit = await unit_in_scope(session, actor, code)
     assert unit is not None  # a code was given
     report = await reports.unit_report(session, unit, target, now)
     people, listed = await _people(session, unit.code, consent, limit)

@@ -31,9 +31,9 @@ from hocvuso.content.schema import ROLES
 from hocvuso.delivery import broadcasts
 from hocvuso.i18n import Markup, plain
 from hocvuso.organising import audit, broadcasting, units
-from hocvuso.organising.dashboard import ABSOLUTE, Signed
+from hocvuso.organising.dashboard import ABSOLUTE, Signed, unit_in_scope
 from hocvuso.organising.errors import Forbidden, Invalid, NotFound
-from hocvuso.organising.permissions import Action, Actor, access_unit, check_role, covers
+from hocvuso.organising.permissions import Action, Actor, check_role, covers
 from hocvuso.storage import tables
 from hocvuso.storage.organising import DashboardSession, Unit
 from hocvuso.storage.scheduling import Broadcast, BroadcastKind, DeliveryState
@@ -219,7 +219,7 @@ async def do_confirm(
 
 
 async def _checked(session: AsyncSession, actor: Actor, draft: Draft, consent: str) -> Preview:
-    unit = await _unit_in_scope(session, actor, draft.unit)
+    unit = await unit_in_scope(session, actor, draft.unit, Action.BROADCAST)
     text = draft.text.strip()
     message = broadcasting.message_text(text)
     if not text:
@@ -246,19 +246,6 @@ def _levels(chosen: Sequence[str]) -> list[int]:
         if int(value) not in levels:
             levels.append(int(value))
     return sorted(levels)
-
-
-async def _unit_in_scope(session: AsyncSession, actor: Actor, code: str) -> Unit | None:
-    """The unit to broadcast to (None: the whole system, admins); outside the scope it is
-    refused exactly like a unit that does not exist."""
-    try:
-        return await access_unit(session, actor, Action.BROADCAST, code.strip() or None)
-    except NotFound:
-        raise NotFound("dashboard-no-unit") from None
-    except Forbidden as exc:
-        if exc.key == "forbidden-unit":
-            raise NotFound("dashboard-no-unit") from None
-        raise
 
 
 # --- progress and the list ------------------------------------------------------------------

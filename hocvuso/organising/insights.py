@@ -27,7 +27,7 @@ from hocvuso.organising import audit
 from hocvuso.organising import question_stats as qs
 from hocvuso.organising import retention as ret
 from hocvuso.organising.caching import TimedCache
-from hocvuso.organising.dashboard import _unit_in_scope
+from hocvuso.organising.dashboard import unit_in_scope
 from hocvuso.organising.errors import Invalid
 from hocvuso.organising.permissions import Action, Actor, check_role
 from hocvuso.storage import tables
@@ -83,7 +83,7 @@ async def access_questions_page(
     """Item analysis of the finished level exams of the learners in the person's scope (or in
     ``code``'s subtree within it): ``report questions``'s figures and right."""
     _check_level(level)
-    unit = await _unit_in_scope(session, actor, code)
+    unit = await unit_in_scope(session, actor, code)
     key = (unit.id or 0 if unit else 0, level or 0)
     hit = cache.get(key, now) if cache is not None else None
     if hit is None:
@@ -118,7 +118,7 @@ async def access_retention_page(
 ) -> RetentionPage:
     """FSRS-predicted against measured recall in the person's scope: ``report retention``'s
     figures and right."""
-    unit = await _unit_in_scope(session, actor, code)
+    unit = await unit_in_scope(session, actor, code)
     report = await ret.retention(session, pack, unit)
     await _audit(session, actor, "retention", unit, now, export, reviews=report.total.reviews)
     return RetentionPage(unit, report)

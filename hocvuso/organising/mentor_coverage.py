@@ -46,9 +46,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hocvuso.content.loader import Pack
 from hocvuso.learning import course
 from hocvuso.organising import audit, mentoring, roles, units
-from hocvuso.organising.errors import Forbidden, NotFound
+from hocvuso.organising.dashboard import unit_in_scope
 from hocvuso.organising.forecast import Target
-from hocvuso.organising.permissions import Action, Actor, access_unit
+from hocvuso.organising.permissions import Action, Actor
 from hocvuso.storage import db, tables
 from hocvuso.storage.consent import consented
 from hocvuso.storage.models import LearnerStatus
@@ -121,17 +121,6 @@ class MentorsPage:
     offset: int = 0
 
 
-async def _scope(session: AsyncSession, actor: Actor, code: str | None) -> Unit | None:
-    try:
-        return await access_unit(session, actor, Action.LINK_MENTEE, code or None)
-    except NotFound:
-        raise NotFound("dashboard-no-unit") from None
-    except Forbidden as exc:
-        if exc.key == "forbidden-unit":
-            raise NotFound("dashboard-no-unit") from None
-        raise
-
-
 async def access_mentors_page(
     session: AsyncSession,
     actor: Actor,
@@ -146,7 +135,7 @@ async def access_mentors_page(
 ) -> MentorsPage:
     """The coverage of the person's scope (or ``code`` in it); audited as a page view.
     ``offset``: the named unmentored learners listed start after this many (paging)."""
-    scope = await _scope(session, actor, code)
+    scope = await unit_in_scope(session, actor, code, Action.LINK_MENTEE)
     page = await coverage(
         session, scope, pack, target, now, consent=consent, capacity=capacity, offset=offset
     )

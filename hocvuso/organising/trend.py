@@ -24,7 +24,7 @@ from sqlalchemy import BigInteger, Integer, and_, case, func, literal, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.organising.caching import TimedCache
-from hocvuso.organising.dashboard import _unit_in_scope
+from hocvuso.organising.dashboard import unit_in_scope
 from hocvuso.organising.forecast import Target
 from hocvuso.organising.permissions import Actor
 from hocvuso.organising.reports import REPORT_ZONE
@@ -185,7 +185,7 @@ async def access_trend(
     """The trend of the person's scope (or of ``code`` in it), as the overview shows it; the
     overview's view is audited by :func:`hocvuso.organising.dashboard.access_overview`. With a
     cache, a trend computed up to :data:`CACHE_TTL` ago (the same day) is reused."""
-    unit = await _unit_in_scope(session, actor, code)
+    unit = await unit_in_scope(session, actor, code)
     key = (unit.id or 0 if unit else 0, target)
     hit = cache.get(key, now) if cache is not None else None
     if hit is not None and hit[1].today == now.astimezone(REPORT_ZONE).date():

@@ -8,11 +8,9 @@ The SVG calibration chart is drawn here, from the same numbers as the table.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,16 +18,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
-from hocvuso.content.cache import load_pack_cached
 from hocvuso.content.loader import Pack
 from hocvuso.i18n import plain, t
 from hocvuso.organising import dashboard, insights
 from hocvuso.organising import question_stats as qs
 from hocvuso.organising import statistics_files as files
-from hocvuso.organising.certified import safe
 from hocvuso.organising.errors import Forbidden, Invalid, StaffError
 from hocvuso.organising.reports import REPORT_ZONE
 from hocvuso.organising.retention import Retention
+from hocvuso.web import pages
 from hocvuso.web.dashboard.common import (
     COOKIE,
     Format,
@@ -38,7 +35,6 @@ from hocvuso.web.dashboard.common import (
     now_of,
     refusal,
     render,
-    settings_of,
     table_file,
     text_of,
     transaction,
@@ -55,25 +51,6 @@ QUESTION_SORTS = (
     "flags",
 )
 LETTERS = files.LETTERS
-
-
-def _file(header: list[str], rows: list[list[Any]], fmt: str, title: str) -> bytes:
-    """``table_file`` with every cell through ``certified.safe``: a name or detail that starts
-    like a formula (= + - @) stays text in a spreadsheet."""
-    return table_file(header, [[safe(v) for v in row] for row in rows], fmt, title)
-
-
-async def pack_of(request: Request) -> Pack:
-    """The content pack: the app's, or read once (from the cache when unchanged), in a thread
-    so that the other requests go on meanwhile."""
-    pack: Pack | None = getattr(request.app.state, "pack", None)
-    if pack is None:
-        settings = settings_of(request)
-        pack = await asyncio.to_thread(
-            load_pack_cached, settings.content_path, Path(settings.data_dir) / "cache"
-        )
-        request.app.state.pack = pack
-    return pack
 
 
 def cache_of(request: Request) -> insights.StatsCache:
@@ -109,7 +86,7 @@ async def _questions(
         page = await insights.access_questions_page(
             session,
             signed.actor,
-            await pack_of(request),
+            await pages.pack_of(request),
             unit or None,
             now,
             level=_level(level),
@@ -152,7 +129,7 @@ async def questions_page(
         rows.sort(key=_question_key(sort), reverse=desc)
     elif desc:
         rows.reverse()
-    pack = await pack_of(request)
+    pack = await pages.pack_of(request)
     lang = language(request)
     return render(
         request,
@@ -186,7 +163,7 @@ async def questions_file(
     code = page.unit.code if page.unit else "toan-he-thong"
     name = f"cau-hoi-{code}-{_local(page.computed_at):%Y-%m-%d}.{fmt}"
     title = files.questions_title(qs.Source.EXAM, lang)
-    return file_response(_file(header, rows, fmt, title), fmt, name)
+    return file_response(table_file(header, rows, fmt, title), fmt, name)
 
 
 def _question_text(pack: Pack, question_id: str) -> str | None:
@@ -262,7 +239,7 @@ async def _retention(
     async with transaction(request) as session:
         signed = await dashboard.access_session(session, request.cookies.get(COOKIE), now)
         page = await insights.access_retention_page(
-            session, signed.actor, await pack_of(request), unit or None, now, export=export
+            session, signed.actor, await pages.pack_of(request), unit or None, now, export=export
         )
     return signed, page
 
@@ -277,7 +254,7 @@ async def retention_page(request: Request, unit: str = "") -> HTMLResponse:
     lang = language(request)
     header, rows = files.retention_table(page.report, lang)
     number = _one_decimal(lang)
-    pack = await pack_of(request)
+    pack = await pages.pack_of(request)
     rows = [[row[0], pack.area_title(str(row[1]), lang), *row[2:]] for row in rows]
     return render(
         request,
@@ -303,7 +280,7 @@ async def retention_file(request: Request, fmt: Format, unit: str = "") -> Respo
     code = page.unit.code if page.unit else "toan-he-thong"
     name = f"ghi-nho-{code}-{_local(now_of(request)):%Y-%m-%d}.{fmt}"
     title = plain(t(lang, "retention-title"))
-    return file_response(_file(header, rows, fmt, title), fmt, name)
+    return file_response(table_file(header, rows, fmt, title), fmt, name)
 
 
 # --- the audit log (admins) -----------------------------------------------------------------
@@ -458,4 +435,4 @@ async def audit_file(
     lang = language(request)
     header, rows = _audit_table(found, lang)
     name = f"nhat-ky-{_local(now_of(request)):%Y-%m-%d}.{fmt}"
-    return file_response(_file(header, rows, fmt, text_of(lang, "dash-audit")), fmt, name)
+    return file_response(table_file(header, rows, fmt, text_of(lang, "dash-audit")), fmt, name)

@@ -9,11 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from hocvuso.content.cache import load_pack_cached
-from hocvuso.content.loader import Pack
 from hocvuso.i18n import plain
 from hocvuso.organising import mentor_coverage, pairing
 from hocvuso.organising.errors import Forbidden, Invalid, StaffError
+from hocvuso.web import pages
 from hocvuso.web.dashboard.common import (
     PRIVATE,
     language,
@@ -28,15 +27,6 @@ from hocvuso.web.dashboard.common import (
 )
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
-
-
-def pack_of(request: Request) -> Pack:
-    """The content pack (``app.state.pack``, else the configured one, loaded once)."""
-    found: Pack | None = getattr(request.app.state, "pack", None)
-    if found is None:
-        found = load_pack_cached(settings_of(request).content_path)
-        request.app.state.pack = found
-    return found
 
 
 async def _page(
@@ -56,7 +46,7 @@ async def _page(
                 session,
                 signed.actor,
                 unit or None,
-                pack_of(request),
+                await pages.pack_of(request),
                 target_of(settings),
                 now_of(request),
                 consent=settings.consent_version,
