@@ -132,20 +132,33 @@ async def access_mentors_page(
     consent: str,
     capacity: int,
     offset: int = 0,
+    limit: int | None = None,
+    export: tuple[str, str] | None = None,
 ) -> MentorsPage:
-    """The coverage of the person's scope (or ``code`` in it); audited as a page view.
-    ``offset``: the named unmentored learners listed start after this many (paging)."""
+    """The coverage of the person's scope (or ``code`` in it); audited as a page view, or with
+    ``export`` = (table, format) as a download. ``offset``/``limit``: which of the named
+    unmentored learners are listed (paging; a download lists them all)."""
     scope = await unit_in_scope(session, actor, code, Action.LINK_MENTEE)
     page = await coverage(
-        session, scope, pack, target, now, consent=consent, capacity=capacity, offset=offset
+        session,
+        scope,
+        pack,
+        target,
+        now,
+        consent=consent,
+        capacity=capacity,
+        offset=offset,
+        limit=limit,
     )
+    details = {"table": export[0], "format": export[1]} if export else {}
     await audit.record_by(
         session,
         actor,
-        audit.DASHBOARD_VIEW,
+        audit.DASHBOARD_EXPORT if export else audit.DASHBOARD_VIEW,
         scope.id if scope else None,
         now,
         page="mentors",
+        **details,
     )
     return page
 
@@ -160,6 +173,7 @@ async def coverage(
     consent: str,
     capacity: int,
     offset: int = 0,
+    limit: int | None = None,
 ) -> MentorsPage:
     """The figures without a permission check (the caller made it)."""
     connection = await session.connection()
@@ -195,7 +209,7 @@ async def coverage(
             states.c.last_active_at,
             states.c.id,
         )
-        .limit(LISTED)
+        .limit(LISTED if limit is None else limit)
         .offset(max(0, offset))
         .subquery("listed")
     )

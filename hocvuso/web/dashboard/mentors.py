@@ -4,23 +4,29 @@ mentors for those without one, and a pairing form that calls the chat's
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from hocvuso.i18n import plain
 from hocvuso.organising import mentor_coverage, pairing
 from hocvuso.organising.errors import Forbidden, Invalid, StaffError
+from hocvuso.organising.reports import REPORT_ZONE
 from hocvuso.web import pages
 from hocvuso.web.dashboard.common import (
     PRIVATE,
+    Format,
+    file_response,
     language,
     now_of,
     refusal,
     render,
     settings_of,
     signed_in,
+    table_file,
     target_of,
     text_of,
     transaction,
@@ -118,3 +124,81 @@ async def pair(
         )
     query = urlencode({"paired": "1", **({"unit": unit} if unit else {})})
     return RedirectResponse(f"/dashboard/mentors?{query}", status_code=303, headers=PRIVATE)
+
+
+#: A download lists every named unmentored lagging learner, up to this many.
+FILE_ROWS = 100_000
+
+
+@router.get("/mentors/{table}.{fmt}", response_model=None)
+async def mentors_file(request: Request, table: str, fmt: Format, unit: str = "") -> Response:
+    """The coverage per sub-unit (``coverage``) or the named unmentored lagging learners with
+    their suggested mentors (``unmentored``) as a file (audited as an export)."""
+    if table not in ("coverage", "unmentored"):
+        raise HTTPException(404)  # the app's own page of an unknown address
+    settings = settings_of(request)
+    try:
+        async with transaction(request) as session:
+            signed = await signed_in(request, session)
+            page = await mentor_coverage.access_mentors_page(
+                session,
+                signed.actor,
+                unit or None,
+                await pages.pack_of(request),
+                target_of(settings),
+                now_of(request),
+                consent=settings.consent_version,
+                capacity=settings.mentor_capacity,
+                limit=FILE_ROWS,
+                export=(table, fmt),
+            )
+    except StaffError as exc:
+        return refusal(request, exc)
+    lang = language(request)
+
+    def text(key: str, **variables: Any) -> str:
+        return text_of(lang, key, **variables)
+
+    rows: list[list[Any]]
+    if table == "coverage":
+        header = [
+            text(key)
+            for key in (
+                "dash-col-unit",
+                "dash-mentors-col-learners",
+                "dash-mentors-col-lagging",
+                "dash-mentors-col-mentored",
+                "dash-mentors-col-unmentored",
+            )
+        ]
+        rows = [
+            [f"{r.name} ({r.code})", r.learners, r.lagging, r.mentored, r.unmentored]
+            for r in (*page.rows, page.total)
+        ]
+    else:
+        header = [
+            text(key)
+            for key in (
+                "dash-col-person",
+                "dash-col-unit",
+                "dash-mentors-col-standing",
+                "dash-col-last-active",
+                "dash-mentors-file-suggested",
+            )
+        ]
+        rows = [
+            [
+                p.name,
+                f"{p.unit_name} ({p.unit_code})",
+                text(f"dash-standing-{p.standing.value}"),
+                p.last_active_at.astimezone(REPORT_ZONE).date().isoformat()
+                if p.last_active_at
+                else "",
+                ", ".join(m.name for m in p.suggested),
+            ]
+            for p in page.unmentored
+        ]
+    code = page.unit.code if page.unit else "toan-he-thong"
+    today = now_of(request).astimezone(REPORT_ZONE)
+    name = f"nguoi-huong-dan-{table}-{code}-{today:%Y-%m-%d}.{fmt}"
+    return file_response(table_file(header, rows, fmt, text("dash-mentors-title")), fmt, name)

@@ -11,10 +11,13 @@ active yesterday: behind). Dũng already has Mai as mentor.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
+import openpyxl
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
@@ -276,3 +279,47 @@ async def test_a_long_list_of_unmentored_learners_is_paged(
     assert wrong.status_code == 400
     assert "“hai” không phải số trang hợp lệ" in html.unescape(wrong.text)
     assert [int(i) for i, _ in LEARNER.findall(wrong.text)] == one  # the first page, shown
+
+
+async def test_the_coverage_and_the_unmentored_list_download_as_the_page_shows_them(
+    world: World, database: AsyncEngine, pack: Pack
+) -> None:
+    await seed(world, database, pack)
+    async with world.signed_in("ha") as client:
+        page = await client.get("/dashboard/mentors")
+        figures = await client.get("/dashboard/mentors/coverage.csv")
+        people = await client.get("/dashboard/mentors/unmentored.csv")
+        book = await client.get("/dashboard/mentors/unmentored.xlsx")
+        unknown = await client.get("/dashboard/mentors/secrets.csv")
+    assert figures.status_code == people.status_code == book.status_code == 200
+    assert unknown.status_code == 404
+    [header, *by_unit, total] = list(csv.reader(io.StringIO(figures.text)))
+    assert header[1:] == [
+        "Học viên",
+        "Cần hỗ trợ",
+        "Đã có người hướng dẫn",
+        "Chưa có người hướng dẫn",
+    ]
+    shown = coverage(page.text)
+    assert len(by_unit) == len(shown)
+    for (code, numbers), row in zip(shown.items(), by_unit, strict=True):
+        assert row[0].endswith(f"({code})") and [int(n) for n in row[1:]] == numbers
+    assert total[0].endswith("(A2)") and [int(n) for n in total[1:]] == [
+        sum(column) for column in zip(*shown.values(), strict=True)
+    ]
+    listed = {int(i): cells(body) for i, body in LEARNER.findall(page.text)}
+    [header, *rows] = list(csv.reader(io.StringIO(people.text)))
+    assert len(header) == 5
+    assert sorted(r[0] for r in rows) == sorted(c[0] for c in listed.values())
+    assert {r[0]: r[2] for r in rows}["Kiều Thị Lan"] == "chậm tiến độ"
+    assert "Cao Văn Cũ" not in people.text  # on older terms: never named, in a file neither
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content)).active
+    assert sheet is not None and sheet.max_row == len(rows) + 1
+    async with world.sessions() as session:
+        found = await session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.action == "dashboard.export")
+            .order_by(col(AuditEntry.id))
+        )
+        exports = [(e.details["table"], e.details["format"]) for e in found.all()]
+    assert exports == [("coverage", "csv"), ("unmentored", "csv"), ("unmentored", "xlsx")]
