@@ -545,6 +545,7 @@ dash-download = Download:
 dash-people = Learners directly in the unit ({ $count })
 dash-people-hidden = { $count } learners have not agreed to the current terms and are not named.
 dash-people-more = { $count } more learners are in the downloaded file.
+dash-people-caption = Name, level in progress, level certified and last active day (never any answer)
 dash-col-person = Name
 dash-col-level = Level in progress
 dash-col-certified = Highest level certified

@@ -537,6 +537,7 @@ dash-download = Tải về:
 dash-people = Học viên trực tiếp của đơn vị ({ $count })
 dash-people-hidden = { $count } học viên chưa đồng ý điều khoản hiện hành nên không hiện tên.
 dash-people-more = Còn { $count } học viên nữa trong tệp tải về.
+dash-people-caption = Tên, cấp độ đang học, cấp độ đã đạt chuẩn và ngày học gần nhất (không có câu trả lời nào)
 dash-col-person = Họ tên
 dash-col-level = Cấp độ đang học
 dash-col-certified = Cấp cao nhất đã đạt
