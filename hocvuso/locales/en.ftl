@@ -704,6 +704,7 @@ dash-campaign-col-change = Change
 dash-campaign-file-reached = Reached
 dash-campaign-file-audience = Audience
 dash-campaign-file-points = Change (percentage points)
+dash-campaign-file-sent-messages = Messages sent
 dash-campaign-sent = sent
 dash-campaign-missed = not sent
 dash-campaign-planned = not yet due

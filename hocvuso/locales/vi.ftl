@@ -696,6 +696,7 @@ dash-campaign-col-change = Thay đổi
 dash-campaign-file-reached = Đã nhận
 dash-campaign-file-audience = Đối tượng
 dash-campaign-file-points = Thay đổi (điểm phần trăm)
+dash-campaign-file-sent-messages = Số tin đã gửi
 dash-campaign-sent = đã gửi
 dash-campaign-missed = không gửi
 dash-campaign-planned = chưa đến ngày

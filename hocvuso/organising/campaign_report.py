@@ -186,18 +186,21 @@ async def access_campaigns(
     now: datetime,
     *,
     consent: str,
+    export: str | None = None,
 ) -> tuple[Unit | None, list[CampaignSummary]]:
-    """The campaigns that concern the person's scope (or ``code`` in it); audited."""
+    """The campaigns that concern the person's scope (or ``code`` in it); audited as a view, or
+    with ``export`` (csv | xlsx) as a download."""
     scope = await unit_in_scope(session, actor, code)
     connection = await session.connection()
     found = [summary for summary, _ in await _summaries(connection, scope, consent)]
     await audit.record_by(
         session,
         actor,
-        audit.DASHBOARD_VIEW,
+        audit.DASHBOARD_EXPORT if export else audit.DASHBOARD_VIEW,
         scope.id if scope else None,
         now,
         page="campaigns",
+        **({"format": export} if export else {}),
     )
     return scope, found
 

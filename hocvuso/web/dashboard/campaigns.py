@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from hocvuso.organising import campaign_report as cr
 from hocvuso.organising.certified import safe
 from hocvuso.organising.errors import NotFound, StaffError
+from hocvuso.organising.reports import REPORT_ZONE
 from hocvuso.web.dashboard.common import (
     Format,
     file_response,
@@ -76,23 +77,72 @@ def points(value: float | None, lang: str) -> str:
     return text.replace(".", ",") if lang == "vi" else text
 
 
+async def _campaigns(
+    request: Request, unit: str, export: str | None = None
+) -> tuple[Any, Any, list[cr.CampaignSummary]]:
+    async with transaction(request) as session:
+        signed = await signed_in(request, session)
+        scope, found = await cr.access_campaigns(
+            session,
+            signed.actor,
+            unit or None,
+            now_of(request),
+            consent=settings_of(request).consent_version,
+            export=export,
+        )
+    return signed, scope, found
+
+
 @router.get("/campaigns", response_class=HTMLResponse)
 async def campaigns_page(request: Request, unit: str = "") -> HTMLResponse:
     """The campaigns whose audience or deliveries reach the person's scope."""
-    settings = settings_of(request)
     try:
-        async with transaction(request) as session:
-            signed = await signed_in(request, session)
-            scope, found = await cr.access_campaigns(
-                session,
-                signed.actor,
-                unit or None,
-                now_of(request),
-                consent=settings.consent_version,
-            )
+        signed, scope, found = await _campaigns(request, unit)
     except StaffError as exc:
         return refusal(request, exc)
     return render(request, "campaigns.html", signed=signed, scope=scope, campaigns=found, unit=unit)
+
+
+@router.get("/campaigns.{fmt}", response_model=None)
+async def campaigns_file(request: Request, fmt: Format, unit: str = "") -> Response:
+    """The list of campaigns as a file (audited as an export)."""
+    try:
+        _signed, scope, found = await _campaigns(request, unit, export=fmt)
+    except StaffError as exc:
+        return refusal(request, exc)
+    lang = language(request)
+
+    def text(key: str) -> str:
+        return text_of(lang, key)
+
+    header = [
+        text(key)
+        for key in (
+            "dash-campaigns-col-name",
+            "dash-campaigns-col-milestone",
+            "dash-campaigns-col-status",
+            "dash-campaigns-col-messages",
+            "dash-campaign-file-sent-messages",
+            "dash-campaigns-col-audience",
+            "dash-campaigns-col-delivered",
+        )
+    ]
+    rows = [
+        [
+            c.name,
+            c.milestone.isoformat(),
+            text(f"dash-campaign-status-{c.status}"),
+            c.messages,
+            c.sent_messages,
+            c.audience,
+            c.delivered,
+        ]
+        for c in found
+    ]
+    code = scope.code if scope else "toan-he-thong"
+    today = now_of(request).astimezone(REPORT_ZONE)
+    name = f"chien-dich-{code}-{today:%Y-%m-%d}.{fmt}"
+    return file_response(table_file(header, rows, fmt, text("dash-nav-campaigns")), fmt, name)
 
 
 async def _campaign(

@@ -132,9 +132,10 @@ FILE_ROWS = 100_000
 
 @router.get("/mentors/{table}.{fmt}", response_model=None)
 async def mentors_file(request: Request, table: str, fmt: Format, unit: str = "") -> Response:
-    """The coverage per sub-unit (``coverage``) or the named unmentored lagging learners with
-    their suggested mentors (``unmentored``) as a file (audited as an export)."""
-    if table not in ("coverage", "unmentored"):
+    """The coverage per sub-unit (``coverage``), the named unmentored lagging learners with
+    their suggested mentors (``unmentored``) or the scope's mentors with their mentees
+    (``mentors``) as a file (audited as an export)."""
+    if table not in ("coverage", "unmentored", "mentors"):
         raise HTTPException(404)  # the app's own page of an unknown address
     settings = settings_of(request)
     try:
@@ -174,6 +175,14 @@ async def mentors_file(request: Request, table: str, fmt: Format, unit: str = ""
         rows = [
             [f"{r.name} ({r.code})", r.learners, r.lagging, r.mentored, r.unmentored]
             for r in (*page.rows, page.total)
+        ]
+    elif table == "mentors":
+        header = [
+            text(key) for key in ("dash-col-person", "dash-col-unit", "dash-mentors-col-mentees")
+        ]
+        rows = [
+            [m.name, f"{m.unit_name} ({m.unit_code})", f"{m.mentees}/{page.capacity}"]
+            for m in page.mentors
         ]
     else:
         header = [

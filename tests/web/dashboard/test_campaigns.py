@@ -344,3 +344,23 @@ async def test_the_messages_table_downloads_with_the_page_s_figures_and_is_audit
     assert sheet is not None
     assert [c.value for c in sheet[2]][3:5] == [reached, audience]
     assert other.status_code == 404
+
+
+async def test_the_list_downloads_only_the_scope_s_campaigns_with_the_page_s_figures(
+    world: World, database: AsyncEngine
+) -> None:
+    seeded = await seed(world, database)
+    _audience, reached, _before, _after = expected(seeded, A_TREE)
+    async with world.signed_in("an") as client:
+        got = await client.get("/dashboard/campaigns.csv")
+        book = await client.get("/dashboard/campaigns.xlsx")
+    assert got.status_code == book.status_code == 200
+    [header, row] = list(csv.reader(io.StringIO(got.text)))
+    assert len(header) == 7
+    assert row[0] == "Về đích A" and row[3:5] == ["2", "1"]  # two messages, one sent
+    assert int(row[6]) == reached  # the copies sent to A's learners
+    assert "Về đích B" not in got.text
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content)).active
+    assert sheet is not None and sheet.max_row == 2
+    exported = await last_audit(world)
+    assert (exported.action, exported.details["format"]) == ("dashboard.export", "xlsx")

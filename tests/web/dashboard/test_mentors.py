@@ -291,6 +291,7 @@ async def test_the_coverage_and_the_unmentored_list_download_as_the_page_shows_t
         people = await client.get("/dashboard/mentors/unmentored.csv")
         book = await client.get("/dashboard/mentors/unmentored.xlsx")
         unknown = await client.get("/dashboard/mentors/secrets.csv")
+        mentors = await client.get("/dashboard/mentors/mentors.csv")
     assert figures.status_code == people.status_code == book.status_code == 200
     assert unknown.status_code == 404
     [header, *by_unit, total] = list(csv.reader(io.StringIO(figures.text)))
@@ -322,4 +323,14 @@ async def test_the_coverage_and_the_unmentored_list_download_as_the_page_shows_t
             .order_by(col(AuditEntry.id))
         )
         exports = [(e.details["table"], e.details["format"]) for e in found.all()]
-    assert exports == [("coverage", "csv"), ("unmentored", "csv"), ("unmentored", "xlsx")]
+    assert exports == [
+        ("coverage", "csv"),
+        ("unmentored", "csv"),
+        ("unmentored", "xlsx"),
+        ("mentors", "csv"),
+    ]
+    [_header, *listed_mentors] = list(csv.reader(io.StringIO(mentors.text)))
+    names = {row[0]: row[2] for row in listed_mentors}
+    assert (
+        names[world.people["mai"].display_name] == f"1/{world.app.state.settings.mentor_capacity}"
+    )
