@@ -69,6 +69,7 @@ _DELIVERED = (
     )
     .values(delivered_at=bindparam("at"), replies=[])
 )
+_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 _LEARNER = select(Learner).where(
     col(Learner.platform) == bindparam("platform"),
     col(Learner.bot_id) == bindparam("bot"),
@@ -78,6 +79,30 @@ _LEARNER = select(Learner).where(
 # reference the row (a nudge, a reply, a notice queued for them takes a KEY SHARE lock through
 # its foreign key; FOR UPDATE would deadlock with it).
 _LEARNER_LOCKED = _LEARNER.with_for_update(key_share=True)
+# The learner and whether this update was processed before, in one round trip (the common case:
+# a known person). The update's row is joined on its key alone: it may be another chat's (a
+# reused id), which ``_handle`` tells apart as before. No learner: no row, and ``_SEEN`` asks.
+_LEARNER_SEEN = (
+    select(  # type: ignore[call-overload]  # sqlmodel types up to four columns; any work
+        Learner,
+        _PROCESSED.c.update_id,
+        _PROCESSED.c.learner_id,
+        _PROCESSED.c.chat_id,
+        _PROCESSED.c.replies,
+        _PROCESSED.c.delivered_at,
+    )
+    .outerjoin(
+        _PROCESSED,
+        (_PROCESSED.c.bot_id == bindparam("ubot"))
+        & (_PROCESSED.c.update_id == bindparam("update")),
+    )
+    .where(
+        col(Learner.platform) == bindparam("platform"),
+        col(Learner.bot_id) == bindparam("bot"),
+        col(Learner.chat_id) == bindparam("chat"),
+    )
+)
+_LEARNER_SEEN_LOCKED = _LEARNER_SEEN.with_for_update(key_share=True, of=Learner)
 
 
 class KeyedLocks:
@@ -200,9 +225,11 @@ class Engine:
 
     async def _handle(self, person: Person, event: Event, update_key: UpdateKey | None) -> Outcome:
         async with self.sessions() as session, session.begin():
-            if update_key is not None:
+            if update_key is None:
+                learner = await self._find_learner(session, person)
+            else:
                 key = {"bot": update_key[0], "update": update_key[1]}
-                seen = (await session.exec(_SEEN, params=key)).first()
+                learner, seen = await self._find_learner_and_seen(session, person, key)
                 if seen is not None:
                     learner_id, chat_id, replies, delivered_at = seen
                     if chat_id == person.chat_id:
@@ -212,7 +239,6 @@ class Engine:
                     # replies never go to this chat; this update is new.
                     log.info("update %s: id reused by another chat; applying it", update_key)
                     await session.exec(_FORGET_STALE, params=key)
-            learner = await self._find_learner(session, person)
             ctx = Ctx(
                 session=session,
                 pack=self.pack,
@@ -251,6 +277,27 @@ class Engine:
             params={"platform": person.platform, "bot": person.bot_id, "chat": person.chat_id},
         )
         return result.first()
+
+    async def _find_learner_and_seen(
+        self, session: AsyncSession, person: Person, key: dict[str, int]
+    ) -> tuple[Learner | None, tuple[Any, ...] | None]:
+        """The person's learner (locked, on PostgreSQL) and the update's ``processed_update``
+        columns if it was processed before: one statement for a known person, two for a
+        newcomer."""
+        query = _LEARNER_SEEN if self._single_writer else _LEARNER_SEEN_LOCKED
+        params = {
+            "platform": person.platform,
+            "bot": person.bot_id,
+            "chat": person.chat_id,
+            "ubot": key["bot"],
+            "update": key["update"],
+        }
+        row = (await session.exec(query, params=params)).first()
+        if row is not None:
+            learner, update_id, *seen = row
+            return learner, (tuple(seen) if update_id is not None else None)
+        seen_row = (await session.exec(_SEEN, params=key)).first()
+        return None, (tuple(seen_row) if seen_row is not None else None)
 
     async def _replay(
         self,
@@ -324,11 +371,16 @@ class Engine:
                 by_bot: dict[int, list[int]] = {}
                 for (bot_id, update_id), _ in batch:
                     by_bot.setdefault(bot_id, []).append(update_id)
-                async with self.sessions() as session, session.begin():
+                async with self.sessions() as session:
+                    if not self._single_writer:
+                        # One statement, atomic by itself: on PostgreSQL it runs without a
+                        # BEGIN and a COMMIT around it (one round trip instead of three).
+                        await session.connection(execution_options=_AUTOCOMMIT)
                     for bot_id, ids in by_bot.items():
                         await session.exec(
                             _DELIVERED, params={"bot": bot_id, "ids": ids, "at": self.clock()}
                         )
+                    await session.commit()
             except Exception as exc:
                 for _, done in batch:
                     if not done.done():

@@ -57,8 +57,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.close()
 
         return engine
-    kwargs.setdefault("pool_size", 20)
-    kwargs.setdefault("max_overflow", 20)
+    # Up to 40 connections, each kept once opened (none "overflow"): a burst over the pool
+    # size would otherwise open and close connections (a TLS attempt and cold prepared
+    # statements each) for as long as it lasts. Opened only when needed.
+    kwargs.setdefault("pool_size", 40)
+    kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, **kwargs)
     _ping_when_idle(engine)
     return engine

@@ -5,7 +5,8 @@ done twice. Messages that are not text get a polite explanation.
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
+from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message, Update
 
 from hocvuso.bot.telegram.bridge import apply
@@ -14,10 +15,22 @@ from hocvuso.chat.engine import Engine
 from hocvuso.i18n import language_of, t
 
 router = Router(name="chat")
-router.message.filter(F.chat.type == "private")
 
 
-@router.message(F.text)
+# The filters are coroutines, not magic filters (``F.text``): aiogram runs a plain callable in
+# a thread (``asyncio.to_thread``), a thread hand-off per filter per update.
+async def in_private_chat(message: Message) -> bool:
+    return message.chat.type == ChatType.PRIVATE
+
+
+async def has_text(message: Message) -> bool:
+    return bool(message.text)
+
+
+router.message.filter(in_private_chat)
+
+
+@router.message(has_text)
 async def text(message: Message, event_update: Update, engine: Engine, sender: Sender) -> None:
     await apply(engine, sender, event_update, message=message)
 
