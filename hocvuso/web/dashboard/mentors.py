@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from hocvuso.i18n import plain
 from hocvuso.organising import mentor_coverage, pairing
+from hocvuso.organising.dashboard import Signed
 from hocvuso.organising.errors import Forbidden, Invalid, StaffError
 from hocvuso.organising.reports import REPORT_ZONE
 from hocvuso.web import pages
@@ -35,6 +36,28 @@ from hocvuso.web.dashboard.common import (
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 
 
+async def _coverage(
+    request: Request, unit: str, **options: Any
+) -> tuple[Signed, mentor_coverage.MentorsPage]:
+    """The signed-in person and the coverage of ``unit`` in their scope (a page view, or with
+    ``export`` a download: audited either way); StaffError when either is refused."""
+    settings = settings_of(request)
+    async with transaction(request) as session:
+        signed = await signed_in(request, session)
+        page = await mentor_coverage.access_mentors_page(
+            session,
+            signed.actor,
+            unit or None,
+            await pages.pack_of(request),
+            target_of(settings),
+            now_of(request),
+            consent=settings.consent_version,
+            capacity=settings.mentor_capacity,
+            **options,
+        )
+    return signed, page
+
+
 async def _page(
     request: Request,
     unit: str,
@@ -44,21 +67,8 @@ async def _page(
     error: str = "",
     number: int = 1,
 ) -> HTMLResponse:
-    settings = settings_of(request)
     try:
-        async with transaction(request) as session:
-            signed = await signed_in(request, session)
-            page = await mentor_coverage.access_mentors_page(
-                session,
-                signed.actor,
-                unit or None,
-                await pages.pack_of(request),
-                target_of(settings),
-                now_of(request),
-                consent=settings.consent_version,
-                capacity=settings.mentor_capacity,
-                offset=(number - 1) * mentor_coverage.LISTED,
-            )
+        signed, page = await _coverage(request, unit, offset=(number - 1) * mentor_coverage.LISTED)
     except StaffError as exc:
         return refusal(request, exc)
     return render(
@@ -137,22 +147,8 @@ async def mentors_file(request: Request, table: str, fmt: Format, unit: str = ""
     (``mentors``) as a file (audited as an export)."""
     if table not in ("coverage", "unmentored", "mentors"):
         raise HTTPException(404)  # the app's own page of an unknown address
-    settings = settings_of(request)
     try:
-        async with transaction(request) as session:
-            signed = await signed_in(request, session)
-            page = await mentor_coverage.access_mentors_page(
-                session,
-                signed.actor,
-                unit or None,
-                await pages.pack_of(request),
-                target_of(settings),
-                now_of(request),
-                consent=settings.consent_version,
-                capacity=settings.mentor_capacity,
-                limit=FILE_ROWS,
-                export=(table, fmt),
-            )
+        _signed, page = await _coverage(request, unit, limit=FILE_ROWS, export=(table, fmt))
     except StaffError as exc:
         return refusal(request, exc)
     lang = language(request)
