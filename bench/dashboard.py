@@ -5,7 +5,9 @@ Seeds a throw-away database with bench/report.py's tree and learners (every lear
 on the current terms, so the drill-down lists them), signs in an admin and the organiser of the
 biggest provincial council through one-time links, and times whole requests through the
 dashboard's router (session check, grants, the /report query, audit entry, Jinja2 page) with
-an in-process client: p50 and p95 of ``--runs`` requests after a warm-up.
+an in-process client: p50 and p95 of ``--runs`` requests after a warm-up. The first row is the
+yardstick of the same run: a bare route of the same app and client doing one transaction with
+``SELECT now()``, the floor under every page.
 
     .venv/bin/python bench/dashboard.py [--learners 100000] [--units 3000] [--runs 30]
         [--reuse NAME]
@@ -28,6 +30,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -151,11 +154,20 @@ async def main(learner_count: int, unit_count: int, runs: int, reuse: str | None
         app.state.clock = lambda: NOW
         app.state.pack = load_pack()  # the shipped pack: the mentors page's standings
         app.include_router(router)
+
+        @app.get("/yardstick")
+        async def yardstick() -> HTMLResponse:
+            """The floor of any page: the same client and app, one transaction, SELECT 1."""
+            async with maker() as session, session.begin():
+                await session.exec(select(func.now()))  # type: ignore[call-overload]
+            return HTMLResponse("<!doctype html><title>ok</title>")
+
         as_admin = await sign_in(maker, app, people[0])
         as_organiser = await sign_in(maker, app, people[1])
         # The overview rows measure a cold trend (its 5-minute cache emptied before every
         # request: the first overview of a scope in five minutes); "(warm)" keeps the cache.
         cases = [
+            ("yardstick: a bare route, one transaction, SELECT now()", as_admin, "/yardstick"),
             ("overview, admin (whole tree), cold trend", as_admin, "/dashboard"),
             ("overview, admin (whole tree), warm trend", as_admin, "/dashboard#warm"),
             (
