@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select, true
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.delivery import audience as aud
 from hocvuso.delivery.campaign_spec import CampaignSpec, spec_of
-from hocvuso.organising import audit
+from hocvuso.organising import audit, units
 from hocvuso.organising.dashboard import unit_in_scope
 from hocvuso.organising.errors import NotFound
 from hocvuso.organising.permissions import Actor
@@ -120,13 +120,6 @@ class CampaignReport:
     today: date
 
 
-def scope_condition(scope: Unit | None) -> ColumnElement[bool]:
-    """SQL condition on ``learner``: in the unit's subtree (None: everyone)."""
-    if scope is None:
-        return true()
-    return L.c.unit_code.in_(select(U.c.code).where(U.c.path.startswith(scope.path)))
-
-
 async def _summaries(
     connection: AsyncConnection, scope: Unit | None, consent: str, campaign_id: int | None = None
 ) -> list[tuple[CampaignSummary, CampaignSpec]]:
@@ -140,7 +133,7 @@ async def _summaries(
     ).order_by(CAMPAIGNS.c.milestone, CAMPAIGNS.c.id)
     if campaign_id is not None:
         query = query.where(CAMPAIGNS.c.id == campaign_id)
-    in_scope = scope_condition(scope)
+    in_scope = units.learners_in(scope)
     found = []
     for row in (await connection.execute(query)).all():
         spec = spec_of(row.spec)
@@ -257,7 +250,7 @@ async def message_reports(
 ) -> list[MessageReport]:
     """Every message of the campaign's schedule with its figures in the scope (no permission
     check: the caller has made it)."""
-    in_scope = scope_condition(scope)
+    in_scope = units.learners_in(scope)
     broadcasts = {
         row.occurrence: int(row.id)
         for row in await connection.execute(
@@ -380,5 +373,4 @@ __all__ = [
     "access_campaigns",
     "message_reports",
     "report_of",
-    "scope_condition",
 ]

@@ -177,11 +177,7 @@ async def coverage(
 ) -> MentorsPage:
     """The figures without a permission check (the caller made it)."""
     connection = await session.connection()
-    in_scope = (
-        [L.c.unit_code.in_(select(U.c.code).where(U.c.path.startswith(scope.path)))]
-        if scope is not None
-        else []
-    )
+    in_scope = [units.learners_in(scope)] if scope is not None else []
     lessons = await _path_lengths(connection, pack, in_scope)
     # One statement: the standings are computed once (a CTE read twice is materialised by
     # PostgreSQL), counted per unit and standing, and the first LISTED unmentored named
@@ -470,9 +466,7 @@ async def _mentors(session: AsyncSession, scope: Unit | None, consent: str) -> l
         roles.holds(Role.MENTOR),
     ]
     if scope is not None:
-        conditions.append(
-            L.c.unit_code.in_(select(U.c.code).where(U.c.path.startswith(scope.path)))
-        )
+        conditions.append(units.learners_in(scope))
     connection = await session.connection()
     rows = await connection.execute(
         select(L.c.id, L.c.display_name, L.c.unit_code, U.c.name, load.label("load"))

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hocvuso.i18n import clean_name
 from hocvuso.organising import audit
 from hocvuso.organising.errors import Invalid, NotFound
+from hocvuso.storage import tables
 from hocvuso.storage.organising import Unit
 
 CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
@@ -33,6 +34,15 @@ CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 #: (50 bits) cannot be guessed at the bot's per-person rate limit.
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 INVITE_LENGTH = 10
+
+
+def learners_in(scope: Unit | None) -> ColumnElement[bool]:
+    """SQL condition on ``learner``: in the unit's subtree (None: everyone). The one way the
+    dashboard's queries narrow learners to a scope."""
+    if scope is None:
+        return true()
+    subtree = select(tables.UNIT.c.code).where(tables.UNIT.c.path.startswith(scope.path))
+    return tables.LEARNER.c.unit_code.in_(subtree)
 
 
 def new_invite_code() -> str:

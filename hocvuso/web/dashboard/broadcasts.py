@@ -28,6 +28,7 @@ from hocvuso.web.dashboard.common import (
     PRIVATE,
     Format,
     file_response,
+    headers,
     language,
     now_of,
     refusal,
@@ -90,18 +91,16 @@ async def broadcast_list_file(request: Request, fmt: Format) -> Response:
     def text(key: str) -> str:
         return text_of(lang, key)
 
-    header = [
-        text(key)
-        for key in (
-            "dash-bc-col-when",
-            "dash-bc-col-unit",
-            "dash-bc-col-text",
-            "dash-bc-col-total",
-            "dash-bc-sent",
-            "dash-bc-failed",
-            "dash-bc-waiting",
-        )
-    ]
+    header = headers(
+        lang,
+        "dash-bc-col-when",
+        "dash-bc-col-unit",
+        "dash-bc-col-text",
+        "dash-bc-col-total",
+        "dash-bc-sent",
+        "dash-bc-failed",
+        "dash-bc-waiting",
+    )
     rows = [
         [
             _when(b.created_at),

@@ -18,6 +18,7 @@ from hocvuso.organising.reports import REPORT_ZONE
 from hocvuso.web.dashboard.common import (
     Format,
     file_response,
+    headers,
     language,
     now_of,
     refusal,
@@ -115,18 +116,16 @@ async def campaigns_file(request: Request, fmt: Format, unit: str = "") -> Respo
     def text(key: str) -> str:
         return text_of(lang, key)
 
-    header = [
-        text(key)
-        for key in (
-            "dash-campaigns-col-name",
-            "dash-campaigns-col-milestone",
-            "dash-campaigns-col-status",
-            "dash-campaigns-col-messages",
-            "dash-campaign-file-sent-messages",
-            "dash-campaigns-col-audience",
-            "dash-campaigns-col-delivered",
-        )
-    ]
+    header = headers(
+        lang,
+        "dash-campaigns-col-name",
+        "dash-campaigns-col-milestone",
+        "dash-campaigns-col-status",
+        "dash-campaigns-col-messages",
+        "dash-campaign-file-sent-messages",
+        "dash-campaigns-col-audience",
+        "dash-campaigns-col-delivered",
+    )
     rows = [
         [
             c.name,

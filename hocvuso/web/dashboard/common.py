@@ -143,6 +143,11 @@ def text_of(lang: str, key: str, **variables: Any) -> str:
     return plain(t(lang, key, **variables))
 
 
+def headers(lang: str, *keys: str) -> list[str]:
+    """A download's header row: the texts of ``keys`` in the reader's language."""
+    return [text_of(lang, key) for key in keys]
+
+
 def table_file(header: list[str], rows: list[list[Any]], fmt: str, title: str) -> bytes:
     """A download of every dashboard table: each cell goes through :func:`certified.safe`, so a
     name or text starting like a formula (= + - @) stays text in a spreadsheet."""

@@ -21,6 +21,7 @@ from hocvuso.web.dashboard.common import (
     PRIVATE,
     Format,
     file_response,
+    headers,
     language,
     now_of,
     refusal,
@@ -158,39 +159,33 @@ async def mentors_file(request: Request, table: str, fmt: Format, unit: str = ""
 
     rows: list[list[Any]]
     if table == "coverage":
-        header = [
-            text(key)
-            for key in (
-                "dash-col-unit",
-                "dash-mentors-col-learners",
-                "dash-mentors-col-lagging",
-                "dash-mentors-col-mentored",
-                "dash-mentors-col-unmentored",
-            )
-        ]
+        header = headers(
+            lang,
+            "dash-col-unit",
+            "dash-mentors-col-learners",
+            "dash-mentors-col-lagging",
+            "dash-mentors-col-mentored",
+            "dash-mentors-col-unmentored",
+        )
         rows = [
             [f"{r.name} ({r.code})", r.learners, r.lagging, r.mentored, r.unmentored]
             for r in (*page.rows, page.total)
         ]
     elif table == "mentors":
-        header = [
-            text(key) for key in ("dash-col-person", "dash-col-unit", "dash-mentors-col-mentees")
-        ]
+        header = headers(lang, "dash-col-person", "dash-col-unit", "dash-mentors-col-mentees")
         rows = [
             [m.name, f"{m.unit_name} ({m.unit_code})", f"{m.mentees}/{page.capacity}"]
             for m in page.mentors
         ]
     else:
-        header = [
-            text(key)
-            for key in (
-                "dash-col-person",
-                "dash-col-unit",
-                "dash-mentors-col-standing",
-                "dash-col-last-active",
-                "dash-mentors-file-suggested",
-            )
-        ]
+        header = headers(
+            lang,
+            "dash-col-person",
+            "dash-col-unit",
+            "dash-mentors-col-standing",
+            "dash-col-last-active",
+            "dash-mentors-file-suggested",
+        )
         rows = [
             [
                 p.name,

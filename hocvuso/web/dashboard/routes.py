@@ -37,6 +37,7 @@ from hocvuso.web.dashboard.common import (
     SORTS,
     Format,
     file_response,
+    headers,
     language,
     now_of,
     refusal,
@@ -283,16 +284,14 @@ def _people_table(page: dashboard.UnitPage, lang: str) -> tuple[list[str], list[
     def text(key: str) -> str:
         return text_of(lang, key)
 
-    header = [
-        text(k)
-        for k in (
-            "dash-col-person",
-            "dash-col-level",
-            "dash-col-certified",
-            "dash-col-at-target",
-            "dash-col-last-active",
-        )
-    ]
+    header = headers(
+        lang,
+        "dash-col-person",
+        "dash-col-level",
+        "dash-col-certified",
+        "dash-col-at-target",
+        "dash-col-last-active",
+    )
     target = page.report.target
     rows = [
         [
