@@ -21,7 +21,6 @@ from starlette.datastructures import FormData
 from hocvuso.i18n import plain, tp
 from hocvuso.organising import dashboard, reports
 from hocvuso.organising import dashboard_broadcasts as pages
-from hocvuso.organising.certified import safe
 from hocvuso.organising.errors import Forbidden, StaffError
 from hocvuso.web.dashboard.common import (
     HERE,
@@ -105,7 +104,7 @@ async def broadcast_list_file(request: Request, fmt: Format) -> Response:
         [
             _when(b.created_at),
             b.unit.name if b.unit else text("dash-all-units"),
-            safe(b.excerpt),
+            b.excerpt,
             b.total,
             b.sent,
             b.failed,

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hocvuso.organising import campaign_report as cr
-from hocvuso.organising.certified import safe
 from hocvuso.organising.errors import NotFound, StaffError
 from hocvuso.organising.reports import REPORT_ZONE
 from hocvuso.web.dashboard.common import (
@@ -223,7 +222,7 @@ async def campaign_file(
         rows.append(
             [
                 m.planned_at.strftime("%Y-%m-%d %H:%M"),
-                safe(m.text),
+                m.text,
                 text("dash-yes" if m.sent else "dash-no"),
                 m.reached if m.sent else "",
                 m.audience,
